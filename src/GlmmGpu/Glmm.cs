@@ -1,0 +1,30 @@
+using GlmmGpu.Data;
+using GlmmGpu.Fitting;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
+using GlmmGpu.Results;
+using GlmmGpu.Specification;
+
+namespace GlmmGpu;
+
+/// <summary>
+/// The front door: <c>Glmm.Fit(data, new ModelSpec("y ~ x + (1 | g)", FamilyKind.Binomial), options)</c>.
+/// Model (the frame), fitting (the estimators) and the result are kept apart, as in MixedModels.jl.
+/// </summary>
+public static class Glmm
+{
+    /// <summary>Parse the formula and build the validated model frame.</summary>
+    public static ModelFrame Frame(DataTable data, ModelSpec spec)
+    {
+        var formula = FormulaParser.Parse(spec.Formula);
+        var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
+        if (!FamilyNames.Allows(spec.Family, link))
+            throw new GlmmException($"the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
+        return ModelFrameBuilder.Build(data, formula, spec.Family, link, spec.Weights);
+    }
+
+    public static FitResult Fit(DataTable data, ModelSpec spec, FitOptions? options = null) =>
+        Fit(Frame(data, spec), options ?? new FitOptions());
+
+    public static FitResult Fit(ModelFrame frame, FitOptions options) => Estimators.Fit(frame, options);
+}

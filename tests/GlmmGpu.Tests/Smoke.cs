@@ -1,0 +1,2 @@
+namespace GlmmGpu.Tests;
+public class Smoke { [Xunit.Fact] public void Builds() => Xunit.Assert.True(true); }
