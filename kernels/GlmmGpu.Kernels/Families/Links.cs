@@ -1,0 +1,108 @@
+using GlmmGpu.Kernels.Numerics;
+
+namespace GlmmGpu.Kernels.Families;
+
+/// <summary>
+/// An inverse link mu = g^-1(eta) with its first three derivatives; the third feeds the exact gradient of
+/// the Laplace/AGQ approximation (the curvature at the mode moves with the parameters).
+/// </summary>
+public interface ILink
+{
+    void Inverse(double eta, out double mu, out double d1, out double d2, out double d3);
+}
+
+public readonly struct LogitLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = 1.0 / (1.0 + Math.Exp(-eta));
+        // mu (1 - mu) formed from exp(-|eta|) stays accurate in the tails, where 1 - mu would cancel.
+        double t = Math.Exp(-Math.Abs(eta));
+        d1 = t / ((1.0 + t) * (1.0 + t));
+        d2 = d1 * (1.0 - 2.0 * mu);
+        d3 = d1 * (1.0 - 6.0 * d1);
+    }
+}
+
+public readonly struct ProbitLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = SpecialFunctions.NormalCdf(eta);
+        double phi = SpecialFunctions.NormalDensity(eta);
+        d1 = phi;
+        d2 = -eta * phi;
+        d3 = (eta * eta - 1.0) * phi;
+    }
+}
+
+public readonly struct CloglogLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        double t = Math.Exp(eta);
+        double s = Math.Exp(-t);
+        mu = 1.0 - s;
+        d1 = t * s;
+        d2 = d1 * (1.0 - t);
+        d3 = d1 * ((1.0 - t) * (1.0 - t) - t);
+    }
+}
+
+public readonly struct LogLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = Math.Exp(eta);
+        d1 = mu;
+        d2 = mu;
+        d3 = mu;
+    }
+}
+
+public readonly struct IdentityLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = eta;
+        d1 = 1.0;
+        d2 = 0.0;
+        d3 = 0.0;
+    }
+}
+
+public readonly struct SqrtLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = eta * eta;
+        d1 = 2.0 * eta;
+        d2 = 2.0;
+        d3 = 0.0;
+    }
+}
+
+public readonly struct InverseLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        double inv = 1.0 / eta;
+        mu = inv;
+        d1 = -inv * inv;
+        d2 = 2.0 * inv * inv * inv;
+        d3 = -6.0 * inv * inv * inv * inv;
+    }
+}
+
+/// <summary>The 1/mu^2 link of the inverse Gaussian: mu = eta^(-1/2).</summary>
+public readonly struct InverseSquareLink : ILink
+{
+    public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
+    {
+        mu = 1.0 / Math.Sqrt(eta);
+        double inv = 1.0 / eta;
+        d1 = -0.5 * mu * inv;
+        d2 = 0.75 * mu * inv * inv;
+        d3 = -1.875 * mu * inv * inv * inv;
+    }
+}

@@ -1,0 +1,116 @@
+namespace GlmmGpu.Kernels.Families;
+
+/// <summary>Log-density of one row and its first three derivatives in the linear predictor eta.</summary>
+public struct RowDerivatives
+{
+    public double L, L1, L2, L3;
+}
+
+/// <summary>
+/// The per-row model the cluster integrand calls: a family and a link composed, written once and used by the
+/// CPU SIMD path and the ILGPU kernels alike (a generic struct parameter, so there are no virtual calls).
+/// </summary>
+public interface IRowLikelihood
+{
+    /// <summary>Log-density (without y-only constants) and its derivatives in eta.</summary>
+    void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d);
+    /// <summary>Derivatives in log(phi) of the log-density and of its first two eta-derivatives.</summary>
+    void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2);
+    /// <summary>The y-only part of the log-density, summed once per fit.</summary>
+    double Constant(double y, double w);
+    double Mean(double eta);
+    /// <summary>IRLS/PQL working response eta + (y - mu) deta/dmu and working weight (dmu/deta)^2 / V(mu).</summary>
+    void Working(double y, double w, double eta, double phi, out double response, out double weight);
+}
+
+/// <summary>
+/// Any density with any link, by the chain rule on the mean:
+/// l_eta = l_mu mu', l_eta2 = l_mu2 mu'^2 + l_mu mu'', l_eta3 = l_mu3 mu'^3 + 3 l_mu2 mu' mu'' + l_mu mu'''.
+/// </summary>
+public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
+    where TDensity : struct, IDensity
+    where TLink : struct, ILink
+{
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
+    {
+        default(TLink).Inverse(eta, out double mu, out double m1, out double m2, out double m3);
+        default(TDensity).Evaluate(y, w, mu, phi, out double l, out double l1, out double l2, out double l3);
+        d.L = l;
+        d.L1 = l1 * m1;
+        d.L2 = l2 * m1 * m1 + l1 * m2;
+        d.L3 = l3 * m1 * m1 * m1 + 3.0 * l2 * m1 * m2 + l1 * m3;
+    }
+
+    public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
+    {
+        default(TLink).Inverse(eta, out double mu, out double m1, out double m2, out _);
+        default(TDensity).DispersionDerivatives(y, w, mu, phi, out dl, out double p1, out double p2);
+        dl1 = p1 * m1;
+        dl2 = p2 * m1 * m1 + p1 * m2;
+    }
+
+    public double Constant(double y, double w) => default(TDensity).Constant(y, w);
+
+    public double Mean(double eta)
+    {
+        default(TLink).Inverse(eta, out double mu, out _, out _, out _);
+        return mu;
+    }
+
+    public void Working(double y, double w, double eta, double phi, out double response, out double weight)
+    {
+        default(TLink).Inverse(eta, out double mu, out double m1, out _, out _);
+        default(TDensity).ResponseScale(y, w, out double yr, out double pw);
+        response = eta + (yr - mu) / m1;
+        weight = pw * m1 * m1 / default(TDensity).Variance(mu, phi);
+    }
+}
+
+/// <summary>
+/// Binomial with the canonical logit link, in eta directly: l = y eta - n log(1 + e^eta). The chain rule through
+/// mu would divide by mu (1 - mu), which underflows at the extreme quadrature nodes of a large random-effect SD.
+/// </summary>
+public readonly struct BinomialLogit : IRowLikelihood
+{
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
+    {
+        default(LogitLink).Inverse(eta, out double mu, out double v, out double v1, out double v2);
+        d.L = y * eta - w * Numerics.SpecialFunctions.Softplus(eta);
+        d.L1 = y - w * mu;
+        d.L2 = -w * v;
+        d.L3 = -w * v1;
+    }
+
+    public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
+    {
+        dl = 0; dl1 = 0; dl2 = 0;
+    }
+
+    public double Constant(double y, double w) => default(BinomialDensity).Constant(y, w);
+    public double Mean(double eta) => default(FamilyLink<BinomialDensity, LogitLink>).Mean(eta);
+    public void Working(double y, double w, double eta, double phi, out double response, out double weight) =>
+        default(FamilyLink<BinomialDensity, LogitLink>).Working(y, w, eta, phi, out response, out weight);
+}
+
+/// <summary>Poisson with the canonical log link, in eta directly: l = w (y eta - e^eta).</summary>
+public readonly struct PoissonLog : IRowLikelihood
+{
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
+    {
+        double mu = Math.Exp(eta);
+        d.L = w * (y * eta - mu);
+        d.L1 = w * (y - mu);
+        d.L2 = -w * mu;
+        d.L3 = -w * mu;
+    }
+
+    public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
+    {
+        dl = 0; dl1 = 0; dl2 = 0;
+    }
+
+    public double Constant(double y, double w) => default(PoissonDensity).Constant(y, w);
+    public double Mean(double eta) => Math.Exp(eta);
+    public void Working(double y, double w, double eta, double phi, out double response, out double weight) =>
+        default(FamilyLink<PoissonDensity, LogLink>).Working(y, w, eta, phi, out response, out weight);
+}

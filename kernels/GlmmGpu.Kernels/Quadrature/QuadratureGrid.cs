@@ -1,0 +1,53 @@
+namespace GlmmGpu.Kernels.Quadrature;
+
+/// <summary>
+/// The tensor-product Gauss–Hermite grid for q random effects and K nodes each (K^q points), as the adaptive
+/// rule uses it: node vectors z and log(w_1 ... w_q) + |z|^2 (the weight with the Gaussian kernel divided
+/// out, since the integrand is evaluated in full). Points are ordered by decreasing weight so that the
+/// running log-sum-exp meets its largest term first and rarely rescales.
+/// K = 1 is the Laplace approximation.
+/// </summary>
+public sealed class QuadratureGrid
+{
+    public int Q { get; }
+    public int NodesPerDimension { get; }
+    public int Count { get; }
+    /// <summary>Point k's coordinate d at <c>Z[k * Q + d]</c>.</summary>
+    public double[] Z { get; }
+    public double[] LogWeight { get; }
+
+    public QuadratureGrid(int q, int k)
+    {
+        if (q < 1 || q > 3) throw new ArgumentOutOfRangeException(nameof(q), "quadrature grids are built for 1 to 3 random effects");
+        var (nodes, weights) = GaussHermite.Rule(k);
+        Q = q;
+        NodesPerDimension = k;
+        long count = 1;
+        for (int d = 0; d < q; d++) count *= k;
+        if (count > 1_000_000) throw new ArgumentOutOfRangeException(nameof(k), $"{k}^{q} quadrature points are too many");
+        Count = (int)count;
+        var points = new (double[] Z, double LogW)[Count];
+        for (int p = 0; p < Count; p++)
+        {
+            var z = new double[q];
+            double lw = 0;
+            int rest = p;
+            for (int d = 0; d < q; d++)
+            {
+                int i = rest % k;
+                rest /= k;
+                z[d] = nodes[i];
+                lw += Math.Log(weights[i]) + nodes[i] * nodes[i];
+            }
+            points[p] = (z, lw);
+        }
+        var ordered = points.Select((pt, i) => (pt, i)).OrderByDescending(t => t.pt.LogW).ThenBy(t => t.i).Select(t => t.pt).ToArray();
+        Z = new double[Count * q];
+        LogWeight = new double[Count];
+        for (int p = 0; p < Count; p++)
+        {
+            Array.Copy(ordered[p].Z, 0, Z, p * q, q);
+            LogWeight[p] = ordered[p].LogW;
+        }
+    }
+}

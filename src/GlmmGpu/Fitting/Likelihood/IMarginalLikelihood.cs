@@ -1,0 +1,19 @@
+using GlmmGpu.Kernels.Clusters;
+
+namespace GlmmGpu.Fitting.Likelihood;
+
+/// <summary>
+/// The Laplace/AGQ log-likelihood and its exact gradient at psi = (beta, theta, log phi), on some device.
+/// Engines keep the conditional modes between calls and start Newton's method from them.
+/// </summary>
+internal interface IMarginalLikelihood : IDisposable
+{
+    ParameterLayout Layout { get; }
+    /// <summary>The device as results name it: <c>cpu</c>, <c>ilgpu-cpu</c>, <c>cuda:NAME</c>.</summary>
+    string Device { get; }
+    /// <summary>The full log-likelihood (constants included); fills <paramref name="gradient"/> unless it is empty.
+    /// Returns -Infinity where the integrand fails (e.g. a mean outside the family's support).</summary>
+    double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient);
+    /// <summary>Per-cluster outputs of the last evaluation (modes, their covariances, status).</summary>
+    ClusterOutput[] Clusters { get; }
+}

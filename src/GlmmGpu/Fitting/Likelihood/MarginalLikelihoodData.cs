@@ -1,0 +1,53 @@
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Quadrature;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting.Likelihood;
+
+/// <summary>
+/// What every engine of the marginal likelihood reads: the frame's arrays (rows sorted by cluster, columns
+/// contiguous), the cluster offsets, the quadrature grid, and the sum of the y-only log-density constants.
+/// </summary>
+internal sealed class MarginalLikelihoodData
+{
+    public required ModelFrame Frame { get; init; }
+    public required RandomEffectsBlock Block { get; init; }
+    public required QuadratureGrid Grid { get; init; }
+    public required ParameterLayout Layout { get; init; }
+    public required double Constant { get; init; }
+    public int N => Frame.RowCount;
+    public int P => Frame.P;
+    public int Q => Block.Q;
+    public int ClusterCount => Block.LevelCount;
+    public int[] ClusterOffsets => Block.ClusterOffsets!;
+
+    public static MarginalLikelihoodData Create(ModelFrame frame, int nodesPerDimension)
+    {
+        if (frame.RandomEffects.Length != 1)
+            throw new GlmmException($"maximum likelihood fits handle one grouping factor for now; the formula has {frame.RandomEffects.Length} random-effects terms ({string.Join(" + ", frame.RandomEffects.Select(r => r.Term.ToString()))})");
+        var block = frame.RandomEffects[0];
+        if (block.ClusterOffsets is null) throw new InvalidOperationException("the model frame has no cluster offsets");
+        if (block.Q > 3)
+            throw new GlmmException($"the random-effects term {block.Term} has {block.Q} effects; at most 3 per grouping factor are supported");
+        var layout = new ParameterLayout(frame.P, block.Q, block.Correlated, FamilyNames.HasDispersion(frame.Family));
+        double constant = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new ConstantSum(frame.Response, frame.Weights));
+        return new MarginalLikelihoodData
+        {
+            Frame = frame,
+            Block = block,
+            Grid = new QuadratureGrid(block.Q, nodesPerDimension),
+            Layout = layout,
+            Constant = constant,
+        };
+    }
+
+    private sealed class ConstantSum(double[] y, double[] w) : IRowLikelihoodVisitor<double>
+    {
+        public double Visit<TModel>() where TModel : struct, IRowLikelihood
+        {
+            double s = 0;
+            for (int i = 0; i < y.Length; i++) s += default(TModel).Constant(y[i], w[i]);
+            return s;
+        }
+    }
+}
