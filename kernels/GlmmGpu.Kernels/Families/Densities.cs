@@ -13,8 +13,10 @@ public interface IDensity
     void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3);
     void DispersionDerivatives(double y, double w, double mu, double phi, out double dl, out double dl1, out double dl2);
     double Constant(double y, double w);
-    /// <summary>Variance function V(mu) per unit prior weight (for IRLS and PQL working weights).</summary>
+    /// <summary>Var(y) per unit prior weight at mean mu, dispersion included (IRLS, PQL and Pearson residuals).</summary>
     double Variance(double mu, double phi);
+    /// <summary>A mean inside the support to start IRLS from (on the response's mean scale).</summary>
+    double StartingMean(double y, double w);
     /// <summary>The response on the mean's scale (binomial: the proportion) and the IRLS prior weight.</summary>
     void ResponseScale(double y, double w, out double response, out double priorWeight);
 }
@@ -26,9 +28,11 @@ public readonly struct BinomialDensity : IDensity
     {
         double f = w - y, nu = 1.0 - mu;
         l = (y > 0 ? y * Math.Log(mu) : 0.0) + (f > 0 ? f * Math.Log(nu) : 0.0);
-        l1 = y / mu - f / nu;
-        l2 = -y / (mu * mu) - f / (nu * nu);
-        l3 = 2.0 * y / (mu * mu * mu) - 2.0 * f / (nu * nu * nu);
+        // Each side only where it has weight: at an extreme node mu can round to 0 or 1, and 0/0 would poison sums.
+        double sy = y > 0 ? y / mu : 0.0, sf = f > 0 ? f / nu : 0.0;
+        l1 = sy - sf;
+        l2 = -(y > 0 ? sy / mu : 0.0) - (f > 0 ? sf / nu : 0.0);
+        l3 = 2.0 * (y > 0 ? sy / (mu * mu) : 0.0) - 2.0 * (f > 0 ? sf / (nu * nu) : 0.0);
     }
 
     public void DispersionDerivatives(double y, double w, double mu, double phi, out double dl, out double dl1, out double dl2)
@@ -40,6 +44,7 @@ public readonly struct BinomialDensity : IDensity
         SpecialFunctions.LogGamma(w + 1.0) - SpecialFunctions.LogGamma(y + 1.0) - SpecialFunctions.LogGamma(w - y + 1.0);
 
     public double Variance(double mu, double phi) => mu * (1.0 - mu);
+    public double StartingMean(double y, double w) => (y + 0.5) / (w + 1.0);
 
     public void ResponseScale(double y, double w, out double response, out double priorWeight)
     {
@@ -54,9 +59,10 @@ public readonly struct PoissonDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         l = w * ((y > 0 ? y * Math.Log(mu) : 0.0) - mu);
-        l1 = w * (y / mu - 1.0);
-        l2 = -w * y / (mu * mu);
-        l3 = 2.0 * w * y / (mu * mu * mu);
+        double sy = y > 0 ? y / mu : 0.0;
+        l1 = w * (sy - 1.0);
+        l2 = y > 0 ? -w * sy / mu : 0.0;
+        l3 = y > 0 ? 2.0 * w * sy / (mu * mu) : 0.0;
     }
 
     public void DispersionDerivatives(double y, double w, double mu, double phi, out double dl, out double dl1, out double dl2)
@@ -66,6 +72,7 @@ public readonly struct PoissonDensity : IDensity
 
     public double Constant(double y, double w) => -w * SpecialFunctions.LogGamma(y + 1.0);
     public double Variance(double mu, double phi) => mu;
+    public double StartingMean(double y, double w) => y + 0.1;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
 }
 
@@ -90,7 +97,8 @@ public readonly struct GaussianDensity : IDensity
     }
 
     public double Constant(double y, double w) => -0.91893853320467274178 + (w > 0 ? 0.5 * Math.Log(w) : 0.0);
-    public double Variance(double mu, double phi) => 1.0;
+    public double Variance(double mu, double phi) => phi * phi;
+    public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
 }
 
@@ -116,7 +124,8 @@ public readonly struct GammaDensity : IDensity
     }
 
     public double Constant(double y, double w) => -w * Math.Log(y);
-    public double Variance(double mu, double phi) => mu * mu;
+    public double Variance(double mu, double phi) => mu * mu / phi;
+    public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
 }
 
@@ -143,6 +152,7 @@ public readonly struct NegativeBinomialDensity : IDensity
 
     public double Constant(double y, double w) => -w * SpecialFunctions.LogGamma(y + 1.0);
     public double Variance(double mu, double phi) => mu + mu * mu / phi;
+    public double StartingMean(double y, double w) => y + 0.1;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
 }
 
@@ -167,6 +177,7 @@ public readonly struct InverseGaussianDensity : IDensity
     }
 
     public double Constant(double y, double w) => -0.5 * w * Math.Log(6.283185307179586 * y * y * y);
-    public double Variance(double mu, double phi) => mu * mu * mu;
+    public double Variance(double mu, double phi) => phi * mu * mu * mu;
+    public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
 }

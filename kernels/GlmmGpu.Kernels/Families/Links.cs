@@ -9,10 +9,14 @@ namespace GlmmGpu.Kernels.Families;
 public interface ILink
 {
     void Inverse(double eta, out double mu, out double d1, out double d2, out double d3);
+    /// <summary>The link itself, eta = g(mu) (for starting values).</summary>
+    double Link(double mu);
 }
 
 public readonly struct LogitLink : ILink
 {
+    public double Link(double mu) => Math.Log(mu / (1.0 - mu));
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = 1.0 / (1.0 + Math.Exp(-eta));
@@ -26,6 +30,18 @@ public readonly struct LogitLink : ILink
 
 public readonly struct ProbitLink : ILink
 {
+    public double Link(double mu)
+    {
+        // Starting values only: bisection on the CDF is plenty accurate and needs no quantile table.
+        double lo = -40, hi = 40;
+        for (int i = 0; i < 200 && hi - lo > 1e-13; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (SpecialFunctions.NormalCdf(mid) < mu) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = SpecialFunctions.NormalCdf(eta);
@@ -38,6 +54,8 @@ public readonly struct ProbitLink : ILink
 
 public readonly struct CloglogLink : ILink
 {
+    public double Link(double mu) => Math.Log(-Math.Log(1.0 - mu));
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         double t = Math.Exp(eta);
@@ -51,6 +69,8 @@ public readonly struct CloglogLink : ILink
 
 public readonly struct LogLink : ILink
 {
+    public double Link(double mu) => Math.Log(mu);
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = Math.Exp(eta);
@@ -62,6 +82,8 @@ public readonly struct LogLink : ILink
 
 public readonly struct IdentityLink : ILink
 {
+    public double Link(double mu) => mu;
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = eta;
@@ -73,6 +95,8 @@ public readonly struct IdentityLink : ILink
 
 public readonly struct SqrtLink : ILink
 {
+    public double Link(double mu) => Math.Sqrt(mu);
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = eta * eta;
@@ -84,6 +108,8 @@ public readonly struct SqrtLink : ILink
 
 public readonly struct InverseLink : ILink
 {
+    public double Link(double mu) => 1.0 / mu;
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         double inv = 1.0 / eta;
@@ -97,6 +123,8 @@ public readonly struct InverseLink : ILink
 /// <summary>The 1/mu^2 link of the inverse Gaussian: mu = eta^(-1/2).</summary>
 public readonly struct InverseSquareLink : ILink
 {
+    public double Link(double mu) => 1.0 / (mu * mu);
+
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
         mu = 1.0 / Math.Sqrt(eta);

@@ -21,6 +21,10 @@ public interface IRowLikelihood
     double Mean(double eta);
     /// <summary>IRLS/PQL working response eta + (y - mu) deta/dmu and working weight (dmu/deta)^2 / V(mu).</summary>
     void Working(double y, double w, double eta, double phi, out double response, out double weight);
+    /// <summary>A linear predictor to start IRLS from.</summary>
+    double StartingEta(double y, double w);
+    /// <summary>(y - mu) / sqrt(Var(y)), with the response on the mean's scale.</summary>
+    double PearsonResidual(double y, double w, double eta, double phi);
 }
 
 /// <summary>
@@ -64,6 +68,15 @@ public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
         response = eta + (yr - mu) / m1;
         weight = pw * m1 * m1 / default(TDensity).Variance(mu, phi);
     }
+
+    public double StartingEta(double y, double w) => default(TLink).Link(default(TDensity).StartingMean(y, w));
+
+    public double PearsonResidual(double y, double w, double eta, double phi)
+    {
+        default(TLink).Inverse(eta, out double mu, out _, out _, out _);
+        default(TDensity).ResponseScale(y, w, out double yr, out double pw);
+        return (yr - mu) * Math.Sqrt(pw / default(TDensity).Variance(mu, phi));
+    }
 }
 
 /// <summary>
@@ -90,6 +103,9 @@ public readonly struct BinomialLogit : IRowLikelihood
     public double Mean(double eta) => default(FamilyLink<BinomialDensity, LogitLink>).Mean(eta);
     public void Working(double y, double w, double eta, double phi, out double response, out double weight) =>
         default(FamilyLink<BinomialDensity, LogitLink>).Working(y, w, eta, phi, out response, out weight);
+    public double StartingEta(double y, double w) => default(FamilyLink<BinomialDensity, LogitLink>).StartingEta(y, w);
+    public double PearsonResidual(double y, double w, double eta, double phi) =>
+        default(FamilyLink<BinomialDensity, LogitLink>).PearsonResidual(y, w, eta, phi);
 }
 
 /// <summary>Poisson with the canonical log link, in eta directly: l = w (y eta - e^eta).</summary>
@@ -113,4 +129,7 @@ public readonly struct PoissonLog : IRowLikelihood
     public double Mean(double eta) => Math.Exp(eta);
     public void Working(double y, double w, double eta, double phi, out double response, out double weight) =>
         default(FamilyLink<PoissonDensity, LogLink>).Working(y, w, eta, phi, out response, out weight);
+    public double StartingEta(double y, double w) => default(FamilyLink<PoissonDensity, LogLink>).StartingEta(y, w);
+    public double PearsonResidual(double y, double w, double eta, double phi) =>
+        default(FamilyLink<PoissonDensity, LogLink>).PearsonResidual(y, w, eta, phi);
 }

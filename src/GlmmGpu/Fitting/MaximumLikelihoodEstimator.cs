@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using GlmmGpu.Fitting.Glm;
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Fitting.Optimization;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.LinearAlgebra;
+using GlmmGpu.Model;
+using GlmmGpu.Results;
+using GlmmGpu.Scheduling;
+
+namespace GlmmGpu.Fitting;
+
+/// <summary>
+/// Maximum likelihood by Laplace or adaptive Gauss–Hermite quadrature: start from a GLM, maximise the
+/// approximated log-likelihood with BFGS on its exact gradient, then take standard errors from the Hessian
+/// (central differences of the exact gradient) at the optimum.
+/// </summary>
+internal static class MaximumLikelihoodEstimator
+{
+    /// <summary>Below this |Lambda_dd| a variance is at its boundary (lme4's isSingular tolerance).</summary>
+    private const double SingularTolerance = 1e-4;
+
+    public static FitResult Fit(ModelFrame frame, FitOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
+        if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, options);
+        var layout = data.Layout;
+        var start = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame));
+        var psi0 = StartingValues(layout, start, frame);
+
+        var gradient = new double[layout.Count];
+        Bfgs.Objective objective = (x, g) =>
+        {
+            double ll = engine.Evaluate(x, g);
+            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
+            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
+        };
+        var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, 1e-9,
+            (iter, f) => options.Progress?.Invoke("fitting", iter, -f));
+        var psi = summary.Minimizer;
+
+        var hessian = Hessian(objective, psi, layout.Count);
+        double logLik = engine.Evaluate(psi, gradient);
+        var clusters = engine.Clusters;
+        var messages = new List<string>();
+        if (frame.DroppedRows > 0) messages.Add($"{frame.DroppedRows} rows with missing values were dropped");
+        if (frame.DroppedColumns.Length > 0)
+            messages.Add($"fixed-effect model matrix is rank deficient so dropping {frame.DroppedColumns.Length} column{(frame.DroppedColumns.Length > 1 ? "s" : "")} / coefficient{(frame.DroppedColumns.Length > 1 ? "s" : "")}: {string.Join(", ", frame.DroppedColumns)}");
+
+        var lambda = layout.Lambda(psi);
+        double phi = layout.Phi(psi);
+        double scaleForSingular = frame.Family == FamilyKind.Gaussian ? phi : 1.0;
+        bool singular = false;
+        for (int d = 0; d < layout.Q; d++)
+            if (Math.Abs(lambda[d, d]) < SingularTolerance * scaleForSingular) singular = true;
+        if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
+
+        var covariance = FixedCovariance(hessian, layout, lambda, messages);
+        bool converged = CheckConvergence(hessian, gradient, summary, messages);
+        int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
+        if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
+        var ranef = ResultBuilder.Ranef(data, lambda, clusters);
+        var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link,
+            new ResultBuilder.PearsonVisitor(frame, data.Block, ranef, psi, phi));
+        return ResultBuilder.Build(frame, data, options, psi, covariance, lambda, phi, logLik, converged, singular,
+            summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
+    }
+
+    private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>
+    {
+        public GlmStart.Result Visit<TModel>() where TModel : struct, IRowLikelihood => GlmStart.Fit<TModel>(frame);
+    }
+
+    private static double[] StartingValues(ParameterLayout layout, GlmStart.Result glm, ModelFrame frame)
+    {
+        var psi = new double[layout.Count];
+        Array.Copy(glm.Beta, psi, layout.P);
+        // lme4 starts the relative covariance factor at the identity; on the response scale of a Gaussian
+        // model the same relative start is a multiple of the residual SD.
+        double diag = frame.Family == FamilyKind.Gaussian && frame.Link == LinkKind.Identity ? glm.Phi : 1.0;
+        for (int k = 0; k < layout.ThetaCount; k++)
+            psi[layout.ThetaOffset + k] = layout.IsThetaDiagonal(k) ? diag : 0.0;
+        if (layout.HasDispersion) psi[layout.DispersionIndex] = Math.Log(glm.Phi);
+        return psi;
+    }
+
+    /// <summary>Hessian of the objective by central differences of its exact gradient, symmetrised.</summary>
+    private static double[,] Hessian(Bfgs.Objective f, double[] psi, int n)
+    {
+        var h = new double[n, n];
+        var gp = new double[n];
+        var gm = new double[n];
+        var x = (double[])psi.Clone();
+        for (int i = 0; i < n; i++)
+        {
+            double step = 1e-4 * Math.Max(1.0, Math.Abs(psi[i]));
+            x[i] = psi[i] + step;
+            f(x, gp);
+            x[i] = psi[i] - step;
+            f(x, gm);
+            x[i] = psi[i];
+            for (int j = 0; j < n; j++) h[j, i] = (gp[j] - gm[j]) / (2 * step);
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++)
+            {
+                double s = 0.5 * (h[i, j] + h[j, i]);
+                h[i, j] = s;
+                h[j, i] = s;
+            }
+        return h;
+    }
+
+    /// <summary>
+    /// The fixed effects' covariance: the beta block of the inverse Hessian. Where a variance sits at zero the
+    /// likelihood is flat in that direction, so those parameters are held fixed (as lme4 does at a boundary).
+    /// </summary>
+    private static double[,] FixedCovariance(double[,] hessian, ParameterLayout layout, Kernels.Numerics.Mat3 lambda, List<string> messages)
+    {
+        var keep = new List<int>();
+        for (int i = 0; i < layout.Count; i++)
+        {
+            if (i >= layout.ThetaOffset && i < layout.ThetaOffset + layout.ThetaCount)
+            {
+                var (_, col) = layout.ThetaPosition(i - layout.ThetaOffset);
+                if (Math.Abs(lambda[col, col]) < SingularTolerance) continue;
+            }
+            keep.Add(i);
+        }
+        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, keep));
+        var cov = new double[layout.P, layout.P];
+        if (inv is null)
+        {
+            var beta = Enumerable.Range(0, layout.P).ToList();
+            inv = Dense.InverseSpd(Dense.SubMatrix(hessian, beta));
+            messages.Add("the Hessian is not positive definite: standard errors are conditional on the variance parameters");
+            if (inv is null)
+            {
+                messages.Add("the fixed-effects information matrix is singular: standard errors are not available");
+                for (int i = 0; i < layout.P; i++)
+                    for (int j = 0; j < layout.P; j++) cov[i, j] = double.NaN;
+                return cov;
+            }
+        }
+        for (int i = 0; i < layout.P; i++)
+            for (int j = 0; j < layout.P; j++) cov[i, j] = inv[i, j];
+        return cov;
+    }
+
+    /// <summary>Converged when the Newton step that remains is below 1e-3 standard errors in every parameter.</summary>
+    private static bool CheckConvergence(double[,] hessian, double[] logLikGradient, OptimizationSummary summary, List<string> messages)
+    {
+        int n = logLikGradient.Length;
+        var inv = Dense.InverseSpd(hessian);
+        double worst = 0;
+        if (inv is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double step = 0;
+                for (int j = 0; j < n; j++) step += inv[i, j] * logLikGradient[j];
+                double se = Math.Sqrt(inv[i, i]);
+                if (se > 0) worst = Math.Max(worst, Math.Abs(step) / se);
+            }
+        }
+        double maxGrad = logLikGradient.Max(Math.Abs);
+        bool converged = inv is not null ? worst < 1e-3 : summary.Converged && maxGrad < 1e-3;
+        if (!converged)
+            messages.Add($"Model failed to converge: {summary.Message}; the remaining Newton step is {worst:G3} standard errors (max |gradient| {maxGrad:G3})");
+        return converged;
+    }
+}

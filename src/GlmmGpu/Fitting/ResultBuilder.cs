@@ -1,0 +1,122 @@
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Fitting.Optimization;
+using GlmmGpu.Kernels.Clusters;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.Model;
+using GlmmGpu.Results;
+
+namespace GlmmGpu.Fitting;
+
+/// <summary>Turns the optimum of a likelihood fit into the user-facing <see cref="FitResult"/>.</summary>
+internal static class ResultBuilder
+{
+    public static FitResult Build(ModelFrame frame, MarginalLikelihoodData data, FitOptions options, double[] psi, double[,] covariance,
+        Mat3 lambda, double phi, double logLik, bool converged, bool singular, OptimizationSummary summary,
+        RandomEffectsModes ranef, double[] residuals, List<string> messages, double seconds, string device, int nodes)
+    {
+        var layout = data.Layout;
+        var fixedEffects = new List<Coefficient>();
+        for (int i = 0; i < layout.P; i++)
+        {
+            double est = psi[i], se = Math.Sqrt(covariance[i, i]);
+            double z = est / se;
+            fixedEffects.Add(new Coefficient(frame.FixedNames[i], est, se, z, TwoSidedNormalP(z)));
+        }
+        return new FitResult
+        {
+            Formula = frame.Formula.Source,
+            Family = FamilyNames.RName(frame.Family),
+            Link = FamilyNames.RName(frame.Link),
+            Method = nodes == 1 ? "laplace" : "agq",
+            NAgq = nodes,
+            Device = device,
+            NObs = frame.RowCount,
+            NGroups = frame.RandomEffects.Select(r => (r.GroupingFactor, r.LevelCount)).ToList(),
+            FixedEffects = fixedEffects,
+            FixedEffectsCovariance = covariance,
+            VarCorr = new[] { VarCorr(data.Block, lambda, layout.Q) },
+            Dispersion = DispersionOf(frame.Family, phi),
+            LogLik = logLik,
+            ParameterCount = layout.Count,
+            Converged = converged,
+            Singular = singular,
+            Iterations = summary.Iterations,
+            FunctionEvaluations = summary.Evaluations,
+            Seconds = seconds,
+            Ranef = new[] { ranef },
+            ScaledResiduals = residuals,
+            Messages = messages,
+        };
+    }
+
+    /// <summary>SDs and correlations of b = Lambda u: the covariance is Lambda Lambda'.</summary>
+    public static VarianceComponent VarCorr(RandomEffectsBlock block, in Mat3 lambda, int q)
+    {
+        var cov = SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.Transpose(lambda, q), q);
+        var sd = new double[q];
+        for (int i = 0; i < q; i++) sd[i] = Math.Sqrt(cov[i, i]);
+        var corr = new List<double>();
+        if (block.Correlated)
+            for (int i = 1; i < q; i++)
+                for (int j = 0; j < i; j++)
+                    corr.Add(sd[i] > 0 && sd[j] > 0 ? cov[i, j] / (sd[i] * sd[j]) : double.NaN);
+        return new VarianceComponent(block.GroupingFactor, block.TermNames, sd, corr.ToArray(), block.LevelCount);
+    }
+
+    /// <summary>The dispersion as glmmTMB reports it: sigma for the Gaussian and the Gamma (1/sqrt(shape)),
+    /// the size for the negative binomial, phi for the inverse Gaussian.</summary>
+    public static Dispersion? DispersionOf(FamilyKind family, double phi) => family switch
+    {
+        FamilyKind.Gaussian => new Dispersion("sigma", phi),
+        FamilyKind.Gamma => new Dispersion("sigma", 1.0 / Math.Sqrt(phi)),
+        FamilyKind.NegativeBinomial => new Dispersion("size", phi),
+        FamilyKind.InverseGaussian => new Dispersion("dispersion", phi),
+        _ => null,
+    };
+
+    /// <summary>Conditional modes b = Lambda u^ and conditional SDs sqrt(diag(Lambda H^-1 Lambda')) by level.</summary>
+    public static RandomEffectsModes Ranef(MarginalLikelihoodData data, in Mat3 lambda, ClusterOutput[] clusters)
+    {
+        int q = data.Q, g = data.ClusterCount;
+        var modes = new double[g][];
+        var sds = new double[g][];
+        var lt = SmallLinearAlgebra.Transpose(lambda, q);
+        for (int c = 0; c < g; c++)
+        {
+            var b = SmallLinearAlgebra.Multiply(lambda, q, clusters[c].Mode);
+            var v = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, clusters[c].ModeCovariance, q), lt, q);
+            modes[c] = new double[q];
+            sds[c] = new double[q];
+            for (int d = 0; d < q; d++)
+            {
+                modes[c][d] = b[d];
+                sds[c][d] = Math.Sqrt(Math.Max(0, v[d, d]));
+            }
+        }
+        return new RandomEffectsModes(data.Block.GroupingFactor, data.Block.TermNames, data.Block.Levels, modes, sds);
+    }
+
+    /// <summary>Pearson residuals at the conditional modes (lme4's "scaled residuals").</summary>
+    public sealed class PearsonVisitor(ModelFrame frame, RandomEffectsBlock block, RandomEffectsModes ranef, double[] beta, double phi)
+        : IRowLikelihoodVisitor<double[]>
+    {
+        public double[] Visit<TModel>() where TModel : struct, IRowLikelihood
+        {
+            int n = frame.RowCount;
+            var r = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double eta = frame.Offset[i];
+                for (int k = 0; k < frame.P; k++) eta += frame.XAt(i, k) * beta[k];
+                var b = ranef.Modes[block.LevelOfRow[i]];
+                for (int d = 0; d < block.Q; d++) eta += block.Z[d * n + i] * b[d];
+                r[i] = default(TModel).PearsonResidual(frame.Response[i], frame.Weights[i], eta, phi);
+            }
+            return r;
+        }
+    }
+
+    public static double TwoSidedNormalP(double z) =>
+        double.IsFinite(z) ? SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2.0)) : double.NaN;
+}
