@@ -31,4 +31,12 @@ public static class RowLikelihoodDispatch
             (FamilyKind.InverseGaussian, LinkKind.InverseSquare) => visitor.Visit<FamilyLink<InverseGaussianDensity, InverseSquareLink>>(),
             _ => throw new ArgumentException($"the {FamilyNames.RName(family)} family does not take the {FamilyNames.RName(link)} link"),
         };
+
+    /// <summary>The mean at one linear predictor (for simulation and prediction, not hot loops).</summary>
+    public static double Mean(FamilyKind family, LinkKind link, double eta) => Dispatch(family, link, new MeanAt(eta));
+
+    private sealed class MeanAt(double eta) : IRowLikelihoodVisitor<double>
+    {
+        public double Visit<TModel>() where TModel : struct, IRowLikelihood => default(TModel).Mean(eta);
+    }
 }

@@ -1,5 +1,6 @@
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
+using GlmmGpu.Simulation;
 using GlmmGpu.Specification;
 
 namespace GlmmGpu.Tests.Fitting;
@@ -80,51 +81,23 @@ internal static class SyntheticFrames
 
     private static (double Y, double W) Draw(FamilyKind family, LinkKind link, double eta, Random rng)
     {
-        double mu = RowLikelihoodDispatch.Dispatch(family, link, new MeanOf(eta));
-        switch (family)
+        double mu = RowLikelihoodDispatch.Mean(family, link, eta);
+        return family switch
         {
-            case FamilyKind.Binomial:
-            {
-                int trials = 1 + rng.Next(5);
-                int s = 0;
-                for (int t = 0; t < trials; t++) if (rng.NextDouble() < mu) s++;
-                return (s, trials);
-            }
-            case FamilyKind.Poisson: return (Poisson(mu, rng), 1);
-            case FamilyKind.NegativeBinomial: return (Poisson(mu * Gamma(2.0, rng) / 2.0, rng), 1);
-            case FamilyKind.Gaussian: return (mu + 0.5 * Normal(rng), 1);
-            case FamilyKind.Gamma: return (mu * Gamma(3.0, rng) / 3.0, 1);
-            default: return (Math.Max(1e-3, mu * Math.Exp(0.2 * Normal(rng) - 0.02)), 1);
-        }
+            FamilyKind.Binomial => Trials(mu, rng),
+            FamilyKind.Poisson => (RandomDraws.Poisson(mu, rng), 1),
+            FamilyKind.NegativeBinomial => (RandomDraws.NegativeBinomial(mu, 2.0, rng), 1),
+            FamilyKind.Gaussian => (mu + 0.5 * RandomDraws.Normal(rng), 1),
+            FamilyKind.Gamma => (mu * RandomDraws.Gamma(3.0, rng) / 3.0, 1),
+            _ => (RandomDraws.InverseGaussian(mu, 0.02, rng), 1),
+        };
     }
 
-    private sealed class MeanOf(double eta) : IRowLikelihoodVisitor<double>
+    private static (double, double) Trials(double mu, Random rng)
     {
-        public double Visit<TModel>() where TModel : struct, IRowLikelihood => default(TModel).Mean(eta);
+        int trials = 1 + rng.Next(5);
+        return (RandomDraws.Binomial(trials, mu, rng), trials);
     }
 
-    public static double Normal(Random rng) =>
-        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
-    private static int Poisson(double mu, Random rng)
-    {
-        double l = Math.Exp(-mu), p = 1;
-        int k = 0;
-        do { k++; p *= rng.NextDouble(); } while (p > l);
-        return k - 1;
-    }
-
-    private static double Gamma(double shape, Random rng)
-    {
-        // Marsaglia–Tsang, shape >= 1.
-        double d = shape - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
-        while (true)
-        {
-            double xx = Normal(rng), v = 1 + c * xx;
-            if (v <= 0) continue;
-            v = v * v * v;
-            double uu = rng.NextDouble();
-            if (Math.Log(uu) < 0.5 * xx * xx + d - d * v + d * Math.Log(v)) return d * v;
-        }
-    }
+    public static double Normal(Random rng) => RandomDraws.Normal(rng);
 }
