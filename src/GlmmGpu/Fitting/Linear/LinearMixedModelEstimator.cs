@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.Model;
+using GlmmGpu.Results;
+
+namespace GlmmGpu.Fitting.Linear;
+
+/// <summary>A Gaussian linear mixed model fitted by ML or REML through lme4's profiled deviance.</summary>
+internal static class LinearMixedModelEstimator
+{
+    private const double SingularTolerance = 1e-4;
+
+    public static FitResult Fit(ModelFrame frame, FitOptions options)
+    {
+        if (frame.Family != FamilyKind.Gaussian || frame.Link != LinkKind.Identity)
+            throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
+        var clock = Stopwatch.StartNew();
+        var block = SingleBlock(frame);
+        var y = new double[frame.RowCount];
+        for (int i = 0; i < y.Length; i++) y[i] = frame.Response[i] - frame.Offset[i];
+        var stats = LmmSufficientStatistics.Compute(frame, block, y, frame.Weights, options.Threads);
+        var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
+        var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations);
+        var messages = FrameMessages(frame);
+        bool singular = IsSingular(fit.Lambda, block.Q);
+        if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
+        if (!fit.Summary.Converged) messages.Add($"Model failed to converge: {fit.Summary.Message}");
+        var sol = fit.Solution;
+        double deviance = sol.Deviance;
+        return Build(frame, block, stats, fit, options.Method == FitMethod.Reml ? "reml" : "ml", 0,
+            criterion == LmmCriterion.Reml ? null : -deviance / 2, criterion == LmmCriterion.Reml ? deviance : null,
+            -deviance / 2, new Dispersion("sigma", sol.Sigma), null, singular, fit.Summary.Converged, fit.Summary.Iterations,
+            fit.Summary.Evaluations, messages, clock.Elapsed.TotalSeconds, parameterCount: frame.P + fit.Layout.ThetaCount + 1);
+    }
+
+    internal static RandomEffectsBlock SingleBlock(ModelFrame frame)
+    {
+        if (frame.RandomEffects.Length != 1)
+            throw new GlmmException($"this method handles one grouping factor for now; the formula has {frame.RandomEffects.Length} random-effects terms ({string.Join(" + ", frame.RandomEffects.Select(r => r.Term.ToString()))})");
+        var block = frame.RandomEffects[0];
+        if (block.Q > 3)
+            throw new GlmmException($"the random-effects term {block.Term} has {block.Q} effects; at most 3 per grouping factor are supported");
+        return block;
+    }
+
+    internal static List<string> FrameMessages(ModelFrame frame)
+    {
+        var messages = new List<string>();
+        if (frame.DroppedRows > 0) messages.Add($"{frame.DroppedRows} rows with missing values were dropped");
+        if (frame.DroppedColumns.Length > 0)
+            messages.Add($"fixed-effect model matrix is rank deficient so dropping {frame.DroppedColumns.Length} column(s) / coefficient(s): {string.Join(", ", frame.DroppedColumns)}");
+        return messages;
+    }
+
+    internal static bool IsSingular(in Mat3 lambda, int q)
+    {
+        for (int d = 0; d < q; d++)
+            if (Math.Abs(lambda[d, d]) < SingularTolerance) return true;
+        return false;
+    }
+
+    /// <summary>The result of a linear-model fit (also PQL's last inner fit): SDs are sigma times the relative factor.</summary>
+    internal static FitResult Build(ModelFrame frame, RandomEffectsBlock block, LmmSufficientStatistics stats, LmmFitter.Result fit,
+        string method, int nodes, double? logLik, double? remlCriterion, double reportedLogLikForAic, Dispersion? dispersion, double? residualSd,
+        bool singular, bool converged, int iterations, int evaluations, List<string> messages, double seconds, int parameterCount)
+    {
+        var sol = fit.Solution;
+        double sigma = sol.Sigma;
+        var scaled = default(Mat3);
+        for (int i = 0; i < block.Q; i++)
+            for (int j = 0; j < block.Q; j++) scaled[i, j] = sigma * fit.Lambda[i, j];
+        var coefficients = new List<Coefficient>();
+        for (int a = 0; a < frame.P; a++)
+        {
+            double se = Math.Sqrt(sol.BetaCovariance[a, a]), z = sol.Beta[a] / se;
+            coefficients.Add(new Coefficient(frame.FixedNames[a], sol.Beta[a], se, z, ResultBuilder.TwoSidedNormalP(z)));
+        }
+        var (modes, sds) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, sol.Beta, sigma);
+        return new FitResult
+        {
+            Formula = frame.Formula.Source,
+            Family = FamilyNames.RName(frame.Family),
+            Link = FamilyNames.RName(frame.Link),
+            Method = method,
+            NAgq = nodes,
+            Device = "cpu",
+            NObs = frame.RowCount,
+            NGroups = frame.RandomEffects.Select(r => (r.GroupingFactor, r.LevelCount)).ToList(),
+            FixedEffects = coefficients,
+            FixedEffectsCovariance = sol.BetaCovariance,
+            VarCorr = new[] { ResultBuilder.VarCorr(block, scaled, block.Q) },
+            Dispersion = dispersion,
+            LogLik = logLik ?? (remlCriterion is not null ? reportedLogLikForAic : null),
+            RemlCriterion = remlCriterion,
+            ResidualSd = residualSd,
+            ParameterCount = parameterCount,
+            Converged = converged,
+            Singular = singular,
+            Iterations = iterations,
+            FunctionEvaluations = evaluations,
+            Seconds = seconds,
+            Ranef = new[] { new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modes, sds) },
+            Messages = messages,
+        };
+    }
+}
