@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Globalization;
+using GlmmGpu.Data;
+using GlmmGpu.Fitting;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Results;
+
+namespace GlmmGpu.Cli;
+
+/// <summary>Everything <c>glmm fit</c> was asked to do, validated.</summary>
+public sealed record FitRequest
+{
+    public required string DataPath { get; init; }
+    public required string Formula { get; init; }
+    public required FamilyKind Family { get; init; }
+    public LinkKind? Link { get; init; }
+    public required FitMethod Method { get; init; }
+    public required int NAgq { get; init; }
+    public IReadOnlyList<string> Factors { get; init; } = Array.Empty<string>();
+    public string? Weights { get; init; }
+    public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    public int Threads { get; init; }
+    public string? JsonPath { get; init; }
+    public bool Quiet { get; init; }
+    public bool Verbose { get; init; }
+
+    public ModelSpec ToModelSpec() => new(Formula, Family, Link, Weights);
+
+    public FitOptions ToFitOptions(Action<string, int, double>? progress = null) => new()
+    {
+        Method = Method,
+        NAgq = NAgq,
+        Device = Device,
+        Threads = Threads,
+        Progress = progress,
+    };
+}
+
+/// <summary><c>glmm fit</c>: read a CSV file, fit the model, print the summary, optionally write JSON.</summary>
+public static class FitCommand
+{
+    public const string Name = "glmm fit";
+
+    /// <summary>Nodes per random effect for <c>--method agq</c> without <c>--nagq</c>.</summary>
+    public const int DefaultAgqNodes = 7;
+
+    /// <summary>The most quadrature nodes accepted per random effect.</summary>
+    public const int MaxAgqNodes = 100;
+
+    public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
+    {
+        new("data", "FILE.csv", "the data: a CSV file with a header row (required)"),
+        new("formula", "\"F\"", "the model in lme4 syntax, quoted (required), e.g.\n\"cbind(incidence, size - incidence) ~ period + (1 | herd)\""),
+        new("family", "NAME", "binomial, poisson, gaussian, gamma, negbin or inverse.gaussian (required)"),
+        new("link", "NAME", "logit, probit, cloglog, log, identity, sqrt, inverse or 1/mu^2\n(default: the family's usual link; log for gamma)"),
+        new("method", "M", "laplace, agq, pql, ml or reml (default: reml for gaussian with the\nidentity link, otherwise laplace; agq when --nagq is above 1)"),
+        new("nagq", "K", $"adaptive Gauss-Hermite nodes per random effect (default {DefaultAgqNodes} with\n--method agq; 1 means Laplace; K above 1 alone selects agq)"),
+        new("factor", "a,b", "numeric columns to treat as factors, comma-separated (may be repeated);\ntext columns are always factors", Repeatable: true),
+        new("weights", "COL", "column of prior weights (binomial: the trials of a proportion response)"),
+        new("device", "D", "auto, cpu, ilgpu-cpu, cuda or opencl (default auto: CUDA, then OpenCL,\nthen the CPU)"),
+        new("threads", "N", "threads for the CPU path (default 0 = all cores); results do not depend on it"),
+        new("json", "OUT.json", "also write the result as JSON to this file"),
+        new("quiet", null, "no progress lines on stderr (errors are still shown)"),
+        new("verbose", null, "progress lines even when stderr is not a terminal, the optimizer's\nprogress, and a stack trace with any error"),
+        new("help", null, "show this help", ShortName: "h"),
+    };
+
+    public static string Help =>
+        "glmm fit: fit a generalized linear mixed model to a CSV file and print an lme4-style summary\n\n" +
+        "Usage:\n" +
+        "  glmm fit --data FILE.csv --formula \"F\" --family NAME [options]\n\n" +
+        "Options:\n" +
+        ArgumentParser.FormatOptions(Options) +
+        "\nExamples:\n" +
+        "  glmm fit --data cbpp.csv --factor herd,period --family binomial \\\n" +
+        "      --formula \"cbind(incidence, size - incidence) ~ period + (1 | herd)\"\n" +
+        "  glmm fit --data cbpp.csv --factor herd,period --family binomial --method agq --nagq 25 \\\n" +
+        "      --formula \"cbind(incidence, size - incidence) ~ period + (1 | herd)\" --json cbpp.json\n\n" +
+        "The summary goes to stdout; progress and errors go to stderr.\n" +
+        "Exit status: 0 on success, 1 when the data or the fit fails, 2 for a usage error.\n";
+
+    /// <summary>Run <c>glmm fit</c> with the arguments after the command name.</summary>
+    public static int Run(IReadOnlyList<string> args, CliContext ctx)
+    {
+        if (ArgumentParser.WantsHelp(args))
+        {
+            ctx.Out.Write(Help);
+            return 0;
+        }
+        var request = ParseRequest(ArgumentParser.Parse(args, Options, Name));
+        ctx.Configure(request.Quiet, request.Verbose);
+        CheckPaths(request);
+
+        var fileName = Path.GetFileName(request.DataPath);
+        ctx.BeginPhase($"loading {fileName}");
+        var clock = Stopwatch.StartNew();
+        var data = CsvLoader.Load(request.DataPath, new CsvOptions { Factors = request.Factors.ToArray() });
+        ctx.EndPhase($"{data.RowCount} rows, {Seconds(clock)} s");
+
+        ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
+        clock.Restart();
+        Action<string, int, double>? progress = request.Verbose
+            ? (phase, iteration, loglik) => ctx.Note($"  {phase} iteration {iteration}: log-likelihood {loglik.ToString("R", CultureInfo.InvariantCulture)}")
+            : null;
+        var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress));
+        ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+
+        SummaryFormatter.Write(result, ctx.Out, fileName);
+        ctx.Out.Flush();
+        if (request.JsonPath is { } json)
+        {
+            FitResultJson.Write(result, json);
+            ctx.Note($"wrote {json}");
+        }
+        return 0;
+    }
+
+    /// <summary>Turn parsed options into a request; <see cref="UsageException"/> names the option at fault.</summary>
+    public static FitRequest ParseRequest(ParsedArguments a)
+    {
+        var data = Required(a, "data", "the CSV file to fit");
+        var formula = Required(a, "formula", "the model formula, e.g. \"y ~ x + (1 | g)\"");
+        if (string.IsNullOrWhiteSpace(formula))
+            throw new UsageException("option --formula needs a model formula, not blank text");
+        var familyText = Required(a, "family", "binomial, poisson, gaussian, gamma, negbin or inverse.gaussian");
+        var family = Parse("family", familyText, FamilyNames.ParseFamily);
+        LinkKind? link = a.Value("link") is { } l ? Parse("link", l, FamilyNames.ParseLink) : null;
+        if (link is { } lk && !FamilyNames.Allows(family, lk))
+            throw new UsageException($"option --link: the {FamilyNames.RName(family)} family does not take the {FamilyNames.RName(lk)} link");
+
+        int? nagq = a.Value("nagq") is { } k ? Integer("nagq", k, 1, MaxAgqNodes, "quadrature nodes") : null;
+        var (method, nodes) = ResolveMethod(a.Value("method"), nagq, family, link);
+
+        var factors = a.Values("factor")
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        if (a.Has("factor") && factors.Length == 0)
+            throw new UsageException("option --factor needs one or more column names separated by commas");
+
+        var weights = a.Value("weights");
+        if (weights is not null && string.IsNullOrWhiteSpace(weights))
+            throw new UsageException("option --weights needs a column name");
+
+        if (a.Has("quiet") && a.Has("verbose"))
+            throw new UsageException("options --quiet and --verbose cannot be used together");
+
+        return new FitRequest
+        {
+            DataPath = data,
+            Formula = formula,
+            Family = family,
+            Link = link,
+            Method = method,
+            NAgq = nodes,
+            Factors = factors,
+            Weights = weights?.Trim(),
+            Device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto,
+            Threads = a.Value("threads") is { } t ? Integer("threads", t, 0, 4096, "threads (0 = all cores)") : 0,
+            JsonPath = a.Value("json"),
+            Quiet = a.Has("quiet"),
+            Verbose = a.Has("verbose"),
+        };
+    }
+
+    /// <summary>
+    /// The method and node count from <c>--method</c> and <c>--nagq</c>: agq alone means
+    /// <see cref="DefaultAgqNodes"/> nodes, <c>--nagq K</c> alone means agq when K &gt; 1 and Laplace when K = 1,
+    /// and with neither the default is REML for a gaussian identity-link model and Laplace otherwise (as lme4's
+    /// <c>lmer</c> and <c>glmer</c>).
+    /// </summary>
+    public static (FitMethod Method, int NAgq) ResolveMethod(string? method, int? nagq, FamilyKind family, LinkKind? link)
+    {
+        if (method is null)
+        {
+            if (nagq is { } k) return k > 1 ? (FitMethod.Agq, k) : (FitMethod.Laplace, 1);
+            bool lmm = family == FamilyKind.Gaussian && (link ?? FamilyNames.DefaultLink(family)) == LinkKind.Identity;
+            return lmm ? (FitMethod.Reml, 1) : (FitMethod.Laplace, 1);
+        }
+        switch (method.Trim().ToLowerInvariant())
+        {
+            case "laplace":
+                if (nagq is { } kl && kl != 1)
+                    throw new UsageException($"option --nagq {kl} does not go with --method laplace, which uses one node (use --method agq)");
+                return (FitMethod.Laplace, 1);
+            case "agq":
+                if (nagq == 1)
+                    throw new UsageException("option --nagq must be 2 or more with --method agq (one node is --method laplace)");
+                return (FitMethod.Agq, nagq ?? DefaultAgqNodes);
+            case "pql":
+            case "ml":
+            case "reml":
+                var m = method.Trim().ToLowerInvariant();
+                if (nagq is not null)
+                    throw new UsageException($"option --nagq applies to --method agq or laplace, not --method {m}");
+                if (m == "reml" && family != FamilyKind.Gaussian)
+                    throw new UsageException($"option --method reml is for --family gaussian (a linear mixed model), not {FamilyNames.RName(family)}");
+                return (m == "pql" ? FitMethod.Pql : m == "ml" ? FitMethod.Ml : FitMethod.Reml, 1);
+            default:
+                throw new UsageException($"option --method: unknown method '{method}' (use laplace, agq, pql, ml or reml)");
+        }
+    }
+
+    /// <summary><c>--device</c>'s value as a <see cref="DeviceChoice"/>.</summary>
+    public static DeviceChoice ParseDevice(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "auto" => DeviceChoice.Auto,
+        "cpu" => DeviceChoice.Cpu,
+        "ilgpu-cpu" => DeviceChoice.IlgpuCpu,
+        "cuda" => DeviceChoice.Cuda,
+        "opencl" => DeviceChoice.OpenCl,
+        _ => throw new UsageException($"option --device: unknown device '{text}' (use auto, cpu, ilgpu-cpu, cuda or opencl)"),
+    };
+
+    internal static string MethodName(FitMethod method, int nagq) => method switch
+    {
+        FitMethod.Agq => $"adaptive quadrature ({nagq} nodes)",
+        FitMethod.Laplace => "Laplace",
+        FitMethod.Pql => "PQL",
+        FitMethod.Ml => "maximum likelihood",
+        FitMethod.Reml => "REML",
+        _ => method.ToString(),
+    };
+
+    internal static string DeviceName(DeviceChoice d) => d switch
+    {
+        DeviceChoice.Auto => "auto",
+        DeviceChoice.Cpu => "cpu",
+        DeviceChoice.IlgpuCpu => "ilgpu-cpu",
+        DeviceChoice.Cuda => "cuda",
+        DeviceChoice.OpenCl => "opencl",
+        _ => d.ToString(),
+    };
+
+    internal static string Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>Fail before any work when the data file is missing or the JSON file cannot be placed.</summary>
+    private static void CheckPaths(FitRequest r)
+    {
+        if (Directory.Exists(r.DataPath))
+            throw new GlmmException($"--data '{r.DataPath}' is a directory, not a CSV file");
+        if (!File.Exists(r.DataPath))
+            throw new GlmmException($"data file '{r.DataPath}' not found");
+        if (r.JsonPath is { } json)
+        {
+            if (Directory.Exists(json))
+                throw new GlmmException($"--json '{json}' is a directory; give a file name");
+            var dir = Path.GetDirectoryName(Path.GetFullPath(json));
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
+                throw new GlmmException($"cannot write --json '{json}': directory '{dir}' does not exist");
+        }
+    }
+
+    private static string Required(ParsedArguments a, string name, string what) =>
+        a.Value(name) ?? throw new UsageException($"option --{name} is required ({what}); see '{Name} --help'");
+
+    private static T Parse<T>(string option, string text, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"option --{option}: {e.Message}");
+        }
+    }
+
+    internal static int Integer(string option, string text, int min, int max, string what)
+    {
+        if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            throw new UsageException($"option --{option} needs a whole number of {what}, not '{text}'");
+        if (v < min || v > max)
+            throw new UsageException($"option --{option} must be between {min} and {max}, not {v}");
+        return v;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace GlmmGpu.Results;
+
+/// <summary>
+/// Writes a <see cref="FitResult"/> as indented JSON in the layout of the reference fixtures:
+/// <c>formula, family, link, method, nAGQ, device, nobs, ngroups, fixef, se, varcorr, dispersion, loglik,
+/// deviance, AIC, BIC, converged, singular, iterations, seconds, ranef</c>, then <c>residual_sd</c> and
+/// <c>REML</c> (the criterion) when set, and <c>messages</c>. Doubles are written so that they read back
+/// to the same bits; NaN and infinities are written as null, as are the likelihood-based values of PQL.
+/// </summary>
+public static class FitResultJson
+{
+    // Relaxed escaping keeps formulas readable ("y ~ x + (1 | g)", not "\u002B"); the output is a data file,
+    // never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The JSON text.</summary>
+    public static string ToJson(FitResult result)
+    {
+        using var stream = new MemoryStream();
+        Write(result, stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Write to a file (created or replaced), with a final newline.</summary>
+    public static void Write(FitResult result, string path)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        Write(result, stream);
+    }
+
+    /// <summary>Write UTF-8 JSON and a final newline to a stream (left open).</summary>
+    public static void Write(FitResult result, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using (var w = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            Write(result, w);
+        }
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Write the result as one JSON object to <paramref name="w"/>.</summary>
+    public static void Write(FitResult r, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("formula", r.Formula);
+        w.WriteString("family", r.Family);
+        w.WriteString("link", r.Link);
+        w.WriteString("method", r.Method);
+        w.WriteNumber("nAGQ", r.NAgq);
+        w.WriteString("device", r.Device);
+        w.WriteNumber("nobs", r.NObs);
+
+        w.WriteStartObject("ngroups");
+        foreach (var (factor, levels) in r.NGroups)
+            w.WriteNumber(factor, levels);
+        w.WriteEndObject();
+
+        w.WriteStartObject("fixef");
+        foreach (var c in r.FixedEffects)
+            Number(w, c.Name, c.Estimate);
+        w.WriteEndObject();
+
+        w.WriteStartObject("se");
+        foreach (var c in r.FixedEffects)
+            Number(w, c.Name, c.StdError);
+        w.WriteEndObject();
+
+        w.WriteStartObject("varcorr");
+        var vcNames = UniqueNames(r.VarCorr.Select(v => v.Factor));
+        for (int k = 0; k < r.VarCorr.Count; k++)
+        {
+            var vc = r.VarCorr[k];
+            w.WriteStartObject(vcNames[k]);
+            w.WriteStartObject("sd");
+            for (int j = 0; j < vc.TermNames.Length; j++)
+                Number(w, vc.TermNames[j], j < vc.Sd.Length ? vc.Sd[j] : double.NaN);
+            w.WriteEndObject();
+            w.WriteStartArray("corr");
+            foreach (var c in vc.Corr)
+                Number(w, c);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        if (r.Dispersion is { } d)
+        {
+            w.WriteStartObject("dispersion");
+            w.WriteString("name", d.Name);
+            Number(w, "value", d.Value);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("dispersion");
+        }
+
+        Number(w, "loglik", r.LogLik);
+        Number(w, "deviance", r.Deviance);
+        Number(w, "AIC", r.Aic);
+        Number(w, "BIC", r.Bic);
+        w.WriteBoolean("converged", r.Converged);
+        w.WriteBoolean("singular", r.Singular);
+        w.WriteNumber("iterations", r.Iterations);
+        Number(w, "seconds", r.Seconds);
+
+        w.WriteStartObject("ranef");
+        var reNames = UniqueNames(r.Ranef.Select(x => x.Factor));
+        for (int k = 0; k < r.Ranef.Count; k++)
+        {
+            var re = r.Ranef[k];
+            w.WriteStartObject(reNames[k]);
+            for (int g = 0; g < re.Levels.Length; g++)
+            {
+                w.WriteStartArray(re.Levels[g]);
+                if (g < re.Modes.Length)
+                    foreach (var v in re.Modes[g])
+                        Number(w, v);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        if (r.ResidualSd is { } rsd)
+            Number(w, "residual_sd", rsd);
+        if (r.RemlCriterion is { } reml)
+            Number(w, "REML", reml);
+
+        w.WriteStartArray("messages");
+        foreach (var m in r.Messages)
+            w.WriteStringValue(m);
+        w.WriteEndArray();
+
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>
+    /// Names made unique as lme4 does for repeated grouping factors (<c>g</c>, <c>g.1</c>, ...): two
+    /// uncorrelated terms on one factor would otherwise give duplicate JSON keys.
+    /// </summary>
+    internal static string[] UniqueNames(IEnumerable<string> names)
+    {
+        var list = names.ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < list.Length; i++)
+        {
+            var n = list[i];
+            if (seen.Add(n)) continue;
+            int k = counts.TryGetValue(n, out var c) ? c : 0;
+            string candidate;
+            do candidate = $"{n}.{++k}"; while (!seen.Add(candidate));
+            counts[n] = k;
+            list[i] = candidate;
+        }
+        return list;
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    private static void Number(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        else w.WriteNullValue();
+    }
+}
