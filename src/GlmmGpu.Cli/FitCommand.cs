@@ -254,7 +254,7 @@ public static class FitCommand
     private static string Required(ParsedArguments a, string name, string what) =>
         a.Value(name) ?? throw new UsageException($"option --{name} is required ({what}); see '{Name} --help'");
 
-    private static T Parse<T>(string option, string text, Func<string, T> parse)
+    internal static T Parse<T>(string option, string text, Func<string, T> parse)
     {
         try
         {

@@ -35,6 +35,8 @@ public static class CliProgram
                     return FitCommand.Run(rest, ctx);
                 case "demo":
                     return DemoCommand.Run(rest, ctx);
+                case "simulate":
+                    return SimulateCommand.Run(rest, ctx);
                 case "--help" or "-h":
                     stdout.Write(Help);
                     return Success;
@@ -46,7 +48,7 @@ public static class CliProgram
                 default:
                     throw new UsageException(args[0].StartsWith('-')
                         ? $"unknown option {args[0]}: give a command first (glmm fit ... or glmm demo; see 'glmm --help')"
-                        : $"unknown command '{args[0]}' (the commands are fit and demo; see 'glmm --help')");
+                        : $"unknown command '{args[0]}' (the commands are fit, demo and simulate; see 'glmm --help')");
             }
         }
         catch (Exception e)
@@ -60,11 +62,13 @@ public static class CliProgram
         "Usage:\n" +
         "  glmm fit --data FILE.csv --formula \"F\" --family NAME [options]\n" +
         "  glmm demo [--device D]\n" +
-        "  glmm help [fit|demo]\n" +
+        "  glmm simulate --rows N --groups G --family F --out FILE.csv [options]\n" +
+        "  glmm help [fit|demo|simulate]\n" +
         "  glmm --version\n\n" +
         "Commands:\n" +
         "  fit     fit a model to a CSV file and print an lme4-style summary (--json to save it)\n" +
-        "  demo    fit the built-in cbpp data (binomial, Laplace) and print the summary\n\n" +
+        "  demo    fit the built-in cbpp data (binomial, Laplace) and print the summary\n" +
+        "  simulate  write a synthetic data set with known parameters\n\n" +
         "Options:\n" +
         "  -h, --help   show this help; 'glmm fit --help' and 'glmm demo --help' list each command's options\n" +
         "  --version    print the version\n\n" +
@@ -86,7 +90,8 @@ public static class CliProgram
         {
             "fit" => FitCommand.Help,
             "demo" => DemoCommand.Help,
-            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit and demo"),
+            "simulate" => SimulateCommand.Help,
+            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit, demo and simulate"),
         };
         stdout.Write(text);
         return Success;

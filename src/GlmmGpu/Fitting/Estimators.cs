@@ -1,3 +1,5 @@
+using GlmmGpu.Fitting.Linear;
+using GlmmGpu.Fitting.Pql;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
 
@@ -9,6 +11,8 @@ internal static class Estimators
     public static FitResult Fit(ModelFrame frame, FitOptions options) => options.Method switch
     {
         FitMethod.Laplace or FitMethod.Agq => MaximumLikelihoodEstimator.Fit(frame, options),
-        _ => throw new GlmmException($"the {options.Method.ToString().ToLowerInvariant()} method is not available yet; use laplace or agq"),
+        FitMethod.Ml or FitMethod.Reml => LinearMixedModelEstimator.Fit(frame, options),
+        FitMethod.Pql => PqlEstimator.Fit(frame, options),
+        _ => throw new GlmmException($"unknown method {options.Method}"),
     };
 }
