@@ -1,1 +1,20 @@
-namespace GlmmGpu.Benchmarks; public static class Program { public static void Main(string[] args) { } }
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
+namespace GlmmGpu.Benchmarks;
+
+/// <summary>
+/// BenchmarkDotNet suites (<c>--filter</c> as usual; <c>--job short</c> for a quick run), and the scale harness
+/// (<c>scale</c>: fit simulated sets of growing size and write a table).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "scale") return ScaleHarness.Run(args[1..]);
+        var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
+    }
+}
