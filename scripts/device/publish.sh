@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Publishes glmm and the benchmarks self-contained for linux-x64 into one folder (they share the runtime) and
+# packs it as .device/bundle.tgz, git-ignored, for the device tool to carry to a GPU machine that has no .NET.
+# Then, through the device tool:  command "bash scripts/device/on-device.sh", carry [".device/bundle.tgz"].
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+rm -rf .device/publish && mkdir -p .device/publish
+dotnet publish src/GlmmGpu.Cli -c Release -r linux-x64 --self-contained -o .device/publish
+dotnet publish benchmarks/GlmmGpu.Benchmarks -c Release -r linux-x64 --self-contained -o .device/publish
+tar czf .device/bundle.tgz -C .device publish
+rm -rf .device/publish
+ls -la .device/bundle.tgz
