@@ -4,9 +4,102 @@ using GlmmGpu.Specification;
 
 namespace GlmmGpu.Model;
 
-/// <summary>Turns data and a formula into a validated <see cref="ModelFrame"/>.</summary>
+/// <summary>
+/// Turns data and a formula into a validated <see cref="ModelFrame"/>, in R's order of work: check the
+/// names, drop incomplete rows (na.omit), code factors on the rows that remain, build and check the
+/// response, X (aliased columns dropped) and each random term's Z. Rows are sorted by the first random
+/// term's grouping factor so that every cluster is contiguous.
+/// </summary>
 public static class ModelFrameBuilder
 {
     public static ModelFrame Build(DataTable data, ModelFormula formula, FamilyKind family, LinkKind link, string? weightsColumn = null)
-        => throw new NotImplementedException("model frame: in progress");
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(formula);
+        if (formula.RandomTerms.Count == 0)
+            throw new GlmmException($"no random-effects terms in '{formula.Source}': use a GLM");
+        FormulaColumns.Check(data, formula, weightsColumn);
+
+        var used = formula.Columns().ToList();
+        if (weightsColumn is not null && !used.Contains(weightsColumn)) used.Add(weightsColumn);
+        var complete = RowSelection.CompleteRows(data, used);
+        int droppedRows = data.RowCount - complete.Length;
+        if (complete.Length == 0)
+            throw new GlmmException($"no rows left: all {data.RowCount} rows have a missing value in a column the model uses");
+
+        // Sort by the first grouping factor before computing anything else, so every array is built in frame order.
+        var unsorted = new ModelRows(data, complete);
+        var firstGroup = GroupingFactorBuilder.Build(unsorted, formula.RandomTerms[0]);
+        var (order, offsets) = ClusterOrder.ByLevel(firstGroup.Codes, firstGroup.LevelCount);
+        var rows = unsorted.Reorder(order);
+        firstGroup = firstGroup.Permute(order);
+
+        var (response, weights) = ResponseValidator.Build(rows, formula.Response, family, weightsColumn);
+        var offset = Offset(rows, formula.Offsets);
+
+        var fixedColumns = DesignMatrixBuilder.Build(rows, formula.HasIntercept, formula.FixedTerms);
+        var (kept, dropped) = RankReducer.Reduce(fixedColumns);
+
+        var blocks = new RandomEffectsBlock[formula.RandomTerms.Count];
+        for (int b = 0; b < blocks.Length; b++)
+        {
+            var term = formula.RandomTerms[b];
+            var group = b == 0 ? firstGroup : GroupingFactorBuilder.Build(rows, term);
+            blocks[b] = RandomBlock(rows, term, group, b == 0 ? offsets : null);
+        }
+
+        return new ModelFrame
+        {
+            Formula = formula,
+            Family = family,
+            Link = link,
+            Response = response,
+            Weights = weights,
+            Offset = offset,
+            X = ColumnMajor(kept, rows.Count),
+            FixedNames = kept.Select(c => c.Name).ToArray(),
+            DroppedColumns = dropped.ToArray(),
+            RandomEffects = blocks,
+            DroppedRows = droppedRows,
+            SourceRow = rows.SourceRow,
+            WeightsColumn = weightsColumn,
+        };
+    }
+
+    private static double[] Offset(ModelRows rows, IReadOnlyList<Expression> offsets)
+    {
+        var total = new double[rows.Count];
+        foreach (var o in offsets)
+        {
+            var v = rows.Numbers(o, $"offset({o.Text})");
+            for (int i = 0; i < total.Length; i++) total[i] += v[i];
+        }
+        return total;
+    }
+
+    private static RandomEffectsBlock RandomBlock(ModelRows rows, RandomTerm term, Factor group, int[]? clusterOffsets)
+    {
+        var columns = DesignMatrixBuilder.Build(rows, term.HasIntercept, term.Terms);
+        if (columns.Count == 0)
+            throw new GlmmException($"random term '{term}' has no columns: give an intercept or a variable");
+        return new RandomEffectsBlock
+        {
+            Term = term,
+            GroupingFactor = term.GroupingLabel,
+            Levels = group.Levels,
+            TermNames = columns.Select(c => c.Name).ToArray(),
+            Correlated = term.Correlated,
+            Z = ColumnMajor(columns, rows.Count),
+            LevelOfRow = group.Codes,
+            ClusterOffsets = clusterOffsets,
+        };
+    }
+
+    private static double[] ColumnMajor(IReadOnlyList<DesignColumn> columns, int n)
+    {
+        var matrix = new double[(long)columns.Count * n];
+        for (int c = 0; c < columns.Count; c++)
+            Array.Copy(columns[c].Values, 0, matrix, (long)c * n, n);
+        return matrix;
+    }
 }

@@ -1,0 +1,76 @@
+using GlmmGpu.Specification;
+
+namespace GlmmGpu.Model;
+
+/// <summary>One column of a design matrix, with the name R's model.matrix gives it.</summary>
+internal sealed record DesignColumn(string Name, double[] Values);
+
+/// <summary>
+/// Builds a model matrix from an intercept flag and terms, as R's model.matrix: <c>(Intercept)</c> first, then
+/// each term's columns in formula order. A numeric variable gives one column named by its expression
+/// (<c>x</c>, <c>I(x^2)</c>, <c>log(x)</c>); a factor gives indicator columns named variable + level
+/// (<c>period2</c>). An interaction multiplies its variables' columns, the first variable varying fastest,
+/// names joined by ':' (<c>a2:b2</c>, <c>lbase:trtdrug</c>). Used for both X and each random term's Z.
+/// </summary>
+internal static class DesignMatrixBuilder
+{
+    public static List<DesignColumn> Build(ModelRows rows, bool intercept, IReadOnlyList<Term> terms)
+    {
+        var columns = new List<DesignColumn>();
+        if (intercept)
+        {
+            var ones = new double[rows.Count];
+            Array.Fill(ones, 1.0);
+            columns.Add(new DesignColumn("(Intercept)", ones));
+        }
+        var full = ContrastRules.FullCoding(intercept, terms, v => IsFactor(rows, v));
+        for (int t = 0; t < terms.Count; t++)
+        {
+            List<DesignColumn>? product = null;
+            for (int v = 0; v < terms[t].Variables.Count; v++)
+            {
+                var next = VariableColumns(rows, terms[t].Variables[v], full[t][v], terms[t].Label);
+                product = product is null ? next : Multiply(product, next);
+            }
+            if (product is not null) columns.AddRange(product);
+        }
+        return columns;
+    }
+
+    /// <summary>A variable is a factor when it is a bare column that is a factor (text, or declared one).</summary>
+    public static bool IsFactor(ModelRows rows, Expression variable) =>
+        variable is ColumnExpression c && rows.Data.IsFactor(c.Name);
+
+    private static List<DesignColumn> VariableColumns(ModelRows rows, Expression variable, bool fullCoding, string term)
+    {
+        if (!IsFactor(rows, variable))
+            return new List<DesignColumn> { new(variable.Text, rows.Numbers(variable, term)) };
+        var factor = rows.Factor(((ColumnExpression)variable).Name);
+        if (!fullCoding && factor.LevelCount < 2)
+            throw new GlmmException(
+                $"factor '{factor.Name}' in term '{term}' has only {factor.LevelCount} level in the rows used: contrasts need two or more");
+        var columns = new List<DesignColumn>();
+        for (int level = fullCoding ? 0 : 1; level < factor.LevelCount; level++)
+        {
+            var x = new double[rows.Count];
+            var codes = factor.Codes;
+            for (int i = 0; i < x.Length; i++) x[i] = codes[i] == level ? 1.0 : 0.0;
+            columns.Add(new DesignColumn(factor.Name + factor.Levels[level], x));
+        }
+        return columns;
+    }
+
+    // Columns of the interaction: the left (earlier) variable's columns vary fastest.
+    private static List<DesignColumn> Multiply(List<DesignColumn> left, List<DesignColumn> right)
+    {
+        var result = new List<DesignColumn>(left.Count * right.Count);
+        foreach (var r in right)
+            foreach (var l in left)
+            {
+                var x = new double[l.Values.Length];
+                for (int i = 0; i < x.Length; i++) x[i] = l.Values[i] * r.Values[i];
+                result.Add(new DesignColumn(l.Name + ":" + r.Name, x));
+            }
+        return result;
+    }
+}

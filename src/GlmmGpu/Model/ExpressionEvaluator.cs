@@ -1,0 +1,88 @@
+using GlmmGpu.Data;
+using GlmmGpu.Specification;
+
+namespace GlmmGpu.Model;
+
+/// <summary>
+/// Evaluates an arithmetic <see cref="Expression"/> over the model's rows, a whole column at a time. Only
+/// numeric columns may take part: a factor has no numbers to compute with. A result that is not finite
+/// (the log of a negative number) is an error naming the row and the term.
+/// </summary>
+internal static class ExpressionEvaluator
+{
+    public static double[] Evaluate(ModelRows rows, Expression expression, string term)
+    {
+        var result = Compute(rows, expression, term);
+        for (int i = 0; i < result.Length; i++)
+        {
+            if (!double.IsFinite(result[i]))
+            {
+                int bad = rows.FirstInSourceOrder(result, v => !double.IsFinite(v));
+                throw new GlmmException(
+                    $"term '{term}' is {Describe(result[bad])} at row {rows.SourceRow[bad] + 1}: '{expression.Text}' must be finite on every row");
+            }
+        }
+        return result;
+    }
+
+    private static string Describe(double v) => double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf";
+
+    private static double[] Compute(ModelRows rows, Expression e, string term) => e switch
+    {
+        ColumnExpression c => ColumnValues(rows, c.Name, term),
+        NumberExpression n => Fill(rows.Count, n.Value),
+        ParenthesisExpression p => Compute(rows, p.Inner, term),
+        NegateExpression m => Map(Compute(rows, m.Operand, term), v => -v),
+        BinaryExpression b => Binary(b.Operator, Compute(rows, b.Left, term), Compute(rows, b.Right, term), term),
+        CallExpression f => Call(f, Compute(rows, f.Argument, term), term),
+        _ => throw new GlmmException($"term '{term}': cannot evaluate '{e.Text}'"),
+    };
+
+    private static double[] ColumnValues(ModelRows rows, string name, string term)
+    {
+        if (rows.Data.IsFactor(name))
+            throw new GlmmException($"column '{name}' is a factor and cannot be used in arithmetic in term '{term}'");
+        var values = ((NumericColumn)rows.Data[name]).Values;
+        var source = rows.SourceRow;
+        var result = new double[source.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = values[source[i]];
+        return result;
+    }
+
+    private static double[] Fill(int n, double value)
+    {
+        var result = new double[n];
+        Array.Fill(result, value);
+        return result;
+    }
+
+    private static double[] Map(double[] x, Func<double, double> f)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] = f(x[i]);
+        return x;
+    }
+
+    // Results overwrite the left operand: every array here is a fresh temporary.
+    private static double[] Binary(char op, double[] a, double[] b, string term)
+    {
+        switch (op)
+        {
+            case '+': for (int i = 0; i < a.Length; i++) a[i] += b[i]; break;
+            case '-': for (int i = 0; i < a.Length; i++) a[i] -= b[i]; break;
+            case '*': for (int i = 0; i < a.Length; i++) a[i] *= b[i]; break;
+            case '/': for (int i = 0; i < a.Length; i++) a[i] /= b[i]; break;
+            case '^': for (int i = 0; i < a.Length; i++) a[i] = Math.Pow(a[i], b[i]); break;
+            default: throw new GlmmException($"term '{term}': unknown operator '{op}'");
+        }
+        return a;
+    }
+
+    private static double[] Call(CallExpression call, double[] x, string term) => call.Function switch
+    {
+        "I" => x,
+        "log" => Map(x, Math.Log),
+        "exp" => Map(x, Math.Exp),
+        "sqrt" => Map(x, Math.Sqrt),
+        _ => throw new GlmmException($"term '{term}': unsupported function '{call.Function}' (use I, log, exp or sqrt)"),
+    };
+}

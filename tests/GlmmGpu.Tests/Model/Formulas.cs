@@ -1,0 +1,44 @@
+using GlmmGpu.Specification;
+
+namespace GlmmGpu.Tests.Model;
+
+/// <summary>
+/// Formula trees built by hand (the parser is written on another branch), with shorthands that read like
+/// the formula: <c>F("y", Terms("x"), R("g"))</c> is <c>y ~ x + (1 | g)</c>.
+/// </summary>
+internal static class Formulas
+{
+    public static Expression Col(string name) => new ColumnExpression(name);
+
+    public static Term T(params string[] columns) => new(columns.Select(Col).ToArray());
+
+    public static Term T(params Expression[] variables) => new(variables);
+
+    public static RandomTerm R(string group, params string[] slopes) =>
+        new(true, slopes.Select(s => T(s)).ToArray(), group.Split(':'), true);
+
+    public static ModelFormula F(ResponseSpec response, bool intercept, Term[] terms, params RandomTerm[] random) =>
+        new("(built in a test)", response, intercept, terms, Array.Empty<Expression>(), random);
+
+    public static ModelFormula F(string response, Term[] terms, params RandomTerm[] random) =>
+        F(new SingleResponse(Col(response)), true, terms, random);
+
+    public static Term[] Terms(params string[] columns) => columns.Select(c => T(c)).ToArray();
+
+    /// <summary>The formula of every reference fit, as the parser will give it.</summary>
+    public static readonly IReadOnlyDictionary<string, ModelFormula> Reference = new Dictionary<string, ModelFormula>
+    {
+        ["cbind(incidence, size - incidence) ~ period + (1 | herd)"] = F(
+            new BinomialResponse(Col("incidence"), new BinaryExpression('-', Col("size"), Col("incidence"))),
+            true, Terms("period"), R("herd")),
+        ["TICKS ~ YEAR + cHEIGHT + (1 | BROOD)"] = F("TICKS", Terms("YEAR", "cHEIGHT"), R("BROOD")),
+        ["y ~ x + z + (1 + x | g)"] = F("y", Terms("x", "z"), R("g", "x")),
+        ["y ~ x + (1 | g)"] = F("y", Terms("x"), R("g")),
+        ["y ~ x + (1 + x | g)"] = F("y", Terms("x"), R("g", "x")),
+        ["y ~ x + (1 + x || g)"] = F("y", Terms("x"), new RandomTerm(true, new[] { T("x") }, new[] { "g" }, false)),
+        ["Reaction ~ Days + (Days | Subject)"] = F("Reaction", Terms("Days"), R("Subject", "Days")),
+        ["r2 ~ Anger + Gender + btype + situ + (1 | id)"] = F("r2", Terms("Anger", "Gender", "btype", "situ"), R("id")),
+        ["r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)"] =
+            F("r2", Terms("Anger", "Gender", "btype", "situ"), R("id"), R("item")),
+    };
+}

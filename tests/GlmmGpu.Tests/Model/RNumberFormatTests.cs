@@ -1,0 +1,23 @@
+using GlmmGpu.Model;
+using Xunit;
+
+namespace GlmmGpu.Tests.Model;
+
+public class RNumberFormatTests
+{
+    [Theory]
+    [InlineData(1, "1")]
+    [InlineData(96, "96")]
+    [InlineData(-3, "-3")]
+    [InlineData(0, "0")]
+    [InlineData(0.5, "0.5")]
+    [InlineData(123456, "123456")]
+    [InlineData(100000, "1e+05")]
+    [InlineData(0.0001, "1e-04")]
+    [InlineData(0.001, "0.001")]
+    [InlineData(1e15, "1e+15")]
+    [InlineData(2.75930521091811, "2.75930521091811")]
+    [InlineData(0.1 + 0.2, "0.3")]
+    [InlineData(1.5e-10, "1.5e-10")]
+    public void MatchesRsAsCharacter(double value, string expected) => Assert.Equal(expected, RNumberFormat.Format(value));
+}
