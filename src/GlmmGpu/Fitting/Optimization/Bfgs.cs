@@ -53,8 +53,9 @@ public static class Bfgs
                 MatVec(hInv, g, d, -1.0);
                 slope = Dot(g, d);
             }
-            // Before the curvature is known, cap the first trial step at unit length in the parameters.
-            double alpha0 = scaled ? 1.0 : Math.Min(1.0, 1.0 / Math.Max(1e-12, MaxAbs(d)));
+            // Before the curvature is known, cap the first trial step at 0.1 in the parameters: a longer one can land a
+            // variance parameter on zero, a stationary point of the likelihood by symmetry.
+            double alpha0 = scaled ? 1.0 : Math.Min(1.0, 0.1 / Math.Max(1e-12, MaxAbs(d)));
             double fNew = LineSearch(f, x, fx, g, d, slope, alpha0, xNew, gNew, ref evaluations, out double alpha);
             if (!double.IsFinite(fNew) || fNew > fx)
             {
