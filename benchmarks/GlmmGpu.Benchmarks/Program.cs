@@ -13,6 +13,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "scale") return ScaleHarness.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "profile") return ProfileRun.Run(args[1..]);
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
