@@ -74,14 +74,17 @@ public class DesignMatrixTests
     [Fact]
     public void FactorByFactorMultipliesContrastsFirstVaryingFastest()
     {
-        var frame = Build(F("y", new[] { T("a"), T("b"), T("a", "b") }, R("g")));
-        Assert.Equal(new[] { "(Intercept)", "aq", "ar", "bv", "aq:bv", "ar:bv" }, frame.FixedNames.Concat(frame.DroppedColumns).Take(6));
-        var c = Build(F("y", new[] { T("b"), T("a"), T("b", "a") }, R("g"), R("g")), DataTable.FromColumns(
+        // Every (a, b) combination occurs, so no column is aliased.
+        var data = DataTable.FromColumns(
             ("y", new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }),
             ("a", new string?[] { "p", "q", "r", "p", "q", "r", "p", "q", "r", "p", "q", "r" }),
-            ("b", new string?[] { "u", "u", "v", "v", "w", "w", "u", "v", "w", "u", "v", "w" }),
-            ("g", new string?[] { "1", "1", "1", "1", "2", "2", "2", "2", "3", "3", "3", "3" })));
-        Assert.Equal(new[] { "(Intercept)", "bv", "bw", "aq", "ar", "bv:aq", "bw:aq", "bv:ar", "bw:ar" }, c.FixedNames.Concat(c.DroppedColumns));
+            ("b", new string?[] { "u", "u", "u", "v", "v", "v", "w", "w", "w", "u", "v", "w" }),
+            ("g", new string?[] { "1", "1", "1", "1", "2", "2", "2", "2", "3", "3", "3", "3" }));
+        var frame = Build(F("y", new[] { T("b"), T("a"), T("b", "a") }, R("g")), data);
+        Assert.Equal(new[] { "(Intercept)", "bv", "bw", "aq", "ar", "bv:aq", "bw:aq", "bv:ar", "bw:ar" }, frame.FixedNames);
+        Assert.Empty(frame.DroppedColumns);
+        var bvAq = Column(frame, "bv:aq");
+        for (int i = 0; i < frame.RowCount; i++) Assert.Equal(frame.SourceRow[i] is 4 or 10 ? 1.0 : 0.0, bvAq[i]);
     }
 
     [Fact]

@@ -29,11 +29,33 @@ public class ReferenceFrameTests
     {
         var fit = Fixtures.Json(fixture);
         var data = CsvLoader.Load(Fixtures.Path(fit.GetProperty("data").GetString()!));
-        string formulaText = fit.GetProperty("formula").GetString()!;
-        Assert.True(Formulas.Reference.TryGetValue(formulaText, out var formula), $"no formula tree for '{formulaText}'");
+        var formula = FormulaParser.Parse(fit.GetProperty("formula").GetString()!);
         var family = FamilyNames.ParseFamily(fit.GetProperty("family").GetString()!);
         var link = FamilyNames.ParseLink(fit.GetProperty("link").GetString()!);
-        return (ModelFrameBuilder.Build(data, formula!, family, link), data, fit);
+        return (ModelFrameBuilder.Build(data, formula, family, link), data, fit);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ParsedFormulaGivesTheSameFrameAsTheTreeBuiltByHand(string fixture)
+    {
+        var (parsed, data, fit) = Build(fixture);
+        string text = fit.GetProperty("formula").GetString()!;
+        Assert.True(Formulas.Reference.TryGetValue(text, out var tree), $"no formula tree for '{text}'");
+        var byHand = ModelFrameBuilder.Build(data, tree!, parsed.Family, parsed.Link);
+        Assert.Equal(byHand.FixedNames, parsed.FixedNames);
+        Assert.Equal(byHand.X, parsed.X);
+        Assert.Equal(byHand.Response, parsed.Response);
+        Assert.Equal(byHand.Weights, parsed.Weights);
+        Assert.Equal(byHand.SourceRow, parsed.SourceRow);
+        Assert.Equal(byHand.RandomEffects.Length, parsed.RandomEffects.Length);
+        for (int b = 0; b < parsed.RandomEffects.Length; b++)
+        {
+            Assert.Equal(byHand.RandomEffects[b].TermNames, parsed.RandomEffects[b].TermNames);
+            Assert.Equal(byHand.RandomEffects[b].Correlated, parsed.RandomEffects[b].Correlated);
+            Assert.Equal(byHand.RandomEffects[b].Z, parsed.RandomEffects[b].Z);
+            Assert.Equal(byHand.RandomEffects[b].Levels, parsed.RandomEffects[b].Levels);
+        }
     }
 
     [Theory]
@@ -151,10 +173,9 @@ public class ReferenceFrameTests
     public void CbppAsProportionsWithWeightsEqualsCbind()
     {
         var data = CsvLoader.Load(Fixtures.Path("cbpp.csv"));
-        var counts = ModelFrameBuilder.Build(data, Formulas.Reference["cbind(incidence, size - incidence) ~ period + (1 | herd)"],
+        var counts = ModelFrameBuilder.Build(data, FormulaParser.Parse("cbind(incidence, size - incidence) ~ period + (1 | herd)"),
             FamilyKind.Binomial, LinkKind.Logit);
-        var proportion = Formulas.F(new SingleResponse(new BinaryExpression('/', Formulas.Col("incidence"), Formulas.Col("size"))),
-            true, Formulas.Terms("period"), Formulas.R("herd"));
+        var proportion = FormulaParser.Parse("incidence / size ~ period + (1 | herd)");
         var weighted = ModelFrameBuilder.Build(data, proportion, FamilyKind.Binomial, LinkKind.Logit, "size");
         Assert.Equal(counts.Weights, weighted.Weights);
         for (int i = 0; i < counts.RowCount; i++) Assert.Equal(counts.Response[i], weighted.Response[i], 12);
