@@ -1,4 +1,5 @@
 using GlmmGpu.Kernels.Families;
+using System.Runtime.CompilerServices;
 using GlmmGpu.Kernels.Numerics;
 
 namespace GlmmGpu.Kernels.Clusters;
@@ -27,6 +28,8 @@ public static class ClusterIntegrator
     private const double HalfLog2Pi = 0.91893853320467274;
 
     /// <summary>Integrates one cluster (rows [start, end)), starting Newton's method at <paramref name="start"/> u.</summary>
+    // Optimised at first call: the CPU path calls this a million times in its first evaluation, before tiering would.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Integrate<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
@@ -254,6 +257,7 @@ public static class ClusterIntegrator
     /// One pass at the current u (b = Lambda u): sum of l, c = sum z_j l'_j, A = sum -l''_j z_j z_j' (and the
     /// same with negative curvature clipped, for the search direction). Stores l', l'', l''' per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ModePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b,
         out Vec3 c, out Mat3 a, out Mat3 aSearch)
         where TModel : struct, IRowLikelihood
@@ -306,6 +310,7 @@ public static class ClusterIntegrator
 
     /// <summary>One pass at a quadrature node: sum of l, G = sum z_j l'_j, l' per row into scratch 0, and
     /// the log(phi)-derivative of the sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double NodePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b,
         out Vec3 g, out double phiDerivative)
         where TModel : struct, IRowLikelihood

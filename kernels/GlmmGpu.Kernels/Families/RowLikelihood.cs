@@ -87,11 +87,16 @@ public readonly struct BinomialLogit : IRowLikelihood
 {
     public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
     {
-        default(LogitLink).Inverse(eta, out double mu, out double v, out double v1, out double v2);
-        d.L = y * eta - w * Numerics.SpecialFunctions.Softplus(eta);
+        // One exp and one log per row (this is the hot loop of logistic fits): with t = exp(-|eta|),
+        // mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and log(1+e^eta) = max(eta,0) + log(1+t).
+        double t = Math.Exp(-Math.Abs(eta));
+        double inv = 1.0 / (1.0 + t);
+        double mu = eta >= 0 ? inv : t * inv;
+        double v = t * inv * inv;
+        d.L = y * eta - w * ((eta > 0 ? eta : 0.0) + Math.Log(1.0 + t));
         d.L1 = y - w * mu;
         d.L2 = -w * v;
-        d.L3 = -w * v1;
+        d.L3 = -w * v * (1.0 - 2.0 * mu);
     }
 
     public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)

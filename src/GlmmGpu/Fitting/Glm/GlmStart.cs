@@ -1,12 +1,18 @@
+using System.Numerics.Tensors;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.LinearAlgebra;
 using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Glm;
 
-/// <summary>A GLM fit without random effects by IRLS: the starting values of the mixed-model fits.</summary>
+/// <summary>
+/// A GLM fit without random effects by IRLS: the starting values of the mixed-model fits. The working update
+/// runs row-parallel; the weighted cross-products X'WX and X'Wz are column dot products (SIMD).
+/// </summary>
 internal static class GlmStart
 {
+    private const int RowBlock = 1 << 15;
+
     public sealed record Result(double[] Beta, double Phi, double[] Eta);
 
     public static Result Fit<TModel>(ModelFrame frame) where TModel : struct, IRowLikelihood
@@ -16,44 +22,54 @@ internal static class GlmStart
         var eta = new double[n];
         for (int i = 0; i < n; i++) eta[i] = model.StartingEta(frame.Response[i], frame.Weights[i]);
         var beta = new double[p];
+        var z = new double[n];
+        var w = new double[n];
+        var wx = new double[n];
         double phi = 1.0;
+        int blocks = (n + RowBlock - 1) / RowBlock;
         for (int iter = 0; iter < 50; iter++)
         {
+            double phiNow = phi;
+            Parallel.For(0, blocks, blk =>
+            {
+                int end = Math.Min(n, (blk + 1) * RowBlock);
+                for (int i = blk * RowBlock; i < end; i++)
+                {
+                    default(TModel).Working(frame.Response[i], frame.Weights[i], eta[i], phiNow, out double zi, out double wi);
+                    bool ok = wi > 0 && double.IsFinite(wi) && double.IsFinite(zi);
+                    z[i] = ok ? zi - frame.Offset[i] : 0.0;
+                    w[i] = ok ? wi : 0.0;
+                }
+            });
             var xtwx = new double[p, p];
             var xtwz = new double[p];
-            for (int i = 0; i < n; i++)
+            for (int a = 0; a < p; a++)
             {
-                model.Working(frame.Response[i], frame.Weights[i], eta[i], phi, out double z, out double w);
-                if (!(w > 0) || !double.IsFinite(w) || !double.IsFinite(z)) continue;
-                z -= frame.Offset[i];
-                for (int a = 0; a < p; a++)
+                var xa = frame.X.AsSpan(a * n, n);
+                TensorPrimitives.Multiply(xa, w, wx);
+                xtwz[a] = TensorPrimitives.Dot(wx, z);
+                for (int b = 0; b <= a; b++)
                 {
-                    double xa = frame.XAt(i, a) * w;
-                    xtwz[a] += xa * z;
-                    for (int b = 0; b <= a; b++) xtwx[a, b] += xa * frame.XAt(i, b);
+                    double v = TensorPrimitives.Dot(wx, frame.X.AsSpan(b * n, n));
+                    xtwx[a, b] = v;
+                    xtwx[b, a] = v;
                 }
             }
-            for (int a = 0; a < p; a++)
-                for (int b = 0; b < a; b++) xtwx[b, a] = xtwx[a, b];
             var l = Dense.Cholesky(xtwx) ?? throw new GlmmException("the GLM fit for starting values failed: the weighted design matrix is singular");
             var next = Dense.Solve(l, xtwz);
             double change = 0;
             for (int a = 0; a < p; a++) change = Math.Max(change, Math.Abs(next[a] - beta[a]) / (1 + Math.Abs(beta[a])));
             beta = next;
-            for (int i = 0; i < n; i++)
-            {
-                double e = frame.Offset[i];
-                for (int a = 0; a < p; a++) e += frame.XAt(i, a) * beta[a];
-                eta[i] = e;
-            }
-            phi = Dispersion(frame, model, eta, phi);
+            frame.Offset.CopyTo(eta, 0);
+            for (int a = 0; a < p; a++) TensorPrimitives.MultiplyAdd(frame.X.AsSpan(a * n, n), beta[a], eta, eta);
+            phi = Dispersion(frame, model, eta);
             if (change < 1e-8) break;
         }
         return new Result(beta, phi, eta);
     }
 
     /// <summary>A moment estimate of the dispersion on the family's natural scale (sigma, shape, size, phi).</summary>
-    private static double Dispersion<TModel>(ModelFrame frame, TModel model, double[] eta, double phi) where TModel : struct, IRowLikelihood
+    private static double Dispersion<TModel>(ModelFrame frame, TModel model, double[] eta) where TModel : struct, IRowLikelihood
     {
         int n = frame.RowCount, df = Math.Max(1, n - frame.P);
         switch (frame.Family)

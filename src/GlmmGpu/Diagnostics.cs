@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace GlmmGpu;
+
+/// <summary>Phase timings on stderr when GLMMGPU_TRACE=1, for profiling whole fits without a profiler.</summary>
+internal static class Diagnostics
+{
+    private static readonly bool Enabled = Environment.GetEnvironmentVariable("GLMMGPU_TRACE") == "1";
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+    private static double last;
+
+    public static void Mark(string phase)
+    {
+        if (!Enabled) return;
+        double now = Clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"[trace] {phase}: {now - last:F3} s");
+        last = now;
+    }
+}
