@@ -344,6 +344,11 @@ public static class ClusterIntegrator
 
     private static double QuadraticZ<TRows>(ref TRows rows, int j, in Mat3 r, int q) where TRows : struct, IClusterRows
     {
+        if (q == 1)
+        {
+            double z = rows.Z(j, 0);
+            return z * r.A00 * z;
+        }
         double s = 0;
         for (int i = 0; i < q; i++)
         {
@@ -362,7 +367,7 @@ public static class ClusterIntegrator
 
     /// <summary>Lambda' A Lambda.</summary>
     private static Mat3 Congruence(in Mat3 lambda, in Mat3 a, int q) =>
-        SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(lambda, q), a, q), lambda, q);
+        q == 1 ? new Mat3 { A00 = lambda.A00 * a.A00 * lambda.A00 } : SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(lambda, q), a, q), lambda, q);
 
     private static Mat3 AddIdentity(Mat3 m, int q)
     {
@@ -374,6 +379,7 @@ public static class ClusterIntegrator
 
     private static double Dot(in Vec3 x, in Vec3 y, int q)
     {
+        if (q == 1) return x.X0 * y.X0;
         double s = 0;
         for (int i = 0; i < q; i++) s += x[i] * y[i];
         return s;
@@ -381,6 +387,7 @@ public static class ClusterIntegrator
 
     private static double MaxAbs(in Vec3 x, int q)
     {
+        if (q == 1) return Math.Abs(x.X0);
         double m = 0;
         for (int i = 0; i < q; i++) m = Math.Max(m, Math.Abs(x[i]));
         return m;
@@ -388,6 +395,7 @@ public static class ClusterIntegrator
 
     private static Vec3 Subtract(in Vec3 x, in Vec3 y, int q)
     {
+        if (q == 1) return new Vec3 { X0 = x.X0 - y.X0 };
         var r = default(Vec3);
         for (int i = 0; i < q; i++) r[i] = x[i] - y[i];
         return r;
@@ -395,6 +403,7 @@ public static class ClusterIntegrator
 
     private static Vec3 AddScaled(in Vec3 x, in Vec3 y, double s, int q)
     {
+        if (q == 1) return new Vec3 { X0 = x.X0 + s * y.X0 };
         var r = default(Vec3);
         for (int i = 0; i < q; i++) r[i] = x[i] + s * y[i];
         return r;
@@ -402,6 +411,7 @@ public static class ClusterIntegrator
 
     private static Vec3 Scale(in Vec3 x, double s, int q)
     {
+        if (q == 1) return new Vec3 { X0 = s * x.X0 };
         var r = default(Vec3);
         for (int i = 0; i < q; i++) r[i] = s * x[i];
         return r;
@@ -409,6 +419,7 @@ public static class ClusterIntegrator
 
     private static Mat3 ScaleMat(in Mat3 x, double s, int q)
     {
+        if (q == 1) return new Mat3 { A00 = s * x.A00 };
         var r = default(Mat3);
         for (int i = 0; i < q; i++)
             for (int m = 0; m < q; m++) r[i, m] = s * x[i, m];

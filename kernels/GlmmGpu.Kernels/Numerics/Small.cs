@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GlmmGpu.Kernels.Numerics;
 
 /// <summary>
@@ -27,14 +29,38 @@ public struct Mat3
 
     public double this[int i, int j]
     {
-        readonly get => i == 0 ? (j == 0 ? A00 : (j == 1 ? A01 : A02))
-            : i == 1 ? (j == 0 ? A10 : (j == 1 ? A11 : A12))
-            : (j == 0 ? A20 : (j == 1 ? A21 : A22));
+        // A jump table on the flat index: nested conditionals cost more than the arithmetic they guard.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        readonly get
+        {
+            switch (i * 3 + j)
+            {
+                case 0: return A00;
+                case 1: return A01;
+                case 2: return A02;
+                case 3: return A10;
+                case 4: return A11;
+                case 5: return A12;
+                case 6: return A20;
+                case 7: return A21;
+                default: return A22;
+            }
+        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         set
         {
-            if (i == 0) { if (j == 0) A00 = value; else if (j == 1) A01 = value; else A02 = value; }
-            else if (i == 1) { if (j == 0) A10 = value; else if (j == 1) A11 = value; else A12 = value; }
-            else { if (j == 0) A20 = value; else if (j == 1) A21 = value; else A22 = value; }
+            switch (i * 3 + j)
+            {
+                case 0: A00 = value; break;
+                case 1: A01 = value; break;
+                case 2: A02 = value; break;
+                case 3: A10 = value; break;
+                case 4: A11 = value; break;
+                case 5: A12 = value; break;
+                case 6: A20 = value; break;
+                case 7: A21 = value; break;
+                default: A22 = value; break;
+            }
         }
     }
 
@@ -46,12 +72,22 @@ public struct Mat3
     }
 }
 
-/// <summary>Small dense linear algebra on the leading q-by-q block (q &lt;= 3), allocation-free.</summary>
+/// <summary>
+/// Small dense linear algebra on the leading q-by-q block (q &lt;= 3), allocation-free. Each routine has a scalar
+/// path for q = 1 (a random intercept, the common case), where the general loops cost more than the arithmetic.
+/// </summary>
 public static class SmallLinearAlgebra
 {
     /// <summary>Lower Cholesky factor of a symmetric matrix; false if it is not positive definite.</summary>
     public static bool Cholesky(in Mat3 a, int q, out Mat3 l)
     {
+        if (q == 1)
+        {
+            l = default;
+            if (!(a.A00 > 0)) return false;
+            l.A00 = Math.Sqrt(a.A00);
+            return true;
+        }
         l = default;
         for (int j = 0; j < q; j++)
         {
@@ -73,6 +109,7 @@ public static class SmallLinearAlgebra
     /// <summary>Solves L x = b for lower-triangular L.</summary>
     public static Vec3 SolveLower(in Mat3 l, int q, in Vec3 b)
     {
+        if (q == 1) return new Vec3 { X0 = b.X0 / l.A00 };
         var x = default(Vec3);
         for (int i = 0; i < q; i++)
         {
@@ -86,6 +123,7 @@ public static class SmallLinearAlgebra
     /// <summary>Solves L' x = b for lower-triangular L.</summary>
     public static Vec3 SolveLowerTransposed(in Mat3 l, int q, in Vec3 b)
     {
+        if (q == 1) return new Vec3 { X0 = b.X0 / l.A00 };
         var x = default(Vec3);
         for (int i = q - 1; i >= 0; i--)
         {
@@ -97,11 +135,13 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Solves (L L') x = b.</summary>
-    public static Vec3 SolveCholesky(in Mat3 l, int q, in Vec3 b) => SolveLowerTransposed(l, q, SolveLower(l, q, b));
+    public static Vec3 SolveCholesky(in Mat3 l, int q, in Vec3 b) =>
+        q == 1 ? new Vec3 { X0 = b.X0 / (l.A00 * l.A00) } : SolveLowerTransposed(l, q, SolveLower(l, q, b));
 
     /// <summary>Inverse of L L' (symmetric), column by column.</summary>
     public static Mat3 InverseFromCholesky(in Mat3 l, int q)
     {
+        if (q == 1) return new Mat3 { A00 = 1.0 / (l.A00 * l.A00) };
         var inv = default(Mat3);
         for (int j = 0; j < q; j++)
         {
@@ -116,6 +156,7 @@ public static class SmallLinearAlgebra
     /// <summary>Inverse of a lower-triangular matrix (lower-triangular).</summary>
     public static Mat3 InverseLower(in Mat3 l, int q)
     {
+        if (q == 1) return new Mat3 { A00 = 1.0 / l.A00 };
         var inv = default(Mat3);
         for (int j = 0; j < q; j++)
         {
@@ -129,6 +170,7 @@ public static class SmallLinearAlgebra
 
     public static Mat3 Multiply(in Mat3 a, in Mat3 b, int q)
     {
+        if (q == 1) return new Mat3 { A00 = a.A00 * b.A00 };
         var c = default(Mat3);
         for (int i = 0; i < q; i++)
             for (int j = 0; j < q; j++)
@@ -142,6 +184,7 @@ public static class SmallLinearAlgebra
 
     public static Mat3 Transpose(in Mat3 a, int q)
     {
+        if (q == 1) return new Mat3 { A00 = a.A00 };
         var t = default(Mat3);
         for (int i = 0; i < q; i++)
             for (int j = 0; j < q; j++) t[i, j] = a[j, i];
@@ -151,6 +194,7 @@ public static class SmallLinearAlgebra
     /// <summary>A' x.</summary>
     public static Vec3 MultiplyTransposed(in Mat3 a, int q, in Vec3 x)
     {
+        if (q == 1) return new Vec3 { X0 = a.A00 * x.X0 };
         var y = default(Vec3);
         for (int i = 0; i < q; i++)
         {
@@ -164,6 +208,7 @@ public static class SmallLinearAlgebra
     /// <summary>A x.</summary>
     public static Vec3 Multiply(in Mat3 a, int q, in Vec3 x)
     {
+        if (q == 1) return new Vec3 { X0 = a.A00 * x.X0 };
         var y = default(Vec3);
         for (int i = 0; i < q; i++)
         {
