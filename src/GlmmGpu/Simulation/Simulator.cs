@@ -87,7 +87,8 @@ public static class Simulator
 
     private static byte[] FormatBlock(SimulationSpec spec, LinkKind link, double[] groupEffects, double? slopeSd, int block)
     {
-        var rng = new Random(HashCode.Combine(spec.Seed, block, 0x5eed));
+        // A fixed mix of seed and block (HashCode.Combine is salted per process, which would change the file).
+        var rng = new Random(unchecked(spec.Seed * 1_000_003 + block * 7919 + 0x5eed));
         long start = (long)block * BlockRows;
         int rows = (int)Math.Min(BlockRows, spec.Rows - start);
         var buffer = new byte[rows * 80];

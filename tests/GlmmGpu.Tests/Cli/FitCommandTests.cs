@@ -119,7 +119,7 @@ public class FitCommandTests
         Assert.Contains("option --link: the binomial family does not take the log link", ErrorWithBase("--link", "log"));
         Assert.Contains("option --method: unknown method 'mcmc'", ErrorWithBase("--method", "mcmc"));
         Assert.Contains("option --nagq needs a whole number", ErrorWithBase("--nagq", "many"));
-        Assert.Contains("option --nagq must be between 1 and 100, not 0", ErrorWithBase("--nagq", "0"));
+        Assert.Contains("option --nagq must be between 1 and 200, not 0", ErrorWithBase("--nagq", "0"));
         Assert.Contains("option --nagq 5 does not go with --method laplace", ErrorWithBase("--method", "laplace", "--nagq", "5"));
         Assert.Contains("option --nagq must be 2 or more with --method agq", ErrorWithBase("--method", "agq", "--nagq", "1"));
         Assert.Contains("option --nagq applies to --method agq or laplace, not --method pql", ErrorWithBase("--method", "pql", "--nagq", "3"));
