@@ -10,8 +10,20 @@ public struct IntegrandParameters
     public int Q;
     /// <summary>Dispersion on the family's natural scale (sigma, shape, size or phi); unused without one.</summary>
     public double Phi;
-    public bool HasDispersion;
-    public bool ComputeGradient;
+    // The flags are bytes behind bool properties: ILGPU passes only blittable structs to kernels, and bool is not.
+    private byte hasDispersion, computeGradient;
+
+    public bool HasDispersion
+    {
+        readonly get => hasDispersion != 0;
+        set => hasDispersion = value ? (byte)1 : (byte)0;
+    }
+
+    public bool ComputeGradient
+    {
+        readonly get => computeGradient != 0;
+        set => computeGradient = value ? (byte)1 : (byte)0;
+    }
 }
 
 /// <summary>Outcome codes of one cluster's integral.</summary>

@@ -11,11 +11,15 @@ public static class SpecialFunctions
     /// <summary>log Gamma(x) for x &gt; 0; Lanczos (g = 7, 9 terms), about 1e-15 relative.</summary>
     public static double LogGamma(double x)
     {
-        if (x < 0.5)
-        {
-            // Reflection keeps the Lanczos sum in its accurate range: Gamma(x) Gamma(1-x) = pi / sin(pi x).
-            return 1.1447298858494002 - Math.Log(Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1.0 - x);
-        }
+        // Reflection keeps the Lanczos sum in its accurate range: Gamma(x) Gamma(1-x) = pi / sin(pi x).
+        // Written without recursion, which ILGPU's GPU backends cannot compile.
+        if (x < 0.5) return 1.1447298858494002 - Math.Log(Math.Abs(Math.Sin(Math.PI * x))) - LanczosLogGamma(1.0 - x);
+        return LanczosLogGamma(x);
+    }
+
+    /// <summary>The Lanczos sum, accurate for x &gt;= 0.5.</summary>
+    private static double LanczosLogGamma(double x)
+    {
         x -= 1.0;
         double a = 0.99999999999980993;
         a += 676.5203681218851 / (x + 1.0);
@@ -60,9 +64,12 @@ public static class SpecialFunctions
     /// The complementary error function: a Taylor series near zero, a continued fraction (Lentz) in the
     /// tails, where the series would cancel catastrophically.
     /// </summary>
-    public static double Erfc(double x)
+    public static double Erfc(double x) => x < 0 ? 2.0 - ErfcNonNegative(-x) : ErfcNonNegative(x);
+
+    /// <summary>erfc for x &gt;= 0 (the reflection is in <see cref="Erfc"/>, not a recursive call: ILGPU's GPU
+    /// backends cannot compile recursion).</summary>
+    private static double ErfcNonNegative(double x)
     {
-        if (x < 0) return 2.0 - Erfc(-x);
         if (x < 2.0)
         {
             // erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))

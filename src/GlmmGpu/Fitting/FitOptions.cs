@@ -21,6 +21,9 @@ public sealed record FitOptions
     public int Threads { get; init; }
     /// <summary>Largest number of clusters per batch (0 = sized by the device's memory).</summary>
     public int BatchClusters { get; init; }
+    /// <summary>On CUDA, take double-precision log/exp/sin from NVIDIA's libdevice (needs the CUDA SDK) instead of
+    /// ILGPU.Algorithms' software versions.</summary>
+    public bool CudaLibDevice { get; init; }
     /// <summary>Called with (phase, iteration, current log-likelihood) during long fits.</summary>
     public Action<string, int, double>? Progress { get; init; }
 }

@@ -1,0 +1,162 @@
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Kernels.Clusters;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Kernels;
+using GlmmGpu.Kernels.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GlmmGpu.Scheduling;
+
+/// <summary>
+/// The marginal likelihood on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The model's data stay
+/// on the device across evaluations; each evaluation uploads beta, forms eta, integrates the clusters batch by
+/// batch with the same <see cref="ClusterIntegrator"/> the CPU path runs, and finishes the kernels' fixed-order
+/// partial sums on the host. Results are bitwise reproducible and do not depend on the batch size.
+/// </summary>
+internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood where TModel : struct, IRowLikelihood
+{
+    /// <summary>Clusters per partial sum: a few thousand partials for a million clusters keeps the reduction
+    /// parallel on a GPU and cheap to finish on the host.</summary>
+    private const int ClusterBlock = 256;
+    /// <summary>Rows per partial sum of X'alpha.</summary>
+    private const int RowBlock = 4096;
+    /// <summary>Device bytes per cluster and per row of a batch: one <see cref="ClusterOutput"/>, three scratch doubles.</summary>
+    private static readonly long BytesPerCluster = System.Runtime.CompilerServices.Unsafe.SizeOf<ClusterOutput>();
+    private const long BytesPerRow = 3 * sizeof(double);
+
+    private readonly MarginalLikelihoodData data;
+    private readonly IlgpuDevice device;
+    private readonly bool ownsDevice;
+    private readonly DeviceModel model;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> scratch, clusterPartials, fixedPartials;
+    private readonly MemoryBuffer1D<ClusterOutput, Stride1D.Dense> outputs;
+    private readonly double[] hostClusterPartials, hostFixedPartials;
+    private readonly int clusterBlocks, rowBlocks;
+    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>> predictor;
+    private readonly Action<Index1D, DeviceRows, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>> integrate;
+    private readonly Action<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>> clusterSums;
+    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>> fixedGradient;
+
+    /// <summary><paramref name="batchClusters"/> caps clusters per batch; 0 sizes batches to the device's memory.
+    /// The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled kernels
+    /// across engines (tests build many engines on one accelerator).</summary>
+    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true)
+    {
+        this.data = data;
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        var accelerator = device.Accelerator;
+        try
+        {
+            model = new DeviceModel(accelerator, data);
+            Batches = batchClusters > 0
+                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, BytesPerCluster, BytesPerRow)
+                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, device.WorkingSetBudget(model.Bytes), BytesPerCluster, BytesPerRow);
+            clusterBlocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
+            rowBlocks = (data.N + RowBlock - 1) / RowBlock;
+            scratch = accelerator.Allocate1D<double>(3L * Batches.Max(b => b.RowCount));
+            outputs = accelerator.Allocate1D<ClusterOutput>(Batches.Max(b => b.ClusterCount));
+            clusterPartials = accelerator.Allocate1D<double>((long)clusterBlocks * ReductionKernels.ClusterPartialWidth);
+            fixedPartials = accelerator.Allocate1D<double>(Math.Max(1L, (long)rowBlocks * data.P));
+            hostClusterPartials = new double[clusterPartials.Length];
+            hostFixedPartials = new double[fixedPartials.Length];
+            predictor = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>>(
+                PredictorKernels.FixedPredictor);
+            integrate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRows, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
+                ClusterKernels.Integrate<TModel>);
+            clusterSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>>(
+                ReductionKernels.ClusterSums);
+            fixedGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>>(
+                ReductionKernels.FixedGradient);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Clusters = new ClusterOutput[data.ClusterCount];
+    }
+
+    public ParameterLayout Layout => data.Layout;
+    public string Device => device.Name;
+    public ClusterOutput[] Clusters { get; }
+    /// <summary>How the clusters are split into launches.</summary>
+    public IReadOnlyList<ClusterBatch> Batches { get; }
+
+    public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
+    {
+        var layout = data.Layout;
+        bool wantGradient = !gradient.IsEmpty;
+        int n = data.N, p = data.P;
+        model.Beta.CopyFromCPU(psi[..p]);
+        predictor(n, model.X, model.Offset, model.Beta, n, p, model.Eta);
+
+        var parameters = new IntegrandParameters
+        {
+            Lambda = layout.Lambda(psi),
+            Q = layout.Q,
+            Phi = layout.Phi(psi),
+            HasDispersion = layout.HasDispersion,
+            ComputeGradient = wantGradient,
+        };
+        var rows = model.Rows(scratch.View, n, layout.Q);
+        foreach (var batch in Batches)
+        {
+            // Launches on one stream run in order, so each batch's sums see the partials the previous batch left.
+            integrate(batch.ClusterCount, rows.ForBatch(batch.FirstRow), model.ClusterOffsets, batch.FirstCluster, parameters, model.Modes, outputs.View);
+            int firstBlock = batch.FirstCluster / ClusterBlock;
+            int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
+            clusterSums(lastBlock - firstBlock + 1, outputs.View, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
+            outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(Clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
+        }
+        clusterPartials.View.AsContiguous().CopyToCPU(hostClusterPartials.AsSpan());
+
+        double logLik = data.Constant, phiGrad = 0;
+        var lambdaGrad = default(Mat3);
+        for (int blk = 0; blk < clusterBlocks; blk++)
+        {
+            int at = blk * ReductionKernels.ClusterPartialWidth;
+            logLik += hostClusterPartials[at];
+            phiGrad += hostClusterPartials[at + 1];
+            lambdaGrad.A00 += hostClusterPartials[at + 2];
+            lambdaGrad.A10 += hostClusterPartials[at + 3];
+            lambdaGrad.A11 += hostClusterPartials[at + 4];
+            lambdaGrad.A20 += hostClusterPartials[at + 5];
+            lambdaGrad.A21 += hostClusterPartials[at + 6];
+            lambdaGrad.A22 += hostClusterPartials[at + 7];
+        }
+        if (double.IsNaN(logLik)) logLik = double.NegativeInfinity;
+        if (!wantGradient || double.IsNegativeInfinity(logLik)) return logLik;
+
+        FixedGradient(gradient[..p]);
+        layout.ScatterLambdaGradient(lambdaGrad, gradient);
+        if (layout.HasDispersion) gradient[layout.DispersionIndex] = phiGrad;
+        return logLik;
+    }
+
+    /// <summary>X'alpha from the kernel's per-block partials, each column's blocks added in order.</summary>
+    private void FixedGradient(Span<double> gradient)
+    {
+        int n = data.N, p = data.P;
+        if (p == 0) return;
+        fixedGradient(p * rowBlocks, model.X, model.Alpha, n, rowBlocks, RowBlock, fixedPartials.View);
+        fixedPartials.View.AsContiguous().CopyToCPU(hostFixedPartials.AsSpan());
+        for (int k = 0; k < p; k++)
+        {
+            double s = 0;
+            for (int blk = 0; blk < rowBlocks; blk++) s += hostFixedPartials[k * rowBlocks + blk];
+            gradient[k] = s;
+        }
+    }
+
+    public void Dispose()
+    {
+        scratch?.Dispose();
+        outputs?.Dispose();
+        clusterPartials?.Dispose();
+        fixedPartials?.Dispose();
+        model?.Dispose();
+        if (ownsDevice) device.Dispose();
+    }
+}

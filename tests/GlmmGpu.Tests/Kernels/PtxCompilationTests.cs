@@ -1,0 +1,84 @@
+using System.Reflection;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Kernels;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using Xunit;
+
+namespace GlmmGpu.Tests.Kernels;
+
+/// <summary>
+/// Every kernel, for every family/link the dispatcher can pick, compiles to PTX for the GPUs the engine targets.
+/// This needs no GPU: ILGPU's PTX backend runs on its own, as it does inside a CUDA accelerator. It is the
+/// slowest part of the suite (about 1.5 s of ILGPU's optimiser per model), hence the trait to filter on.
+/// </summary>
+[Trait("Category", "Ptx")]
+public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxContextFixture>
+{
+    public static IEnumerable<object[]> Models() =>
+        from family in Enum.GetValues<FamilyKind>()
+        from link in Enum.GetValues<LinkKind>()
+        where FamilyNames.Allows(family, link)
+        select new object[] { family, link };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ClusterKernelCompilesForSm80AndSm90(FamilyKind family, LinkKind link)
+    {
+        var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf());
+        foreach (var (architecture, isa) in Targets)
+            AssertCompiles(kernel, architecture, isa);
+    }
+
+    [Fact]
+    public void ModelFreeKernelsCompileForSm80AndSm90()
+    {
+        var kernels = new[]
+        {
+            typeof(PredictorKernels).GetMethod(nameof(PredictorKernels.FixedPredictor))!,
+            typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.ClusterSums))!,
+            typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.FixedGradient))!,
+        };
+        foreach (var kernel in kernels)
+            foreach (var (architecture, isa) in Targets)
+                AssertCompiles(kernel, architecture, isa);
+    }
+
+    /// <summary>A100 and H100, each with the oldest PTX ISA that supports it.</summary>
+    private static readonly (CudaArchitecture, CudaInstructionSet)[] Targets =
+    {
+        (CudaArchitecture.SM_80, CudaInstructionSet.ISA_70),
+        (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78),
+    };
+
+    private void AssertCompiles(MethodInfo kernel, CudaArchitecture architecture, CudaInstructionSet isa)
+    {
+        using var backend = new PTXBackend(fixture.Context, new CudaCapabilityContext(architecture), architecture, isa, null);
+        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
+        var compiled = Assert.IsType<PTXCompiledKernel>(backend.Compile(entry, default(KernelSpecialization)));
+        string ptx = compiled.PTXAssembly;
+        Assert.Contains(".entry", ptx);
+        Assert.Contains($".version {isa}", ptx);
+        // ILGPU 1.5.3 writes .target sm_80 for every newer architecture (the driver JIT-compiles it forward).
+        Assert.Contains(".target sm_", ptx);
+    }
+
+    private sealed class ClusterKernelOf : IRowLikelihoodVisitor<MethodInfo>
+    {
+        public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
+            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.Integrate))!.MakeGenericMethod(typeof(TModel));
+    }
+}
+
+/// <summary>
+/// One context for all PTX compilations: the IR it builds for a kernel is reused for the second architecture.
+/// It has the engine's settings for CUDA: ILGPU.Algorithms for double-precision math, release optimisation.
+/// </summary>
+public sealed class PtxContextFixture : IDisposable
+{
+    public Context Context { get; } = Context.Create(b => b.EnableAlgorithms().Optimize(OptimizationLevel.O1));
+    public void Dispose() => Context.Dispose();
+}
