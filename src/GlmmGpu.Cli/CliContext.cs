@@ -68,6 +68,24 @@ public sealed class CliContext
         }
     }
 
+    /// <summary>A line the user should see even when stderr is not a terminal (silenced only by --quiet).</summary>
+    public void Notice(string line)
+    {
+        if (Quiet) return;
+        lock (gate)
+        {
+            CloseLine();
+            Error.WriteLine(line);
+        }
+    }
+
+    /// <summary>Say, in one line, that <c>--device auto</c> found no GPU and fell back to the CPU path.</summary>
+    public void ReportDeviceFallback(GlmmGpu.Fitting.DeviceChoice requested, string device)
+    {
+        if (requested == GlmmGpu.Fitting.DeviceChoice.Auto && device == "cpu" && GlmmGpu.Scheduling.EngineFactory.LastChoiceReason is { } reason)
+            Notice($"glmm: device {reason}");
+    }
+
     /// <summary>End a half-written phase line so that an error message starts on its own line.</summary>
     public void CloseLine()
     {

@@ -65,6 +65,7 @@ public static class DemoCommand
         clock.Restart();
         var result = Glmm.Fit(data, Spec, FitOptionsFor(device));
         ctx.EndPhase($"{FitCommand.Seconds(clock)} s on {result.Device}");
+        ctx.ReportDeviceFallback(device, result.Device);
 
         SummaryFormatter.Write(result, ctx.Out, "cbpp (built in)");
         ctx.Out.WriteLine();

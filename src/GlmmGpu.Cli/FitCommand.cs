@@ -104,6 +104,7 @@ public static class FitCommand
             : null;
         var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress));
         ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+        ctx.ReportDeviceFallback(request.Device, result.Device);
 
         SummaryFormatter.Write(result, ctx.Out, fileName);
         ctx.Out.Flush();

@@ -23,6 +23,8 @@ internal static class LinearMixedModelEstimator
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
         var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations);
         var messages = FrameMessages(frame);
+        if (options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu))
+            messages.Add($"this method runs on the CPU path; --device {options.Device.ToString().ToLowerInvariant()} applies to laplace and agq");
         bool singular = IsSingular(fit.Lambda, block.Q);
         if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
         if (!fit.Summary.Converged) messages.Add($"Model failed to converge: {fit.Summary.Message}");

@@ -67,6 +67,8 @@ internal static class PqlEstimator
             }
         }
         var messages = LinearMixedModelEstimator.FrameMessages(frame);
+        if (options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu))
+            messages.Add($"this method runs on the CPU path; --device {options.Device.ToString().ToLowerInvariant()} applies to laplace and agq");
         messages.Add(Caveat);
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
         bool singular = LinearMixedModelEstimator.IsSingular(fit!.Lambda, block.Q);
