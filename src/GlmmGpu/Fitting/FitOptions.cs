@@ -21,7 +21,10 @@ public sealed record FitOptions
     public int Threads { get; init; }
     /// <summary>Largest number of clusters per batch (0 = sized by the device's memory).</summary>
     public int BatchClusters { get; init; }
-    /// <summary>Called with (phase, iteration, current log-likelihood) during long fits.</summary>
+    /// <summary>
+    /// Called with (phase, iteration, current log-likelihood) after each optimizer iteration: Laplace and AGQ
+    /// ("fitting"), ML and REML ("ML", "REML"; REML gives the REML log-likelihood) and PQL ("PQL", NaN: no likelihood).
+    /// </summary>
     public Action<string, int, double>? Progress { get; init; }
 }
 
