@@ -21,6 +21,10 @@ public sealed class CliContext
     public TextWriter Error { get; }
     public bool ErrorIsTerminal { get; }
     public bool Quiet { get; private set; }
+    /// <summary>How long a fit runs before its iteration lines start: short fits stay at one line.</summary>
+    public TimeSpan ProgressDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The least time between two iteration lines, so a fast optimizer does not flood the terminal.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.25);
     public bool Verbose { get; private set; }
 
     /// <summary>Whether phase lines are written.</summary>

@@ -63,7 +63,8 @@ public static class DemoCommand
 
         ctx.BeginPhase($"fitting by Laplace on device {FitCommand.DeviceName(device)}");
         clock.Restart();
-        var result = Glmm.Fit(data, Spec, FitOptionsFor(device));
+        var progress = new FitProgress(ctx, everyIteration: a.Has("verbose"));
+        var result = Glmm.Fit(data, Spec, FitOptionsFor(device) with { Progress = progress.Callback });
         ctx.EndPhase($"{FitCommand.Seconds(clock)} s on {result.Device}");
         ctx.ReportDeviceFallback(device, result.Device);
 

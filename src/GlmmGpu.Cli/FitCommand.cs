@@ -36,7 +36,7 @@ public sealed record FitRequest
     };
 }
 
-/// <summary><c>glmm fit</c>: read a CSV file, fit the model, print the summary, optionally write JSON.</summary>
+/// <summary><c>glmm fit</c>: read a CSV or Parquet file, fit the model, print the summary, optionally write JSON.</summary>
 public static class FitCommand
 {
     public const string Name = "glmm fit";
@@ -49,7 +49,7 @@ public static class FitCommand
 
     public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
     {
-        new("data", "FILE.csv", "the data: a CSV file with a header row (required)"),
+        new("data", "FILE", "the data (required): CSV with a header row, or Parquet (.parquet, .pq)"),
         new("formula", "\"F\"", "the model in lme4 syntax, quoted (required), e.g.\n\"cbind(incidence, size - incidence) ~ period + (1 | herd)\""),
         new("family", "NAME", "binomial, poisson, gaussian, gamma, negbin or inverse.gaussian (required)"),
         new("link", "NAME", "logit, probit, cloglog, log, identity, sqrt, inverse or 1/mu^2\n(default: the family's usual link; log for gamma)"),
@@ -61,14 +61,14 @@ public static class FitCommand
         new("threads", "N", "threads for the CPU path (default 0 = all cores); results do not depend on it"),
         new("json", "OUT.json", "also write the result as JSON to this file"),
         new("quiet", null, "no progress lines on stderr (errors are still shown)"),
-        new("verbose", null, "progress lines even when stderr is not a terminal, the optimizer's\nprogress, and a stack trace with any error"),
+        new("verbose", null, "progress lines even when stderr is not a terminal, every optimizer\niteration, and a stack trace with any error"),
         new("help", null, "show this help", ShortName: "h"),
     };
 
     public static string Help =>
-        "glmm fit: fit a generalized linear mixed model to a CSV file and print an lme4-style summary\n\n" +
+        "glmm fit: fit a generalized linear mixed model to a CSV or Parquet file and print an lme4-style summary\n\n" +
         "Usage:\n" +
-        "  glmm fit --data FILE.csv --formula \"F\" --family NAME [options]\n\n" +
+        "  glmm fit --data FILE --formula \"F\" --family NAME [options]\n\n" +
         "Options:\n" +
         ArgumentParser.FormatOptions(Options) +
         "\nExamples:\n" +
@@ -76,7 +76,8 @@ public static class FitCommand
         "      --formula \"cbind(incidence, size - incidence) ~ period + (1 | herd)\"\n" +
         "  glmm fit --data cbpp.csv --factor herd,period --family binomial --method agq --nagq 25 \\\n" +
         "      --formula \"cbind(incidence, size - incidence) ~ period + (1 | herd)\" --json cbpp.json\n\n" +
-        "The summary goes to stdout; progress and errors go to stderr.\n" +
+        "The summary goes to stdout; progress and errors go to stderr. On a terminal, a fit that runs\n" +
+        "longer than a second reports its iterations and log-likelihood a few times a second.\n" +
         "Exit status: 0 on success, 1 when the data or the fit fails, 2 for a usage error.\n";
 
     /// <summary>Run <c>glmm fit</c> with the arguments after the command name.</summary>
@@ -94,15 +95,13 @@ public static class FitCommand
         var fileName = Path.GetFileName(request.DataPath);
         ctx.BeginPhase($"loading {fileName}");
         var clock = Stopwatch.StartNew();
-        var data = CsvLoader.Load(request.DataPath, new CsvOptions { Factors = request.Factors.ToArray() });
+        var data = DataLoader.Load(request.DataPath, new CsvOptions { Factors = request.Factors.ToArray() });
         ctx.EndPhase($"{data.RowCount} rows, {Seconds(clock)} s");
 
         ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
         clock.Restart();
-        Action<string, int, double>? progress = request.Verbose
-            ? (phase, iteration, loglik) => ctx.Note($"  {phase} iteration {iteration}: log-likelihood {loglik.ToString("R", CultureInfo.InvariantCulture)}")
-            : null;
-        var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress));
+        var progress = new FitProgress(ctx, everyIteration: request.Verbose);
+        var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress.Callback));
         ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         ctx.ReportDeviceFallback(request.Device, result.Device);
 
@@ -119,7 +118,7 @@ public static class FitCommand
     /// <summary>Turn parsed options into a request; <see cref="UsageException"/> names the option at fault.</summary>
     public static FitRequest ParseRequest(ParsedArguments a)
     {
-        var data = Required(a, "data", "the CSV file to fit");
+        var data = Required(a, "data", "the CSV or Parquet file to fit");
         var formula = Required(a, "formula", "the model formula, e.g. \"y ~ x + (1 | g)\"");
         if (string.IsNullOrWhiteSpace(formula))
             throw new UsageException("option --formula needs a model formula, not blank text");
@@ -239,7 +238,7 @@ public static class FitCommand
     private static void CheckPaths(FitRequest r)
     {
         if (Directory.Exists(r.DataPath))
-            throw new GlmmException($"--data '{r.DataPath}' is a directory, not a CSV file");
+            throw new GlmmException($"--data '{r.DataPath}' is a directory, not a data file");
         if (!File.Exists(r.DataPath))
             throw new GlmmException($"data file '{r.DataPath}' not found");
         if (r.JsonPath is { } json)

@@ -20,19 +20,25 @@ public static class CliProgram
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdout, stderr, stderrIsTerminal: false);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal) =>
+        Run(args, new CliContext(stdout, stderr, stderrIsTerminal));
+
+    /// <summary>Run the program with a context built by the caller (tests set its progress timing).</summary>
+    public static int Run(string[] args, CliContext ctx)
     {
-        var ctx = new CliContext(stdout, stderr, stderrIsTerminal);
+        var stdout = ctx.Out;
         bool verbose = args.TakeWhile(a => a != "--").Contains("--verbose");
         try
         {
             if (args.Length == 0)
-                throw new UsageException("no command given (use 'glmm fit', 'glmm demo' or 'glmm --help')");
+                throw new UsageException("no command given (use 'glmm fit', 'glmm predict', 'glmm demo' or 'glmm --help')");
             var rest = args[1..];
             switch (args[0])
             {
                 case "fit":
                     return FitCommand.Run(rest, ctx);
+                case "predict":
+                    return PredictCommand.Run(rest, ctx);
                 case "demo":
                     return DemoCommand.Run(rest, ctx);
                 case "simulate":
@@ -48,7 +54,7 @@ public static class CliProgram
                 default:
                     throw new UsageException(args[0].StartsWith('-')
                         ? $"unknown option {args[0]}: give a command first (glmm fit ... or glmm demo; see 'glmm --help')"
-                        : $"unknown command '{args[0]}' (the commands are fit, demo and simulate; see 'glmm --help')");
+                        : $"unknown command '{args[0]}' (the commands are fit, predict, demo and simulate; see 'glmm --help')");
             }
         }
         catch (Exception e)
@@ -60,17 +66,19 @@ public static class CliProgram
     public static string Help =>
         "glmm: generalized linear mixed models with lme4 formulas, on the CPU or a GPU\n\n" +
         "Usage:\n" +
-        "  glmm fit --data FILE.csv --formula \"F\" --family NAME [options]\n" +
+        "  glmm fit --data FILE --formula \"F\" --family NAME [options]\n" +
+        "  glmm predict --model FIT.json --data FILE --out FILE.csv [options]\n" +
         "  glmm demo [--device D]\n" +
         "  glmm simulate --rows N --groups G --family F --out FILE.csv [options]\n" +
-        "  glmm help [fit|demo|simulate]\n" +
+        "  glmm help [fit|predict|demo|simulate]\n" +
         "  glmm --version\n\n" +
         "Commands:\n" +
-        "  fit     fit a model to a CSV file and print an lme4-style summary (--json to save it)\n" +
-        "  demo    fit the built-in cbpp data (binomial, Laplace) and print the summary\n" +
+        "  fit       fit a model to a CSV or Parquet file and print an lme4-style summary (--json to save it)\n" +
+        "  predict   predictions from a saved fit (--json) on new data, written as CSV\n" +
+        "  demo      fit the built-in cbpp data (binomial, Laplace) and print the summary\n" +
         "  simulate  write a synthetic data set with known parameters\n\n" +
         "Options:\n" +
-        "  -h, --help   show this help; 'glmm fit --help' and 'glmm demo --help' list each command's options\n" +
+        "  -h, --help   show this help; 'glmm COMMAND --help' lists a command's options\n" +
         "  --version    print the version\n\n" +
         "Example:\n" +
         "  glmm fit --data cbpp.csv --factor herd,period --family binomial \\\n" +
@@ -89,9 +97,10 @@ public static class CliProgram
         var text = rest.Length == 0 ? Help : rest[0] switch
         {
             "fit" => FitCommand.Help,
+            "predict" => PredictCommand.Help,
             "demo" => DemoCommand.Help,
             "simulate" => SimulateCommand.Help,
-            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit, demo and simulate"),
+            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit, predict, demo and simulate"),
         };
         stdout.Write(text);
         return Success;

@@ -3,7 +3,7 @@ using Sylvan.Data.Csv;
 
 namespace GlmmGpu.Data;
 
-/// <summary>Options for reading CSV.</summary>
+/// <summary>Options for reading data: CSV (<see cref="CsvLoader"/>) and Parquet (<see cref="ParquetLoader"/>) alike.</summary>
 public sealed record CsvOptions
 {
     /// <summary>Numeric columns to treat as factors.</summary>

@@ -24,7 +24,10 @@ public sealed record FitOptions
     /// <summary>On CUDA, take double-precision log/exp/sin from NVIDIA's libdevice (needs the CUDA SDK) instead of
     /// ILGPU.Algorithms' software versions.</summary>
     public bool CudaLibDevice { get; init; }
-    /// <summary>Called with (phase, iteration, current log-likelihood) during long fits.</summary>
+    /// <summary>
+    /// Called with (phase, iteration, current log-likelihood) after each optimizer iteration: Laplace and AGQ
+    /// ("fitting"), ML and REML ("ML", "REML"; REML gives the REML log-likelihood) and PQL ("PQL", NaN: no likelihood).
+    /// </summary>
     public Action<string, int, double>? Progress { get; init; }
 }
 

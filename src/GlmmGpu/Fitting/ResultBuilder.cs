@@ -47,6 +47,7 @@ internal static class ResultBuilder
             Ranef = new[] { ranef },
             ScaledResiduals = residuals,
             Messages = messages,
+            FactorLevels = frame.FactorLevels,
         };
     }
 

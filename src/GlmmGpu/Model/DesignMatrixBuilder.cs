@@ -37,9 +37,9 @@ internal static class DesignMatrixBuilder
         return columns;
     }
 
-    /// <summary>A variable is a factor when it is a bare column that is a factor (text, or declared one).</summary>
+    /// <summary>A variable is a factor when it is a bare column that is a factor (text, declared one, or one the fit coded as one).</summary>
     public static bool IsFactor(ModelRows rows, Expression variable) =>
-        variable is ColumnExpression c && rows.Data.IsFactor(c.Name);
+        variable is ColumnExpression c && rows.IsFactor(c.Name);
 
     private static List<DesignColumn> VariableColumns(ModelRows rows, Expression variable, bool fullCoding, string term)
     {

@@ -40,9 +40,12 @@ internal static class ExpressionEvaluator
 
     private static double[] ColumnValues(ModelRows rows, string name, string term)
     {
-        if (rows.Data.IsFactor(name))
+        if (rows.IsFactor(name))
             throw new GlmmException($"column '{name}' is a factor and cannot be used in arithmetic in term '{term}'");
-        var values = ((NumericColumn)rows.Data[name]).Values;
+        // Only reachable for prediction: new data may hold text where the fit had numbers.
+        if (rows.Data[name] is not NumericColumn numeric)
+            throw new GlmmException($"column '{name}' holds text, but the model uses it as a number in term '{term}'");
+        var values = numeric.Values;
         var source = rows.SourceRow;
         var result = new double[source.Length];
         for (int i = 0; i < result.Length; i++) result[i] = values[source[i]];

@@ -70,6 +70,32 @@ internal sealed class Factor
         return new Factor(column.Name, order.Select(i => levels[i]).ToArray(), codes);
     }
 
+    /// <summary>
+    /// Codes a column over the given rows with the levels of an earlier fit, in the fit's order (as R's predict
+    /// does with the model's xlevels). Numbers are spelled as R spells them to match the fit's level names. A
+    /// value the fit did not see has no coefficient, so it is an error naming the column and the value.
+    /// </summary>
+    public static Factor WithLevels(DataColumn column, int[] rows, string[] levels)
+    {
+        var codeOf = new Dictionary<string, int>(levels.Length, StringComparer.Ordinal);
+        for (int i = 0; i < levels.Length; i++) codeOf[levels[i]] = i;
+        var codes = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            // Rows with missing values were removed before factors are built.
+            string value = column switch
+            {
+                NumericColumn n => RNumberFormat.Format(n.Values[rows[i]]),
+                StringColumn s => s.Values[rows[i]]!,
+                _ => throw new ArgumentException($"unsupported column type {column.GetType().Name}"),
+            };
+            if (!codeOf.TryGetValue(value, out codes[i]))
+                throw new GlmmException(
+                    $"column '{column.Name}' has level '{value}' (row {rows[i] + 1}), which the fit did not see; its levels are {string.Join(", ", levels)}");
+        }
+        return new Factor(column.Name, levels, codes);
+    }
+
     /// <summary>Indexes of <paramref name="levels"/> in R's level order.</summary>
     private static int[] SortOrder(string[] levels)
     {

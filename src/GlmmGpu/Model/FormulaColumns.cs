@@ -9,9 +9,13 @@ namespace GlmmGpu.Model;
 /// </summary>
 internal static class FormulaColumns
 {
-    public static void Check(DataTable data, ModelFormula formula, string? weightsColumn)
+    /// <param name="data">The data.</param>
+    /// <param name="formula">The model.</param>
+    /// <param name="weightsColumn">The weights column, if any.</param>
+    /// <param name="checkResponse">False for prediction: new data need not hold the response.</param>
+    public static void Check(DataTable data, ModelFormula formula, string? weightsColumn, bool checkResponse = true)
     {
-        switch (formula.Response)
+        switch (checkResponse ? formula.Response : null)
         {
             case SingleResponse s:
                 CheckExpression(data, s.Value, s.Value.Text);

@@ -9,11 +9,16 @@ namespace GlmmGpu.Model;
 /// </summary>
 internal static class GroupingFactorBuilder
 {
-    public static Factor Build(ModelRows rows, RandomTerm term)
+    /// <param name="rows">The model's rows.</param>
+    /// <param name="term">The random term whose grouping factor to build.</param>
+    /// <param name="requireTwoLevels">
+    /// A fit needs two or more levels to estimate a variance; prediction on new data may well hold one group.
+    /// </param>
+    public static Factor Build(ModelRows rows, RandomTerm term, bool requireTwoLevels = true)
     {
         var parts = term.GroupingFactors.Select(rows.Factor).ToArray();
         var factor = parts.Length == 1 ? parts[0] : Interaction(term.GroupingLabel, parts, rows.Count);
-        if (factor.LevelCount < 2)
+        if (requireTwoLevels && factor.LevelCount < 2)
             throw new GlmmException(
                 $"grouping factor '{term.GroupingLabel}' has only {factor.LevelCount} level in the rows used: a random effect needs two or more");
         return new Factor(term.GroupingLabel, factor.Levels, factor.Codes);

@@ -33,6 +33,9 @@ public sealed class RandomEffectsBlock
 /// <summary>
 /// The model frame: everything an estimator needs, laid out for streaming. Rows that survived NA removal are
 /// sorted by the first grouping factor so that each cluster is contiguous. Columns are contiguous arrays.
+/// A frame built for prediction (<see cref="ModelFrameBuilder.BuildForPrediction"/>) differs: rows stay in
+/// source order, no block has <see cref="RandomEffectsBlock.ClusterOffsets"/>, the response is NaN, and X
+/// keeps every design column (the fit's coefficients pick theirs by name).
 /// </summary>
 public sealed class ModelFrame
 {
@@ -59,6 +62,11 @@ public sealed class ModelFrame
     public required int[] SourceRow { get; init; }
     /// <summary>The name of the weights column, when one was given.</summary>
     public string? WeightsColumn { get; init; }
+    /// <summary>
+    /// Levels, in R's order, of every factor used in the fixed part or in a random term's columns (not the
+    /// grouping factors): prediction codes new data with them. Null for frames built without them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]>? FactorLevels { get; init; }
     public int P => FixedNames.Length;
 
     /// <summary>Element (row, col) of X.</summary>

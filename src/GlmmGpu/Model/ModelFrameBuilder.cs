@@ -10,7 +10,7 @@ namespace GlmmGpu.Model;
 /// response, X (aliased columns dropped) and each random term's Z. Rows are sorted by the first random
 /// term's grouping factor so that every cluster is contiguous.
 /// </summary>
-public static class ModelFrameBuilder
+public static partial class ModelFrameBuilder
 {
     public static ModelFrame Build(DataTable data, ModelFormula formula, FamilyKind family, LinkKind link, string? weightsColumn = null)
     {
@@ -63,6 +63,7 @@ public static class ModelFrameBuilder
             DroppedRows = droppedRows,
             SourceRow = rows.SourceRow,
             WeightsColumn = weightsColumn,
+            FactorLevels = FittedFactorLevels.Collect(rows, formula),
         };
     }
 

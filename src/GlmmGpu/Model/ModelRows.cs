@@ -6,28 +6,43 @@ namespace GlmmGpu.Model;
 /// <summary>
 /// The rows of a model frame (complete rows, in frame order) over the source data, with the factors and
 /// evaluated expressions computed on them so far: a variable used by several terms is computed once.
+/// With <see cref="TrainingLevels"/> (a frame for prediction) the fit decides which columns are factors and
+/// codes them with its levels, so that new data get the fit's design columns whatever levels they hold.
 /// </summary>
 internal sealed class ModelRows
 {
     private readonly Dictionary<string, Factor> factors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> numbers = new(StringComparer.Ordinal);
 
-    public ModelRows(DataTable data, int[] sourceRow)
+    public ModelRows(DataTable data, int[] sourceRow, IReadOnlyDictionary<string, string[]>? trainingLevels = null)
     {
         Data = data;
         SourceRow = sourceRow;
+        TrainingLevels = trainingLevels;
     }
 
     public DataTable Data { get; }
     /// <summary>The 0-based source row of each frame row.</summary>
     public int[] SourceRow { get; }
     public int Count => SourceRow.Length;
+    /// <summary>The levels a fit coded its factors with, when these rows are new data to predict on; else null.</summary>
+    public IReadOnlyDictionary<string, string[]>? TrainingLevels { get; }
 
-    /// <summary>The column as a factor over these rows.</summary>
+    /// <summary>
+    /// Whether a model variable that is this bare column is a factor: a text column or one declared a factor,
+    /// or, for prediction, a column the fit coded as a factor.
+    /// </summary>
+    public bool IsFactor(string column) => TrainingLevels is null ? Data.IsFactor(column) : TrainingLevels.ContainsKey(column);
+
+    /// <summary>The column as a factor over these rows (with the fit's levels when it has them).</summary>
     public Factor Factor(string column)
     {
         if (!factors.TryGetValue(column, out var f))
-            factors[column] = f = Model.Factor.FromColumn(Data[column], SourceRow);
+        {
+            factors[column] = f = TrainingLevels is not null && TrainingLevels.TryGetValue(column, out var levels)
+                ? Model.Factor.WithLevels(Data[column], SourceRow, levels)
+                : Model.Factor.FromColumn(Data[column], SourceRow);
+        }
         return f;
     }
 
@@ -44,7 +59,7 @@ internal sealed class ModelRows
     {
         var source = new int[order.Length];
         for (int i = 0; i < order.Length; i++) source[i] = SourceRow[order[i]];
-        return new ModelRows(Data, source);
+        return new ModelRows(Data, source, TrainingLevels);
     }
 
     /// <summary>

@@ -59,4 +59,9 @@ public sealed class FitResult
     public double[]? ScaledResiduals { get; init; }
     /// <summary>Notes for the user: dropped rows and columns, singular fit, non-convergence.</summary>
     public required IReadOnlyList<string> Messages { get; init; }
+    /// <summary>
+    /// Levels, in R's order, of the factors in the fixed part and in random terms' columns (the frame's
+    /// <c>FactorLevels</c>): what prediction needs to code new data as the fit did. Null when not recorded.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]>? FactorLevels { get; init; }
 }

@@ -7,8 +7,9 @@ namespace GlmmGpu.Results;
 /// <summary>
 /// Writes a <see cref="FitResult"/> as indented JSON in the layout of the reference fixtures:
 /// <c>formula, family, link, method, nAGQ, device, nobs, ngroups, fixef, se, varcorr, dispersion, loglik,
-/// deviance, AIC, BIC, converged, singular, iterations, seconds, ranef</c>, then <c>residual_sd</c> and
-/// <c>REML</c> (the criterion) when set, and <c>messages</c>. Doubles are written so that they read back
+/// deviance, AIC, BIC, converged, singular, iterations, seconds, ranef</c>, then <c>levels</c> (the factor
+/// levels prediction needs: <c>{factor: [levels]}</c>), <c>residual_sd</c> and <c>REML</c> (the criterion)
+/// when set, and <c>messages</c>. Offsets are not saved: prediction evaluates the formula's on new data. Doubles are written so that they read back
 /// to the same bits; NaN and infinities are written as null, as are the likelihood-based values of PQL.
 /// </summary>
 public static class FitResultJson
@@ -127,6 +128,18 @@ public static class FitResultJson
         }
         w.WriteEndObject();
 
+        if (r.FactorLevels is { } factorLevels)
+        {
+            w.WriteStartObject("levels");
+            foreach (var (factor, levels) in factorLevels)
+            {
+                w.WriteStartArray(factor);
+                foreach (var level in levels)
+                    w.WriteStringValue(level);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
         if (r.ResidualSd is { } rsd)
             Number(w, "residual_sd", rsd);
         if (r.RemlCriterion is { } reml)

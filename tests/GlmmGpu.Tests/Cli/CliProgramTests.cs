@@ -96,7 +96,7 @@ public class CliProgramTests
     {
         var (code, _, stderr) = Run("fit", "--data", AppContext.BaseDirectory, "--formula", "y ~ 1 + (1 | g)", "--family", "poisson");
         Assert.Equal(1, code);
-        Assert.Contains("is a directory, not a CSV file", stderr);
+        Assert.Contains("is a directory, not a data file", stderr);
     }
 
     [Fact]

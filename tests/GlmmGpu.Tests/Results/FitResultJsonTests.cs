@@ -63,6 +63,15 @@ public class FitResultJsonTests
     }
 
     [Fact]
+    public void FactorLevelsFollowRanefWhenRecorded()
+    {
+        var levels = new Dictionary<string, string[]> { ["period"] = new[] { "1", "2", "3", "4" } };
+        var root = Parse(SampleFits.CbppLaplace(factorLevels: levels));
+        Assert.Equal(Keys.Append("levels").Append("messages").ToArray(), Names(root));
+        Assert.Equal(new[] { "1", "2", "3", "4" }, root.GetProperty("levels").GetProperty("period").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public void WritesShortestRoundTripDigits()
     {
         var json = FitResultJson.ToJson(SampleFits.CbppLaplace());

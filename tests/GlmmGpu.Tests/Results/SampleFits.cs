@@ -11,7 +11,7 @@ internal static class SampleFits
     /// <summary>lme4's printed correlation of the cbpp Laplace fixed effects (lower triangle by rows).</summary>
     public static readonly double[] CbppFixefCorr = { -0.363, -0.340, 0.280, -0.260, 0.213, 0.198 };
 
-    public static FitResult CbppLaplace(bool withResiduals = true)
+    public static FitResult CbppLaplace(bool withResiduals = true, IReadOnlyDictionary<string, string[]>? factorLevels = null)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(FixturePath("cbpp_laplace.json")));
         var root = doc.RootElement;
@@ -51,6 +51,7 @@ internal static class SampleFits
             // Five values whose type-7 quantiles are the values themselves: lme4's cbpp scaled residuals.
             ScaledResiduals = withResiduals ? new[] { 0.5142, -2.3816, 2.8791, -0.7889, -0.2026 } : null,
             Messages = Array.Empty<string>(),
+            FactorLevels = factorLevels,
         };
     }
 

@@ -21,7 +21,9 @@ internal static class LinearMixedModelEstimator
         for (int i = 0; i < y.Length; i++) y[i] = frame.Response[i] - frame.Offset[i];
         var stats = LmmSufficientStatistics.Compute(frame, block, y, frame.Weights, options.Threads);
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
-        var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations);
+        string phase = criterion == LmmCriterion.Reml ? "REML" : "ML";
+        var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations,
+            options.Progress is null ? null : (iteration, deviance) => options.Progress(phase, iteration, -deviance / 2));
         var messages = FrameMessages(frame);
         if (options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu))
             messages.Add($"this method runs on the CPU path; --device {options.Device.ToString().ToLowerInvariant()} applies to laplace and agq");
@@ -104,6 +106,7 @@ internal static class LinearMixedModelEstimator
             Seconds = seconds,
             Ranef = new[] { new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modes, sds) },
             Messages = messages,
+            FactorLevels = frame.FactorLevels,
         };
     }
 }

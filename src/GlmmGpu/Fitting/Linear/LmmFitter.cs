@@ -12,7 +12,9 @@ internal static class LmmFitter
 {
     public sealed record Result(double[] Theta, Mat3 Lambda, LmmSolution Solution, OptimizationSummary Summary, ParameterLayout Layout);
 
-    public static Result Fit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, double[]? thetaStart, int maxIterations)
+    /// <param name="progress">Called after each BFGS iteration with the iteration and the criterion (-2 log-likelihood).</param>
+    public static Result Fit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, double[]? thetaStart, int maxIterations,
+        Action<int, double>? progress = null)
     {
         var layout = new ParameterLayout(0, stats.Q, correlated, hasDispersion: false);
         var theta0 = thetaStart ?? Enumerable.Range(0, layout.ThetaCount).Select(k => layout.IsThetaDiagonal(k) ? 1.0 : 0.0).ToArray();
@@ -36,7 +38,7 @@ internal static class LmmFitter
             }
             return double.IsFinite(f) ? f : double.PositiveInfinity;
         };
-        var summary = Bfgs.Minimize(objective, theta0, maxIterations, 1e-12);
+        var summary = Bfgs.Minimize(objective, theta0, maxIterations, 1e-12, progress);
         var lambda = layout.Lambda(summary.Minimizer);
         var solution = ProfiledDeviance.Evaluate(stats, lambda, criterion);
         return new Result(summary.Minimizer, lambda, solution, summary, layout);
