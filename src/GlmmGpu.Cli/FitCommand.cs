@@ -88,6 +88,7 @@ public static class FitCommand
             ctx.Out.Write(Help);
             return 0;
         }
+        Diagnostics.Mark("start");
         var request = ParseRequest(ArgumentParser.Parse(args, Options, Name));
         ctx.Configure(request.Quiet, request.Verbose);
         CheckPaths(request);
@@ -97,6 +98,7 @@ public static class FitCommand
         var clock = Stopwatch.StartNew();
         var data = DataLoader.Load(request.DataPath, new CsvOptions { Factors = request.Factors.ToArray() });
         ctx.EndPhase($"{data.RowCount} rows, {Seconds(clock)} s");
+        Diagnostics.Mark("loaded");
 
         ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
         clock.Restart();
@@ -105,8 +107,10 @@ public static class FitCommand
         ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         ctx.ReportDeviceFallback(request.Device, result.Device);
 
+        Diagnostics.Mark("fitted");
         SummaryFormatter.Write(result, ctx.Out, fileName);
         ctx.Out.Flush();
+        Diagnostics.Mark("summary written");
         if (request.JsonPath is { } json)
         {
             FitResultJson.Write(result, json);

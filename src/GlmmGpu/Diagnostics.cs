@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace GlmmGpu;
 
 /// <summary>Phase timings on stderr when GLMMGPU_TRACE=1, for profiling whole fits without a profiler.</summary>
-internal static class Diagnostics
+public static class Diagnostics
 {
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("GLMMGPU_TRACE") == "1";
     private static readonly Stopwatch Clock = Stopwatch.StartNew();

@@ -23,8 +23,12 @@ public static class Glmm
         return ModelFrameBuilder.Build(data, formula, spec.Family, link, spec.Weights);
     }
 
-    public static FitResult Fit(DataTable data, ModelSpec spec, FitOptions? options = null) =>
-        Fit(Frame(data, spec), options ?? new FitOptions());
+    public static FitResult Fit(DataTable data, ModelSpec spec, FitOptions? options = null)
+    {
+        var frame = Frame(data, spec);
+        Diagnostics.Mark("model frame");
+        return Fit(frame, options ?? new FitOptions());
+    }
 
     public static FitResult Fit(ModelFrame frame, FitOptions options) => Estimators.Fit(frame, options);
 }

@@ -41,7 +41,7 @@ internal static class MaximumLikelihoodEstimator
             return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
         };
         var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, 1e-9,
-            (iter, f) => options.Progress?.Invoke("fitting", iter, -f));
+            (iter, f) => options.Progress?.Invoke("fitting", iter, -f), InitialInverseHessian(layout, start, frame, data.ClusterCount, psi0));
         var psi = summary.Minimizer;
         Diagnostics.Mark($"BFGS ({summary.Evaluations} evaluations)");
 
@@ -92,6 +92,29 @@ internal static class MaximumLikelihoodEstimator
             psi[layout.ThetaOffset + k] = layout.IsThetaDiagonal(k) ? diag : 0.0;
         if (layout.HasDispersion) psi[layout.DispersionIndex] = Math.Log(glm.Phi);
         return psi;
+    }
+
+    /// <summary>
+    /// The optimizer's first guess at the inverse Hessian, so that each parameter starts on its own scale: the GLM's
+    /// (X'WX)^-1 for the fixed effects (times sigma^2 for the Gaussian), theta_dd^2/G for the covariance parameters of column d
+    /// (G clusters each inform it about as much as one observation of a variance), 2/n for log phi. BFGS
+    /// corrects the guess from the first step on.
+    /// </summary>
+    private static double[,] InitialInverseHessian(ParameterLayout layout, GlmStart.Result glm, ModelFrame frame, int clusters, double[] psi0)
+    {
+        var h = new double[layout.Count, layout.Count];
+        double scale = frame.Family == FamilyKind.Gaussian ? glm.Phi * glm.Phi : 1.0;
+        for (int i = 0; i < layout.P; i++)
+            for (int j = 0; j < layout.P; j++) h[i, j] = scale * glm.InverseInformation[i, j];
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            // Off-diagonal entries start at zero: give them the scale of their column's diagonal.
+            var (_, col) = layout.ThetaPosition(k);
+            double t = Math.Abs(psi0[layout.ThetaOffset + layout.ThetaIndex(col, col)]);
+            h[layout.ThetaOffset + k, layout.ThetaOffset + k] = t * t / clusters;
+        }
+        if (layout.HasDispersion) h[layout.DispersionIndex, layout.DispersionIndex] = 2.0 / frame.RowCount;
+        return h;
     }
 
     /// <summary>

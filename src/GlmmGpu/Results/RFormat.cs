@@ -164,14 +164,27 @@ public static class RFormat
     public static string SignifStars(double p) => double.IsNaN(p) ? "" : p <= 0.001 ? "***" : p <= 0.01 ? "**" : p <= 0.05 ? "*" : p <= 0.1 ? "." : " ";
 
     /// <summary>R's default (type 7) sample quantile of <paramref name="values"/> at probability <paramref name="prob"/>; NaNs ignored.</summary>
-    public static double Quantile(IReadOnlyList<double> values, double prob)
+    public static double Quantile(IReadOnlyList<double> values, double prob) => Quantiles(values, new[] { prob })[0];
+
+    /// <summary>R's type-7 quantiles at several probabilities from one sort (a summary of a million residuals
+    /// should not sort them five times).</summary>
+    public static double[] Quantiles(IReadOnlyList<double> values, IReadOnlyList<double> probs)
     {
-        var sorted = values.Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
-        if (sorted.Length == 0) return double.NaN;
-        double h = (sorted.Length - 1) * Math.Clamp(prob, 0, 1);
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        var sorted = new double[values.Count];
+        int n = 0;
+        foreach (var v in values)
+            if (!double.IsNaN(v)) sorted[n++] = v;
+        Array.Sort(sorted, 0, n);
+        var result = new double[probs.Count];
+        for (int i = 0; i < probs.Count; i++)
+        {
+            if (n == 0) { result[i] = double.NaN; continue; }
+            double h = (n - 1) * Math.Clamp(probs[i], 0, 1);
+            int lo = (int)Math.Floor(h);
+            int hi = Math.Min(lo + 1, n - 1);
+            result[i] = sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        }
+        return result;
     }
 
     /// <summary>

@@ -117,7 +117,7 @@ public static class SummaryFormatter
     private static IEnumerable<string> ScaledResidualLines(double[] residuals)
     {
         yield return "Scaled residuals:";
-        var q = new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(p => RFormat.Quantile(residuals, p)).ToArray();
+        var q = RFormat.Quantiles(residuals, new[] { 0, 0.25, 0.5, 0.75, 1 });
         var cells = RFormat.Format(RFormat.ZapSmall(q, Digits + 1), Digits);
         foreach (var l in NamedVector(new[] { "Min", "1Q", "Median", "3Q", "Max" }, cells))
             yield return l;

@@ -42,6 +42,14 @@ internal sealed class ParameterLayout
         throw new ArgumentOutOfRangeException(nameof(k));
     }
 
+    /// <summary>The index in theta of Lambda[row, column].</summary>
+    public int ThetaIndex(int row, int column)
+    {
+        for (int k = 0; k < ThetaCount; k++)
+            if (ThetaPosition(k) == (row, column)) return k;
+        throw new ArgumentOutOfRangeException(nameof(row), $"Lambda[{row}, {column}] is not a parameter");
+    }
+
     public bool IsThetaDiagonal(int k)
     {
         var (r, c) = ThetaPosition(k);

@@ -22,8 +22,10 @@ public static class Bfgs
     /// <summary>Objective: writes the gradient into the span and returns the value (+Infinity where undefined).</summary>
     public delegate double Objective(ReadOnlySpan<double> x, Span<double> gradient);
 
+    /// <param name="initialInverseHessian">A guess at the inverse Hessian at x0 (e.g. from a GLM fit) that sets the
+    /// scale of each parameter; null starts from the identity, rescaled after the first step.</param>
     public static OptimizationSummary Minimize(Objective f, double[] x0, int maxIterations, double gradientTolerance,
-        Action<int, double>? progress = null)
+        Action<int, double>? progress = null, double[,]? initialInverseHessian = null)
     {
         int n = x0.Length;
         var x = (double[])x0.Clone();
@@ -32,8 +34,9 @@ public static class Bfgs
         double fx = f(x, g);
         if (!double.IsFinite(fx))
             throw new GlmmException("the log-likelihood is not finite at the starting values (check the family, link and response)");
-        var hInv = Identity(n);
-        bool scaled = false;
+        var start = initialInverseHessian ?? Identity(n);
+        var hInv = (double[,])start.Clone();
+        bool scaled = initialInverseHessian is not null;
         var history = new List<double> { fx };
         var d = new double[n];
         var xNew = new double[n];
@@ -48,8 +51,8 @@ public static class Bfgs
             double slope = Dot(g, d);
             if (!(slope < 0))
             {
-                hInv = Identity(n);
-                scaled = false;
+                hInv = (double[,])start.Clone();
+                scaled = !SameAs(start, Identity(n));
                 MatVec(hInv, g, d, -1.0);
                 slope = Dot(g, d);
             }
@@ -59,14 +62,22 @@ public static class Bfgs
             double fNew = LineSearch(f, x, fx, g, d, slope, alpha0, xNew, gNew, ref evaluations, out double alpha);
             if (!double.IsFinite(fNew) || fNew > fx)
             {
-                if (!scaled || IsIdentity(hInv))
+                if (SameAs(hInv, start))
                 {
+                    if (initialInverseHessian is not null && !SameAs(start, Identity(n)))
+                    {
+                        // The supplied scaling misled the search: fall back to the identity, rescaled as usual.
+                        start = Identity(n);
+                        hInv = Identity(n);
+                        scaled = false;
+                        continue;
+                    }
                     message = "line search failed to find a better point";
                     converged = Decrement(hInv, g) < gradientTolerance;
                     break;
                 }
-                hInv = Identity(n);
-                scaled = false;
+                hInv = (double[,])start.Clone();
+                scaled = !SameAs(start, Identity(n));
                 continue;
             }
             var s = new double[n];
@@ -247,12 +258,12 @@ public static class Bfgs
         return m;
     }
 
-    private static bool IsIdentity(double[,] m)
+    private static bool SameAs(double[,] a, double[,] b)
     {
-        int n = m.GetLength(0);
+        int n = a.GetLength(0);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
-                if (m[i, j] != (i == j ? 1.0 : 0.0)) return false;
+                if (a[i, j] != b[i, j]) return false;
         return true;
     }
 
