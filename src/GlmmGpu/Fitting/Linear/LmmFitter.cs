@@ -26,7 +26,9 @@ internal static class LmmFitter
                 var t = theta.ToArray();
                 for (int k = 0; k < t.Length; k++)
                 {
-                    double h = 1e-6 * Math.Max(1.0, Math.Abs(t[k]));
+                    // The deviance grows with n, so its rounding error does too: a step near eps^(1/3) balances
+                    // that against the truncation error of the central difference.
+                    double h = 1e-5 * Math.Max(1.0, Math.Abs(t[k]));
                     double orig = t[k];
                     t[k] = orig + h;
                     double fp = ProfiledDeviance.Evaluate(stats, layout.Lambda(t), criterion).Deviance;
@@ -38,7 +40,18 @@ internal static class LmmFitter
             }
             return double.IsFinite(f) ? f : double.PositiveInfinity;
         };
-        var summary = Bfgs.Minimize(objective, theta0, maxIterations, 1e-12, progress);
+        // The scale of each theta: the deviance's curvature is about 2G / theta_dd^2 (G clusters), and a warm start
+        // from the last PQL iteration is close enough that a unit first step in that metric is right.
+        var h0 = new double[layout.ThetaCount, layout.ThetaCount];
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            var (_, col) = layout.ThetaPosition(k);
+            double t = Math.Max(Math.Abs(theta0[layout.ThetaIndex(col, col)]), 0.05);
+            h0[k, k] = t * t / (2.0 * stats.G);
+        }
+        double f0 = ProfiledDeviance.Evaluate(stats, layout.Lambda(theta0), criterion).Deviance;
+        double tolerance = Math.Max(1e-10, 1e-15 * Math.Abs(f0));
+        var summary = Bfgs.Minimize(objective, theta0, maxIterations, tolerance, progress, h0);
         var lambda = layout.Lambda(summary.Minimizer);
         var solution = ProfiledDeviance.Evaluate(stats, lambda, criterion);
         return new Result(summary.Minimizer, lambda, solution, summary, layout);

@@ -46,7 +46,9 @@ internal static class PqlEstimator
             iteration++;
             PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, response, weight, options.Threads);
             stats = LmmSufficientStatistics.Compute(frame, block, response, weight, options.Threads);
+            Diagnostics.Mark($"PQL {iteration}: working response and cross-products");
             fit = LmmFitter.Fit(stats, block.Correlated, criterion, fit?.Theta, options.MaxIterations);
+            Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
             var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
             double change = 0, size = 0;
             for (int i = 0; i < n; i++)
