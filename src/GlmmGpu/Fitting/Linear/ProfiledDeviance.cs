@@ -18,52 +18,29 @@ internal static class ProfiledDeviance
 {
     private const double LogTwoPi = 1.8378770664093453;
 
+    private const int ClusterBlock = 4096;
+
     public static LmmSolution Evaluate(LmmSufficientStatistics s, in Mat3 lambda, LmmCriterion criterion)
     {
         int p = s.P, q = s.Q;
         var schur = (double[,])s.XtWX.Clone();
         var rhs = (double[])s.XtWy.Clone();
         double logDetL = 0, vyNorm = 0;
-        var v = new double[q * p];
-        var lt = SmallLinearAlgebra.Transpose(lambda, q);
-        for (int c = 0; c < s.G; c++)
+        // Clusters in parallel blocks; each block's sums are added in block order, so results do not depend on
+        // the number of threads.
+        int blocks = (s.G + ClusterBlock - 1) / ClusterBlock;
+        var partial = new BlockSums[blocks];
+        var lam = lambda;
+        Parallel.For(0, blocks, blk => partial[blk] = ClusterBlockSums(s, lam, blk * ClusterBlock, Math.Min(s.G, (blk + 1) * ClusterBlock)));
+        foreach (var part in partial)
         {
-            var ztwz = default(Mat3);
-            for (int d = 0; d < q; d++)
-                for (int e = 0; e < q; e++) ztwz[d, e] = s.ZtWZ[(c * q + d) * q + e];
-            var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
-            for (int d = 0; d < q; d++) m[d, d] += 1.0;
-            if (!SmallLinearAlgebra.Cholesky(m, q, out var l)) return Failed(p);
-            for (int d = 0; d < q; d++) logDetL += 2 * Math.Log(l[d, d]);
-            // V = L^-1 Lambda' Z'WX (q x p) and vy = L^-1 Lambda' Z'Wy, by forward substitution.
-            var cy = default(Vec3);
-            for (int d = 0; d < q; d++)
-            {
-                double sy = 0;
-                for (int e = 0; e < q; e++) sy += lambda[e, d] * s.ZtWy[c * q + e];
-                cy[d] = sy;
-            }
-            var vy = SmallLinearAlgebra.SolveLower(l, q, cy);
+            if (part.Failed) return Failed(p);
+            logDetL += part.LogDetL;
+            vyNorm += part.VyNorm;
             for (int a = 0; a < p; a++)
             {
-                var col = default(Vec3);
-                for (int d = 0; d < q; d++)
-                {
-                    double sx = 0;
-                    for (int e = 0; e < q; e++) sx += lambda[e, d] * s.ZtWX[(c * q + e) * p + a];
-                    col[d] = sx;
-                }
-                var vc = SmallLinearAlgebra.SolveLower(l, q, col);
-                for (int d = 0; d < q; d++) v[d * p + a] = vc[d];
-            }
-            for (int d = 0; d < q; d++)
-            {
-                vyNorm += vy[d] * vy[d];
-                for (int a = 0; a < p; a++)
-                {
-                    rhs[a] -= v[d * p + a] * vy[d];
-                    for (int b = 0; b <= a; b++) schur[a, b] -= v[d * p + a] * v[d * p + b];
-                }
+                rhs[a] -= part.Rhs[a];
+                for (int b = 0; b <= a; b++) schur[a, b] -= part.Schur[a * p + b];
             }
         }
         for (int a = 0; a < p; a++)
@@ -97,6 +74,60 @@ internal static class ProfiledDeviance
         for (int a = 0; a < p; a++)
             for (int b = 0; b < p; b++) cov[a, b] *= sigma2;
         return new LmmSolution(deviance, beta, Math.Sqrt(sigma2), cov, rss, logDetL, logDetRX);
+    }
+
+    private sealed record BlockSums(bool Failed, double LogDetL, double VyNorm, double[] Rhs, double[] Schur);
+
+    /// <summary>One block's share: sum log|L_i L_i'|, sum |vy_i|^2, sum V_i'vy_i and sum V_i'V_i (lower triangle).</summary>
+    private static BlockSums ClusterBlockSums(LmmSufficientStatistics s, Mat3 lambda, int first, int last)
+    {
+        int p = s.P, q = s.Q;
+        var rhs = new double[p];
+        var schur = new double[p * p];
+        double logDetL = 0, vyNorm = 0;
+        var v = new double[q * p];
+        var lt = SmallLinearAlgebra.Transpose(lambda, q);
+        for (int c = first; c < last; c++)
+        {
+            var ztwz = default(Mat3);
+            for (int d = 0; d < q; d++)
+                for (int e = 0; e < q; e++) ztwz[d, e] = s.ZtWZ[(c * q + d) * q + e];
+            var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
+            for (int d = 0; d < q; d++) m[d, d] += 1.0;
+            if (!SmallLinearAlgebra.Cholesky(m, q, out var l)) return new BlockSums(true, 0, 0, rhs, schur);
+            for (int d = 0; d < q; d++) logDetL += 2 * Math.Log(l[d, d]);
+            // V = L^-1 Lambda' Z'WX (q x p) and vy = L^-1 Lambda' Z'Wy, by forward substitution.
+            var cy = default(Vec3);
+            for (int d = 0; d < q; d++)
+            {
+                double sy = 0;
+                for (int e = 0; e < q; e++) sy += lambda[e, d] * s.ZtWy[c * q + e];
+                cy[d] = sy;
+            }
+            var vy = SmallLinearAlgebra.SolveLower(l, q, cy);
+            for (int a = 0; a < p; a++)
+            {
+                var col = default(Vec3);
+                for (int d = 0; d < q; d++)
+                {
+                    double sx = 0;
+                    for (int e = 0; e < q; e++) sx += lambda[e, d] * s.ZtWX[(c * q + e) * p + a];
+                    col[d] = sx;
+                }
+                var vc = SmallLinearAlgebra.SolveLower(l, q, col);
+                for (int d = 0; d < q; d++) v[d * p + a] = vc[d];
+            }
+            for (int d = 0; d < q; d++)
+            {
+                vyNorm += vy[d] * vy[d];
+                for (int a = 0; a < p; a++)
+                {
+                    rhs[a] += v[d * p + a] * vy[d];
+                    for (int b = 0; b <= a; b++) schur[a * p + b] += v[d * p + a] * v[d * p + b];
+                }
+            }
+        }
+        return new BlockSums(false, logDetL, vyNorm, rhs, schur);
     }
 
     /// <summary>Conditional modes b_i = Lambda u_i and conditional covariances sigma^2 Lambda (L_i L_i')^-1 Lambda'.</summary>
