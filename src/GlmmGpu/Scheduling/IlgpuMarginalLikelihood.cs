@@ -92,14 +92,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         model.Beta.CopyFromCPU(psi[..p]);
         predictor(n, model.X, model.Offset, model.Beta, n, p, model.Eta);
 
-        var parameters = new IntegrandParameters
-        {
-            Lambda = layout.Lambda(psi),
-            Q = layout.Q,
-            Phi = layout.Phi(psi),
-            HasDispersion = layout.HasDispersion,
-            ComputeGradient = wantGradient,
-        };
+        var parameters = layout.Integrand(psi, wantGradient);
         var rows = model.Rows(scratch.View, n, layout.Q);
         foreach (var batch in Batches)
         {

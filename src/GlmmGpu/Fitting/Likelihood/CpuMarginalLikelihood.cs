@@ -46,14 +46,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
         bool wantGradient = !gradient.IsEmpty;
         var beta = psi[..layout.P].ToArray();
         FixedPredictor(beta);
-        var parameters = new IntegrandParameters
-        {
-            Lambda = layout.Lambda(psi),
-            Q = layout.Q,
-            Phi = layout.Phi(psi),
-            HasDispersion = layout.HasDispersion,
-            ComputeGradient = wantGradient,
-        };
+        var parameters = layout.Integrand(psi, wantGradient);
         var frame = data.Frame;
         var offsets = data.ClusterOffsets;
         var rows = new CpuRows(eta, frame.Response, frame.Weights, data.Block.Z, layout.Q, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);

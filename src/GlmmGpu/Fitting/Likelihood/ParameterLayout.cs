@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Numerics;
 
 namespace GlmmGpu.Fitting.Likelihood;
@@ -66,6 +67,16 @@ internal sealed class ParameterLayout
         }
         return lambda;
     }
+
+    /// <summary>What every cluster's integral needs from psi, for any engine.</summary>
+    public IntegrandParameters Integrand(ReadOnlySpan<double> psi, bool computeGradient) => new()
+    {
+        Lambda = Lambda(psi),
+        Q = Q,
+        Phi = Phi(psi),
+        HasDispersion = HasDispersion,
+        ComputeGradient = computeGradient,
+    };
 
     public double Phi(ReadOnlySpan<double> psi) => HasDispersion ? Math.Exp(psi[DispersionIndex]) : 1.0;
 
