@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Likelihood;
@@ -8,44 +9,92 @@ using GlmmGpu.Scheduling;
 namespace GlmmGpu.Benchmarks;
 
 /// <summary>
-/// <c>profile FILE.csv NODES [THREADS]</c>: phase timings of one logistic random-intercept fit, and the cost of
-/// single likelihood evaluations next to a bare loop of the same transcendental work (the floor of one pass).
+/// <c>profile FILE.csv NODES [THREADS]</c>: load and frame times, the cost of one likelihood-and-gradient
+/// evaluation of <c>y ~ x1 + x2 + x3 + x4 + (1 | g)</c> (binomial), and its two floors on this machine: the bytes
+/// an evaluation must read over the measured memory bandwidth, and the exp/log work over the measured rate.
 /// </summary>
 internal static class ProfileRun
 {
     public static int Run(string[] args)
     {
         int nodes = int.Parse(args[1]), threads = args.Length > 2 ? int.Parse(args[2]) : 0;
+        int cores = threads > 0 ? threads : Environment.ProcessorCount;
         var sw = Stopwatch.StartNew();
         var table = CsvLoader.Load(args[0]);
-        Console.WriteLine($"load {sw.Elapsed.TotalSeconds:F3} s");
+        Console.WriteLine($"load: {sw.Elapsed.TotalSeconds:F3} s ({new FileInfo(args[0]).Length / 1e6 / sw.Elapsed.TotalSeconds:F0} MB/s)");
         sw.Restart();
         var frame = Glmm.Frame(table, new ModelSpec("y ~ x1 + x2 + x3 + x4 + (1 | g)", FamilyKind.Binomial));
-        Console.WriteLine($"frame {sw.Elapsed.TotalSeconds:F3} s");
+        Console.WriteLine($"model frame: {sw.Elapsed.TotalSeconds:F3} s");
         var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu, Threads = threads };
-        using var engine = EngineFactory.Create(MarginalLikelihoodData.Create(frame, nodes), options);
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, options);
         var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
         var gradient = new double[psi.Length];
-        for (int i = 0; i < 6; i++)
+        var times = new List<double>();
+        double newton = 0;
+        for (int i = 0; i < 8; i++)
         {
             sw.Restart();
             engine.Evaluate(psi, gradient);
-            Console.WriteLine($"evaluation {sw.Elapsed.TotalMilliseconds:F1} ms, Newton iterations per cluster {engine.Clusters.Average(c => c.NewtonIterations):F2}");
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            newton = engine.Clusters.Average(c => c.NewtonIterations);
             psi[5] += 1e-3;
         }
-        var eta = frame.Response.Select((_, i) => 0.001 * (i % 2000) - 1).ToArray();
-        double sink = 0;
-        sw.Restart();
+        double evalMs = times.Skip(2).Min();
+        Console.WriteLine($"evaluation ({cores} threads, {nodes} node{(nodes > 1 ? "s" : "")}): {evalMs:F1} ms best of 6 after warm-up; {newton:F2} Newton steps per cluster");
+
+        int n = frame.RowCount, p = frame.P;
+        double bandwidth = MemoryBandwidth(cores);
+        double nsPerRow = RowLikelihoodNanoseconds(frame.Response);
+        // Each evaluation must stream X twice (X beta, X' alpha), read y, w, z and offset, and write eta and alpha.
+        double bytes = 8.0 * n * (2 * p + 6);
+        double memoryFloorMs = bytes / bandwidth * 1e3;
+        // Newton passes (steps + 1) and the AGQ nodes each evaluate every row's exp and log once.
+        double passes = newton + 1 + (nodes > 1 ? nodes : 0);
+        double computeFloorMs = passes * n * nsPerRow / cores * 1e-6;
+        Console.WriteLine($"memory bandwidth ({cores} threads): {bandwidth / 1e9:F1} GB/s; floor {bytes / 1e6:F0} MB / bandwidth = {memoryFloorMs:F1} ms");
+        Console.WriteLine($"row likelihood (exp and log): {nsPerRow:F1} ns per row per core; floor {passes:F1} passes x {n} rows = {computeFloorMs:F1} ms");
+        Console.WriteLine($"evaluation / larger floor: {evalMs / Math.Max(memoryFloorMs, computeFloorMs):F1}x");
+        return 0;
+    }
+
+    /// <summary>Bytes per second of a = b + c over 64 MB arrays (STREAM's add), in parallel blocks.</summary>
+    private static double MemoryBandwidth(int cores)
+    {
+        const int length = 8 << 20;
+        var a = new double[length];
+        var b = new double[length];
+        var c = new double[length];
+        Array.Fill(b, 1.0);
+        Array.Fill(c, 2.0);
+        double best = double.MaxValue;
+        int chunk = length / cores;
         for (int rep = 0; rep < 5; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, k =>
+                TensorPrimitives.Add(b.AsSpan(k * chunk, chunk), c.AsSpan(k * chunk, chunk), a.AsSpan(k * chunk, chunk)));
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 3.0 * 8 * length / best;
+    }
+
+    /// <summary>The bare cost of the logistic row likelihood (one exp, one log) on one core.</summary>
+    private static double RowLikelihoodNanoseconds(double[] y)
+    {
+        var eta = new double[y.Length];
+        for (int i = 0; i < eta.Length; i++) eta[i] = 0.001 * (i % 2000) - 1;
+        double sink = 0, best = double.MaxValue;
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var sw = Stopwatch.StartNew();
             for (int i = 0; i < eta.Length; i++)
             {
-                default(BinomialLogit).Evaluate(frame.Response[i], 1, eta[i], 1, out var d);
+                default(BinomialLogit).Evaluate(y[i], 1, eta[i], 1, out var d);
                 sink += d.L + d.L1 + d.L2;
             }
-        Console.WriteLine($"bare row likelihood: {sw.Elapsed.TotalMilliseconds / 5 / eta.Length * 1e6:F1} ns per row ({sink:G3})");
-        sw.Restart();
-        var fit = Glmm.Fit(frame, options);
-        Console.WriteLine($"fit {sw.Elapsed.TotalSeconds:F3} s, {fit.Iterations} iterations, {fit.FunctionEvaluations} evaluations");
-        return 0;
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return double.IsNaN(sink) ? double.NaN : best / eta.Length * 1e9;
     }
 }
