@@ -20,6 +20,8 @@ public sealed record FitRequest
     public string? Weights { get; init; }
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
     public int Threads { get; init; }
+    public int MaxIterations { get; init; } = 500;
+    public bool PqlFixedScale { get; init; }
     public string? JsonPath { get; init; }
     public bool Quiet { get; init; }
     public bool Verbose { get; init; }
@@ -32,6 +34,8 @@ public sealed record FitRequest
         NAgq = NAgq,
         Device = Device,
         Threads = Threads,
+        MaxIterations = MaxIterations,
+        PqlFixedScale = PqlFixedScale,
         Progress = progress,
     };
 }
@@ -59,6 +63,8 @@ public static class FitCommand
         new("weights", "COL", "column of prior weights (binomial: the trials of a proportion response)"),
         new("device", "D", "auto, cpu, ilgpu-cpu, cuda or opencl (default auto: CUDA, then OpenCL,\nthen the CPU)"),
         new("threads", "N", "threads for the CPU path (default 0 = all cores); results do not depend on it"),
+        new("max-iterations", "N", "optimizer iterations before giving up (default 500); a fit that stops\nthere is reported as not converged"),
+        new("pql-scale", "S", "PQL's residual scale: estimate (default, as MASS::glmmPQL) or fixed (at 1,\nBreslow and Clayton's PQL)"),
         new("json", "OUT.json", "also write the result as JSON to this file"),
         new("quiet", null, "no progress lines on stderr (errors are still shown)"),
         new("verbose", null, "progress lines even when stderr is not a terminal, every optimizer\niteration, and a stack trace with any error"),
@@ -106,6 +112,8 @@ public static class FitCommand
         var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress.Callback));
         ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         ctx.ReportDeviceFallback(request.Device, result.Device);
+        if (!result.Converged)
+            ctx.Notice("glmm: warning: " + (result.Messages.FirstOrDefault(m => m.Contains("converge", StringComparison.Ordinal) || m.Contains("settle", StringComparison.Ordinal)) ?? "the fit did not converge"));
 
         Diagnostics.Mark("fitted");
         SummaryFormatter.Write(result, ctx.Out, fileName);
@@ -161,6 +169,13 @@ public static class FitCommand
             Weights = weights?.Trim(),
             Device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto,
             Threads = a.Value("threads") is { } t ? Integer("threads", t, 0, 4096, "threads (0 = all cores)") : 0,
+            MaxIterations = a.Value("max-iterations") is { } mi ? Integer("max-iterations", mi, 1, 100_000, "iterations") : 500,
+            PqlFixedScale = a.Value("pql-scale") switch
+            {
+                null or "estimate" => false,
+                "fixed" => method == FitMethod.Pql ? true : throw new UsageException("option --pql-scale applies only to --method pql"),
+                var other => throw new UsageException($"option --pql-scale takes estimate or fixed, not '{other}'"),
+            },
             JsonPath = a.Value("json"),
             Quiet = a.Has("quiet"),
             Verbose = a.Has("verbose"),

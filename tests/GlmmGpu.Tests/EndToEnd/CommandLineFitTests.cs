@@ -85,4 +85,23 @@ public class CommandLineFitTests
         Assert.Equal(1, code);
         Assert.Contains("'y'", stderr);
     }
+
+    [Fact]
+    public void NonConvergenceIsReportedOnStderr()
+    {
+        var (code, stdout, stderr) = Run("fit", "--data", Fixtures.Path("sim_binary_slope.csv"), "--family", "binomial",
+            "--formula", "y ~ x + z + (1 + x | g)", "--max-iterations", "2");
+        Assert.Equal(0, code);
+        Assert.Contains("glmm: warning: Model failed to converge", stderr);
+        Assert.Contains("Model failed to converge", stdout);
+    }
+
+    [Fact]
+    public void PqlWithUnitScaleIsBreslowAndClayton()
+    {
+        var (code, stdout, stderr) = Run("fit", "--data", Fixtures.Path("cbpp.csv"), "--family", "binomial",
+            "--formula", "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--method", "pql", "--pql-scale", "fixed");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("quasi-likelihood", stdout, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -49,6 +49,19 @@ public class LinearAndPqlReferenceTests(ITestOutputHelper output)
         AssertRelative(reference.Json.GetProperty("residual_sd").GetDouble(), fit.ResidualSd!.Value, 1e-3, "residual SD");
     }
 
+    [Fact]
+    public void PqlWithTheScaleFixedAtOneIsBreslowAndClayton()
+    {
+        var reference = new ReferenceCase("cbpp_pql");
+        var estimated = Glmm.Fit(reference.Data(), new ModelSpec(reference.Formula, FamilyKind.Binomial), new FitOptions { Method = FitMethod.Pql });
+        var fixedScale = Glmm.Fit(reference.Data(), new ModelSpec(reference.Formula, FamilyKind.Binomial), new FitOptions { Method = FitMethod.Pql, PqlFixedScale = true });
+        Assert.Equal(1.0, fixedScale.ResidualSd);
+        Assert.True(fixedScale.Converged);
+        // glmmPQL's estimated scale (1.18 here) inflates the SEs relative to the unit-scale fit.
+        Assert.True(estimated.FixedEffects[1].StdError > fixedScale.FixedEffects[1].StdError);
+        Assert.True(Math.Abs(fixedScale.FixedEffects[1].Estimate - estimated.FixedEffects[1].Estimate) < 0.2);
+    }
+
     private void Print(FitResult fit)
     {
         output.WriteLine($"loglik {fit.LogLik}, iterations {fit.Iterations}, residual {fit.ResidualSd}, dispersion {fit.Dispersion}");
