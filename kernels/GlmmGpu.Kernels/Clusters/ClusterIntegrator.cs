@@ -22,6 +22,8 @@ namespace GlmmGpu.Kernels.Clusters;
 public static class ClusterIntegrator
 {
     private const double NewtonTolerance = 1e-6;
+    /// <summary>Newton steps shorter than this (in u, whose prior SD is 1) are taken without checking h.</summary>
+    private const double TrustedStep = 0.1;
     private const int MaxNewtonIterations = 100;
     private const double Sqrt2 = 1.4142135623730951;
     private const double HalfLog2 = 0.34657359027997264;
@@ -38,13 +40,18 @@ public static class ClusterIntegrator
         int q = p.Q;
         var u = warmStart;
         var b = SmallLinearAlgebra.Multiply(p.Lambda, q, u);
-        double sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, out var c, out var a, out var aSearch);
-        if (!IsFinite(sumL))
+        bool laplace = rows.GridCount == 1;
+        // The first pass goes without the log-density: from a warm start the Newton step is usually small
+        // enough to take on trust, and only a step that is not needs values to compare.
+        bool hasValue = false;
+        double sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, false, out var c, out var a, out var aSearch);
+        if (!IsFinite(c, a, q))
         {
             u = default;
             b = default;
-            sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, out c, out a, out aSearch);
-            if (!IsFinite(sumL))
+            hasValue = true;
+            sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+            if (!IsFinite(sumL) || !IsFinite(c, a, q))
             {
                 output.Status = ClusterStatus.NotFinite;
                 output.LogLik = double.NegativeInfinity;
@@ -52,11 +59,14 @@ public static class ClusterIntegrator
             }
         }
 
-        // Newton's method on h with step halving; the search direction uses curvature clipped at zero so it
-        // is an ascent direction even where a non-canonical link makes h locally convex.
+        // Newton's method on h. A step below TrustedStep that is shrinking as Newton's quadratic convergence
+        // predicts is taken without evaluating h; any other step is checked against h and halved until h does not
+        // fall. The search direction uses curvature clipped at zero so it is an ascent direction even where a
+        // non-canonical link makes h locally convex.
         int iterations = 0;
         bool converged = false;
-        double h = sumL - 0.5 * Dot(u, u, q);
+        double previousStep = double.PositiveInfinity;
+        double h = hasValue ? sumL - 0.5 * Dot(u, u, q) : double.NaN;
         while (iterations < MaxNewtonIterations)
         {
             iterations++;
@@ -64,14 +74,42 @@ public static class ClusterIntegrator
             var hs = AddIdentity(Congruence(p.Lambda, aSearch, q), q);
             if (!SmallLinearAlgebra.Cholesky(hs, q, out var ls)) break;
             var delta = SmallLinearAlgebra.SolveCholesky(ls, q, g);
-            bool small = MaxAbs(delta, q) < NewtonTolerance;
+            double size = MaxAbs(delta, q);
+            bool small = size < NewtonTolerance;
+            if (size < TrustedStep && size < 0.5 * previousStep)
+            {
+                var uTrusted = AddScaled(u, delta, 1.0, q);
+                var bTrusted = SmallLinearAlgebra.Multiply(p.Lambda, q, uTrusted);
+                // The pass after the last step is the mode's: Laplace needs its value.
+                bool value = small && laplace;
+                double sumT = ModePass<TModel, TRows>(ref rows, start, end, p, bTrusted, value, out var cT, out var aT, out var asT);
+                if (IsFinite(cT, aT, q) && (!value || IsFinite(sumT)))
+                {
+                    u = uTrusted; b = bTrusted; sumL = sumT; c = cT; a = aT; aSearch = asT;
+                    hasValue = value;
+                    h = value ? sumT - 0.5 * Dot(u, u, q) : double.NaN;
+                    previousStep = size;
+                    if (small)
+                    {
+                        converged = true;
+                        break;
+                    }
+                    continue;
+                }
+            }
+            if (!hasValue)
+            {
+                sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+                hasValue = true;
+                h = sumL - 0.5 * Dot(u, u, q);
+            }
             double step = 1.0;
             bool accepted = false;
             for (int halving = 0; halving < 40; halving++)
             {
                 var uNew = AddScaled(u, delta, step, q);
                 var bNew = SmallLinearAlgebra.Multiply(p.Lambda, q, uNew);
-                double sumNew = ModePass<TModel, TRows>(ref rows, start, end, p, bNew, out var cNew, out var aNew, out var asNew);
+                double sumNew = ModePass<TModel, TRows>(ref rows, start, end, p, bNew, true, out var cNew, out var aNew, out var asNew);
                 double hNew = sumNew - 0.5 * Dot(uNew, uNew, q);
                 if (IsFinite(hNew) && hNew >= h - 1e-10 * (1.0 + Math.Abs(h)))
                 {
@@ -81,11 +119,12 @@ public static class ClusterIntegrator
                 }
                 step *= 0.5;
             }
+            previousStep = size * step;
             if (!accepted)
             {
                 // No step improves h: u is the mode to working precision. Refresh the per-row scratch at u.
-                sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, out c, out a, out aSearch);
-                converged = small || MaxAbs(delta, q) < 1e-4;
+                sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+                converged = small || size < 1e-4;
                 break;
             }
             if (small)
@@ -94,6 +133,8 @@ public static class ClusterIntegrator
                 break;
             }
         }
+        if (laplace && !hasValue)
+            sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
         output.NewtonIterations = iterations;
         output.Mode = u;
 
@@ -254,11 +295,11 @@ public static class ClusterIntegrator
     }
 
     /// <summary>
-    /// One pass at the current u (b = Lambda u): sum of l, c = sum z_j l'_j, A = sum -l''_j z_j z_j' (and the
+    /// One pass at the current u (b = Lambda u): sum of l (when <paramref name="withValue"/>), c = sum z_j l'_j, A = sum -l''_j z_j z_j' (and the
     /// same with negative curvature clipped, for the search direction). Stores l', l'', l''' per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ModePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b,
+    private static double ModePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b, bool withValue,
         out Vec3 c, out Mat3 a, out Mat3 aSearch)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
@@ -274,7 +315,9 @@ public static class ClusterIntegrator
             double z1 = q > 1 ? rows.Z(j, 1) : 0.0;
             double z2 = q > 2 ? rows.Z(j, 2) : 0.0;
             double eta = rows.FixedEta(j) + z0 * b.X0 + z1 * b.X1 + z2 * b.X2;
-            default(TModel).Evaluate(rows.Response(j), rows.Weight(j), eta, p.Phi, out var d);
+            RowDerivatives d;
+            if (withValue) default(TModel).Evaluate(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
+            else default(TModel).Derivatives(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
             rows.SetScratch(1, j, d.L2);
@@ -376,6 +419,17 @@ public static class ClusterIntegrator
     }
 
     private static bool IsFinite(double x) => !double.IsNaN(x) && !double.IsInfinity(x);
+
+    private static bool IsFinite(in Vec3 c, in Mat3 a, int q)
+    {
+        for (int i = 0; i < q; i++)
+        {
+            if (!IsFinite(c[i])) return false;
+            for (int m = 0; m < q; m++)
+                if (!IsFinite(a[i, m])) return false;
+        }
+        return true;
+    }
 
     private static double Dot(in Vec3 x, in Vec3 y, int q)
     {

@@ -14,6 +14,9 @@ public interface IRowLikelihood
 {
     /// <summary>Log-density (without y-only constants) and its derivatives in eta.</summary>
     void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d);
+    /// <summary>The eta-derivatives only; <c>d.L</c> is left undefined where skipping it saves work (Newton steps
+    /// inside the quadratic-convergence region need no value).</summary>
+    void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d);
     /// <summary>Derivatives in log(phi) of the log-density and of its first two eta-derivatives.</summary>
     void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2);
     /// <summary>The y-only part of the log-density, summed once per fit.</summary>
@@ -44,6 +47,8 @@ public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
         d.L2 = l2 * m1 * m1 + l1 * m2;
         d.L3 = l3 * m1 * m1 * m1 + 3.0 * l2 * m1 * m2 + l1 * m3;
     }
+
+    public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) => Evaluate(y, w, eta, phi, out d);
 
     public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
     {
@@ -85,15 +90,21 @@ public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
 /// </summary>
 public readonly struct BinomialLogit : IRowLikelihood
 {
-    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d) => Compute(y, w, eta, true, out d);
+
+    /// <summary>As <see cref="Evaluate"/> without the log, the costlier half of the row's work.</summary>
+    public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) => Compute(y, w, eta, false, out d);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Compute(double y, double w, double eta, bool withValue, out RowDerivatives d)
     {
-        // One exp and one log per row (this is the hot loop of logistic fits): with t = exp(-|eta|),
-        // mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and log(1+e^eta) = max(eta,0) + log(1+t).
+        // One exp (and one log for the value) per row, this being the hot loop of logistic fits: with
+        // t = exp(-|eta|), mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and log(1+e^eta) = max(eta,0) + log(1+t).
         double t = Math.Exp(-Math.Abs(eta));
         double inv = 1.0 / (1.0 + t);
         double mu = eta >= 0 ? inv : t * inv;
         double v = t * inv * inv;
-        d.L = y * eta - w * ((eta > 0 ? eta : 0.0) + Math.Log(1.0 + t));
+        d.L = withValue ? y * eta - w * ((eta > 0 ? eta : 0.0) + Math.Log(1.0 + t)) : 0.0;
         d.L1 = y - w * mu;
         d.L2 = -w * v;
         d.L3 = -w * v * (1.0 - 2.0 * mu);
@@ -124,6 +135,8 @@ public readonly struct PoissonLog : IRowLikelihood
         d.L2 = -w * mu;
         d.L3 = -w * mu;
     }
+
+    public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) => Evaluate(y, w, eta, phi, out d);
 
     public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
     {
