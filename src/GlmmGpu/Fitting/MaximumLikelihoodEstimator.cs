@@ -26,22 +26,35 @@ internal static class MaximumLikelihoodEstimator
         Diagnostics.Mark("before fit");
         int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
         if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
-        var data = MarginalLikelihoodData.Create(frame, nodes);
-        using var engine = EngineFactory.Create(data, options);
-        var layout = data.Layout;
         var start = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame));
+        var laplaceData = MarginalLikelihoodData.Create(frame, 1);
+        var layout = laplaceData.Layout;
         var psi0 = StartingValues(layout, start, frame);
+        var h0 = InitialInverseHessian(layout, start, frame, laplaceData.ClusterCount, psi0);
         Diagnostics.Mark("GLM start");
-
-        var gradient = new double[layout.Count];
-        Bfgs.Objective objective = (x, g) =>
+        Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
+        int iterations = 0, evaluations = 0;
+        if (nodes > 1)
         {
-            double ll = engine.Evaluate(x, g);
-            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
-            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
-        };
-        var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, 1e-9,
-            (iter, f) => options.Progress?.Invoke("fitting", iter, -f), InitialInverseHessian(layout, start, frame, data.ClusterCount, psi0));
+            // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
+            // and curvature start the quadrature fit close to its own.
+            using var laplaceEngine = EngineFactory.Create(laplaceData, options);
+            var laplace = Bfgs.Minimize(Objective(laplaceEngine), psi0, options.MaxIterations, 1e-6, progress, h0);
+            iterations += laplace.Iterations;
+            evaluations += laplace.Evaluations;
+            if (laplace.Minimizer.All(double.IsFinite))
+            {
+                psi0 = laplace.Minimizer;
+                h0 = laplace.InverseHessian;
+            }
+            Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
+        }
+        var data = nodes == 1 ? laplaceData : MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, options);
+        var gradient = new double[layout.Count];
+        var objective = Objective(engine);
+        var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, 1e-9, progress, h0);
+        summary = summary with { Iterations = summary.Iterations + iterations, Evaluations = summary.Evaluations + evaluations };
         var psi = summary.Minimizer;
         Diagnostics.Mark($"BFGS ({summary.Evaluations} evaluations)");
 
@@ -75,6 +88,14 @@ internal static class MaximumLikelihoodEstimator
         return ResultBuilder.Build(frame, data, options, psi, covariance, lambda, phi, logLik, converged, singular,
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
     }
+
+    /// <summary>The optimizer minimises -log L; the engine returns log L and its gradient.</summary>
+    private static Bfgs.Objective Objective(IMarginalLikelihood engine) => (x, g) =>
+    {
+        double ll = engine.Evaluate(x, g);
+        for (int i = 0; i < g.Length; i++) g[i] = -g[i];
+        return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
+    };
 
     private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>
     {

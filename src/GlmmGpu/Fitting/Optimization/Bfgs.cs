@@ -1,6 +1,7 @@
 namespace GlmmGpu.Fitting.Optimization;
 
-/// <summary>The optimizer's record of a run (MixedModels.jl keeps the same in its OptSummary).</summary>
+/// <summary>The optimizer's record of a run (MixedModels.jl keeps the same in its OptSummary), with its final
+/// inverse-Hessian approximation, from which a follow-on fit can start.</summary>
 public sealed record OptimizationSummary(
     double[] Minimizer,
     double Minimum,
@@ -9,7 +10,8 @@ public sealed record OptimizationSummary(
     int Evaluations,
     bool Converged,
     string Message,
-    IReadOnlyList<double> History);
+    IReadOnlyList<double> History,
+    double[,] InverseHessian);
 
 /// <summary>
 /// BFGS with a strong-Wolfe line search (Nocedal and Wright, algorithms 3.5 and 3.6) for smooth objectives
@@ -124,7 +126,7 @@ public static class Bfgs
             }
             else stalls = 0;
         }
-        return new OptimizationSummary(x, fx, g, Math.Min(iter, maxIterations), evaluations, converged, message, history);
+        return new OptimizationSummary(x, fx, g, Math.Min(iter, maxIterations), evaluations, converged, message, history, hInv);
     }
 
     /// <summary>g' H^-1 g: twice the decrease a Newton step would predict.</summary>
