@@ -13,25 +13,26 @@ namespace GlmmGpu.Scheduling;
 /// </summary>
 internal sealed class DeviceModel : IDisposable
 {
-    private readonly List<MemoryBuffer> owned = new();
+    private readonly DeviceBuffers buffers;
 
     public DeviceModel(Accelerator accelerator, MarginalLikelihoodData data)
     {
+        buffers = new DeviceBuffers(accelerator);
         try
         {
             var frame = data.Frame;
-            X = Upload(accelerator, frame.X);
-            Offset = Upload(accelerator, frame.Offset);
-            Y = Upload(accelerator, frame.Response);
-            W = Upload(accelerator, frame.Weights);
-            Z = Upload(accelerator, data.Block.Z);
-            GridZ = Upload(accelerator, data.Grid.Z);
-            GridLogWeight = Upload(accelerator, data.Grid.LogWeight);
-            ClusterOffsets = Upload(accelerator, data.ClusterOffsets);
-            Eta = Allocate<double>(accelerator, data.N);
-            Alpha = Allocate<double>(accelerator, data.N);
-            Beta = Allocate<double>(accelerator, data.P);
-            Modes = Allocate<Vec3>(accelerator, data.ClusterCount);
+            X = buffers.Upload(frame.X);
+            Offset = buffers.Upload(frame.Offset);
+            Y = buffers.Upload(frame.Response);
+            W = buffers.Upload(frame.Weights);
+            Z = buffers.Upload(data.Block.Z);
+            GridZ = buffers.Upload(data.Grid.Z);
+            GridLogWeight = buffers.Upload(data.Grid.LogWeight);
+            ClusterOffsets = buffers.Upload(data.ClusterOffsets);
+            Eta = buffers.Allocate<double>(data.N);
+            Alpha = buffers.Allocate<double>(data.N);
+            Beta = buffers.Allocate<double>(data.P);
+            Modes = buffers.Allocate<Vec3>(data.ClusterCount);
             Modes.MemSetToZero();
         }
         catch
@@ -55,29 +56,11 @@ internal sealed class DeviceModel : IDisposable
     public ArrayView<Vec3> Modes { get; }
 
     /// <summary>Bytes held on the device.</summary>
-    public long Bytes => owned.Sum(b => b.LengthInBytes);
+    public long Bytes => buffers.Bytes;
 
     /// <summary>The row view the cluster kernel integrates over, with <paramref name="scratch"/> for one batch.</summary>
     public DeviceRows Rows(ArrayView<double> scratch, int n, int q) =>
         new(Eta, Y, W, Z, Alpha, scratch, GridZ, GridLogWeight, n, q, 0);
 
-    private ArrayView<T> Upload<T>(Accelerator accelerator, T[] host) where T : unmanaged
-    {
-        var view = Allocate<T>(accelerator, host.Length);
-        view.CopyFromCPU(host);
-        return view;
-    }
-
-    private ArrayView<T> Allocate<T>(Accelerator accelerator, int length) where T : unmanaged
-    {
-        var buffer = accelerator.Allocate1D<T>(length);
-        owned.Add(buffer);
-        return buffer.View;
-    }
-
-    public void Dispose()
-    {
-        foreach (var b in owned) b.Dispose();
-        owned.Clear();
-    }
+    public void Dispose() => buffers.Dispose();
 }

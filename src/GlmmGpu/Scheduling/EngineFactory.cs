@@ -23,43 +23,24 @@ public static class EngineFactory
 
     internal static IMarginalLikelihood Create(MarginalLikelihoodData data, FitOptions options)
     {
-        var builder = new Builder(data, options);
-        var engine = RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, builder);
-        lastChoice = engine.Device;
-        lastChoiceReason = builder.Reason;
+        var device = DeviceSelection.Open(options, out var reason);
+        var engine = RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new Builder(data, device, options));
+        Record(engine.Device, reason);
         return engine;
     }
 
-    private sealed class Builder(MarginalLikelihoodData data, FitOptions options) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    /// <summary>Notes the device an engine was built on, for <see cref="LastChoice"/> and <see cref="LastChoiceReason"/>.</summary>
+    internal static void Record(string device, string reason)
     {
-        public string Reason { get; private set; } = "";
+        lastChoice = device;
+        lastChoiceReason = reason;
+    }
 
-        public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood
-        {
-            switch (options.Device)
-            {
-                case DeviceChoice.Cpu:
-                    Reason = "requested: the CPU SIMD path";
-                    return new CpuMarginalLikelihood<TModel>(data, options.Threads);
-                case DeviceChoice.IlgpuCpu:
-                    Reason = "requested: ILGPU's CPU accelerator";
-                    return Ilgpu<TModel>(IlgpuDevices.OpenCpu());
-                case DeviceChoice.Cuda:
-                    var cuda = IlgpuDevices.OpenCuda(options.CudaLibDevice);
-                    Reason = $"requested: {cuda.Name}";
-                    return Ilgpu<TModel>(cuda);
-                case DeviceChoice.OpenCl:
-                    var openCl = IlgpuDevices.OpenOpenCl();
-                    Reason = $"requested: {openCl.Name}";
-                    return Ilgpu<TModel>(openCl);
-                default:
-                    var gpu = IlgpuDevices.TryOpenGpu(options.CudaLibDevice, out var reason);
-                    Reason = reason;
-                    return gpu is null ? new CpuMarginalLikelihood<TModel>(data, options.Threads) : Ilgpu<TModel>(gpu);
-            }
-        }
-
-        private IMarginalLikelihood Ilgpu<TModel>(IlgpuDevice device) where TModel : struct, IRowLikelihood =>
-            new IlgpuMarginalLikelihood<TModel>(data, device, options.BatchClusters);
+    private sealed class Builder(MarginalLikelihoodData data, IlgpuDevice? device, FitOptions options) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    {
+        public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood =>
+            device is null
+                ? new CpuMarginalLikelihood<TModel>(data, options.Threads)
+                : new IlgpuMarginalLikelihood<TModel>(data, device, options.BatchClusters);
     }
 }

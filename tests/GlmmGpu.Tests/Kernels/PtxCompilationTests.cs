@@ -33,6 +33,31 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
             AssertCompiles(kernel, architecture, isa);
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void PqlWorkingUpdateCompilesForSm80AndSm90(FamilyKind family, LinkKind link)
+    {
+        var kernel = RowLikelihoodDispatch.Dispatch(family, link, new WorkingUpdateOf());
+        foreach (var (architecture, isa) in Targets)
+            AssertCompiles(kernel, architecture, isa);
+    }
+
+    /// <summary>The linear model's kernels do not depend on the family, so one instantiation each covers every model.</summary>
+    [Fact]
+    public void LinearAndPqlModelFreeKernelsCompileForSm80AndSm90()
+    {
+        var kernels = new[]
+        {
+            typeof(LinearKernels).GetMethod(nameof(LinearKernels.ClusterStatistics))!,
+            typeof(LinearKernels).GetMethod(nameof(LinearKernels.GlobalStatistics))!,
+            typeof(PqlKernels).GetMethod(nameof(PqlKernels.UpdateEta))!,
+            typeof(PqlKernels).GetMethod(nameof(PqlKernels.EtaChange))!,
+        };
+        foreach (var kernel in kernels)
+            foreach (var (architecture, isa) in Targets)
+                AssertCompiles(kernel, architecture, isa);
+    }
+
     [Fact]
     public void ModelFreeKernelsCompileForSm80AndSm90()
     {
@@ -70,6 +95,12 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
             typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.Integrate))!.MakeGenericMethod(typeof(TModel));
+    }
+
+    private sealed class WorkingUpdateOf : IRowLikelihoodVisitor<MethodInfo>
+    {
+        public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
+            typeof(PqlKernels).GetMethod(nameof(PqlKernels.WorkingUpdate))!.MakeGenericMethod(typeof(TModel));
     }
 }
 

@@ -3,6 +3,7 @@ using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
+using GlmmGpu.Scheduling;
 
 namespace GlmmGpu.Fitting.Linear;
 
@@ -17,16 +18,19 @@ internal static class LinearMixedModelEstimator
             throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
         var clock = Stopwatch.StartNew();
         var block = SingleBlock(frame);
-        var y = new double[frame.RowCount];
-        for (int i = 0; i < y.Length; i++) y[i] = frame.Response[i] - frame.Offset[i];
-        var stats = LmmSufficientStatistics.Compute(frame, block, y, frame.Weights, options.Threads);
+        LmmSufficientStatistics stats;
+        string device;
+        using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options))
+        {
+            // One pass over the rows; the device is released before the (host-side) optimisation over theta.
+            stats = engine.ResponseStatistics();
+            device = engine.Device;
+        }
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
         string phase = criterion == LmmCriterion.Reml ? "REML" : "ML";
         var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations,
             options.Progress is null ? null : (iteration, deviance) => options.Progress(phase, iteration, -deviance / 2));
         var messages = FrameMessages(frame);
-        if (options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu))
-            messages.Add($"this method runs on the CPU path; --device {options.Device.ToString().ToLowerInvariant()} applies to laplace and agq");
         bool singular = IsSingular(fit.Lambda, block.Q);
         if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
         if (!fit.Summary.Converged) messages.Add($"Model failed to converge: {fit.Summary.Message}");
@@ -35,7 +39,7 @@ internal static class LinearMixedModelEstimator
         return Build(frame, block, stats, fit, options.Method == FitMethod.Reml ? "reml" : "ml", 0,
             criterion == LmmCriterion.Reml ? null : -deviance / 2, criterion == LmmCriterion.Reml ? deviance : null,
             -deviance / 2, new Dispersion("sigma", sol.Sigma), null, singular, fit.Summary.Converged, fit.Summary.Iterations,
-            fit.Summary.Evaluations, messages, clock.Elapsed.TotalSeconds, parameterCount: frame.P + fit.Layout.ThetaCount + 1);
+            fit.Summary.Evaluations, messages, clock.Elapsed.TotalSeconds, device, parameterCount: frame.P + fit.Layout.ThetaCount + 1);
     }
 
     internal static RandomEffectsBlock SingleBlock(ModelFrame frame)
@@ -67,7 +71,7 @@ internal static class LinearMixedModelEstimator
     /// <summary>The result of a linear-model fit (also PQL's last inner fit): SDs are sigma times the relative factor.</summary>
     internal static FitResult Build(ModelFrame frame, RandomEffectsBlock block, LmmSufficientStatistics stats, LmmFitter.Result fit,
         string method, int nodes, double? logLik, double? remlCriterion, double reportedLogLikForAic, Dispersion? dispersion, double? residualSd,
-        bool singular, bool converged, int iterations, int evaluations, List<string> messages, double seconds, int parameterCount)
+        bool singular, bool converged, int iterations, int evaluations, List<string> messages, double seconds, string device, int parameterCount)
     {
         var sol = fit.Solution;
         double sigma = sol.Sigma;
@@ -88,7 +92,7 @@ internal static class LinearMixedModelEstimator
             Link = FamilyNames.RName(frame.Link),
             Method = method,
             NAgq = nodes,
-            Device = "cpu",
+            Device = device,
             NObs = frame.RowCount,
             NGroups = frame.RandomEffects.Select(r => (r.GroupingFactor, r.LevelCount)).ToList(),
             FixedEffects = coefficients,

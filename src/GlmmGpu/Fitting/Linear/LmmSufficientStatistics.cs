@@ -1,11 +1,13 @@
+using GlmmGpu.Kernels.Linear;
 using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
-/// The cross-products a linear mixed model with one grouping factor needs, gathered in one pass over the rows:
-/// per cluster Z'WZ (q x q), Z'WX (q x p), Z'Wy (q); globally X'WX, X'Wy, y'Wy. After this pass every
-/// evaluation of the profiled deviance costs O(clusters), independent of the number of rows.
+/// The cross-products a linear mixed model with one grouping factor needs: per cluster Z'WZ (q x q), Z'WX
+/// (q x p), Z'Wy (q); globally X'WX, X'Wy, y'Wy and the sum of log w. After the pass over the rows that forms
+/// them (<see cref="CrossProducts"/>, on the CPU here or in a device's kernels) every evaluation of the profiled
+/// deviance costs O(clusters), independent of the number of rows.
 /// </summary>
 internal sealed class LmmSufficientStatistics
 {
@@ -19,84 +21,66 @@ internal sealed class LmmSufficientStatistics
     public double[] ZtWy { get; }
     public double[,] XtWX { get; }
     public double[] XtWy { get; }
-    public double YtWy { get; private set; }
+    public double YtWy { get; }
     /// <summary>Sum of log prior weights (the likelihood of precision-weighted rows includes it).</summary>
-    public double SumLogW { get; private set; }
+    public double SumLogW { get; }
 
-    private LmmSufficientStatistics(int g, int q, int p, int n)
+    /// <summary>
+    /// From the per-cluster arrays and the global entries' partials over row blocks (entry-major:
+    /// <c>partials[entry * rowBlocks + block]</c>), each entry's blocks added in block order, as every engine does.
+    /// </summary>
+    public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks)
     {
         G = g; Q = q; P = p; N = n;
-        ZtWZ = new double[g * q * q];
-        ZtWX = new double[g * q * p];
-        ZtWy = new double[g * q];
+        ZtWZ = ztwz;
+        ZtWX = ztwx;
+        ZtWy = ztwy;
         XtWX = new double[p, p];
         XtWy = new double[p];
+        int entry = 0;
+        for (int a = 0; a < p; a++)
+            for (int b = 0; b <= a; b++) XtWX[a, b] = XtWX[b, a] = Total(partials, entry++, rowBlocks);
+        for (int a = 0; a < p; a++) XtWy[a] = Total(partials, entry++, rowBlocks);
+        YtWy = Total(partials, entry++, rowBlocks);
+        SumLogW = Total(partials, entry, rowBlocks);
     }
 
-    /// <summary>Gathers the cross-products for response <paramref name="y"/> (offset already removed) and
-    /// weights <paramref name="w"/>; parallel over blocks of clusters, summed in block order (reproducible).</summary>
+    /// <summary>Row blocks of <see cref="CrossProducts.GlobalRowBlock"/> rows that the global entries are summed in.</summary>
+    public static int RowBlocks(int n) => (n + CrossProducts.GlobalRowBlock - 1) / CrossProducts.GlobalRowBlock;
+
+    /// <summary>On the CPU, for response <paramref name="y"/> (offset already removed) and weights
+    /// <paramref name="w"/>: clusters and row blocks in parallel, partials added in block order (reproducible).</summary>
     public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, double[] y, double[] w, int threads)
     {
         int n = frame.RowCount, p = frame.P, q = block.Q, g = block.LevelCount;
         var offsets = block.ClusterOffsets!;
-        var s = new LmmSufficientStatistics(g, q, p, n);
-        int blocks = (g + ClusterBlock - 1) / ClusterBlock;
-        var partXX = new double[blocks][];
-        var partXy = new double[blocks][];
-        var partYY = new double[blocks];
-        var partLogW = new double[blocks];
+        var rows = new HostLinearRows(frame.X, block.Z, y, w, n, p, q);
+        var ztwz = new double[g * q * q];
+        var ztwx = new double[g * q * p];
+        var ztwy = new double[g * q];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        var x = frame.X;
-        var z = block.Z;
+        Parallel.For(0, (g + ClusterBlock - 1) / ClusterBlock, options, blk =>
+        {
+            var r = rows;
+            var t = new HostClusterStatistics(ztwz, ztwx, ztwy);
+            int last = Math.Min(g, (blk + 1) * ClusterBlock);
+            for (int c = blk * ClusterBlock; c < last; c++) CrossProducts.Cluster(ref r, ref t, c, offsets[c], offsets[c + 1], p, q);
+        });
+        int blocks = RowBlocks(n), entries = CrossProducts.GlobalCount(p);
+        var partials = new double[entries * blocks];
         Parallel.For(0, blocks, options, blk =>
         {
-            var xx = new double[p * p];
-            var xy = new double[p];
-            double yy = 0, logW = 0;
-            var xrow = new double[p];
-            var zrow = new double[q];
-            int last = Math.Min(g, (blk + 1) * ClusterBlock);
-            for (int c = blk * ClusterBlock; c < last; c++)
-            {
-                for (int i = offsets[c]; i < offsets[c + 1]; i++)
-                {
-                    double wi = w[i], yi = y[i];
-                    if (wi > 0) logW += Math.Log(wi);
-                    for (int a = 0; a < p; a++) xrow[a] = x[(long)a * n + i];
-                    for (int d = 0; d < q; d++) zrow[d] = z[(long)d * n + i];
-                    yy += wi * yi * yi;
-                    for (int a = 0; a < p; a++)
-                    {
-                        double wx = wi * xrow[a];
-                        xy[a] += wx * yi;
-                        for (int b = 0; b <= a; b++) xx[a * p + b] += wx * xrow[b];
-                    }
-                    for (int d = 0; d < q; d++)
-                    {
-                        double wz = wi * zrow[d];
-                        s.ZtWy[c * q + d] += wz * yi;
-                        for (int e = 0; e < q; e++) s.ZtWZ[(c * q + d) * q + e] += wz * zrow[e];
-                        for (int a = 0; a < p; a++) s.ZtWX[(c * q + d) * p + a] += wz * xrow[a];
-                    }
-                }
-            }
-            partXX[blk] = xx;
-            partXy[blk] = xy;
-            partYY[blk] = yy;
-            partLogW[blk] = logW;
+            var r = rows;
+            int start = blk * CrossProducts.GlobalRowBlock, end = Math.Min(n, start + CrossProducts.GlobalRowBlock);
+            for (int k = 0; k < entries; k++) partials[k * blocks + blk] = CrossProducts.Global(ref r, k, start, end, p, q);
         });
-        for (int blk = 0; blk < blocks; blk++)
-        {
-            for (int a = 0; a < p; a++)
-            {
-                s.XtWy[a] += partXy[blk][a];
-                for (int b = 0; b <= a; b++) s.XtWX[a, b] += partXX[blk][a * p + b];
-            }
-            s.YtWy += partYY[blk];
-            s.SumLogW += partLogW[blk];
-        }
-        for (int a = 0; a < p; a++)
-            for (int b = 0; b < a; b++) s.XtWX[b, a] = s.XtWX[a, b];
+        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks);
+    }
+
+    private static double Total(double[] partials, int entry, int blocks)
+    {
+        double s = 0;
+        for (int blk = 0; blk < blocks; blk++) s += partials[entry * blocks + blk];
         return s;
     }
 }

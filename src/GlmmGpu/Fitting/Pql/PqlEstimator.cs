@@ -4,6 +4,7 @@ using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
+using GlmmGpu.Scheduling;
 
 namespace GlmmGpu.Fitting.Pql;
 
@@ -11,7 +12,9 @@ namespace GlmmGpu.Fitting.Pql;
 /// Penalized quasi-likelihood as MASS::glmmPQL does it: from a GLM fit, form pseudo-responses and working
 /// weights, fit a weighted linear mixed model by ML (residual scale estimated, even for binomial and Poisson
 /// data; or held at 1 for Breslow and Clayton's PQL), update eta = X beta + Z b, and repeat until eta settles
-/// (glmmPQL's test: sum (eta - eta_old)^2 &lt; 1e-6 sum eta^2).
+/// (glmmPQL's test: sum (eta - eta_old)^2 &lt; 1e-6 sum eta^2). The passes over the rows (working update,
+/// cross-products, new eta) run on the engine <see cref="FitOptions.Device"/> picks, with the rows resident there;
+/// the linear model's fit over theta runs on the host on the O(clusters) cross-products.
 /// </summary>
 internal static class PqlEstimator
 {
@@ -29,13 +32,12 @@ internal static class PqlEstimator
     {
         var clock = Stopwatch.StartNew();
         var block = LinearMixedModelEstimator.SingleBlock(frame);
-        int n = frame.RowCount, maxIterations = Math.Min(options.MaxIterations, 100);
+        int maxIterations = Math.Min(options.MaxIterations, 100);
         var glm = GlmStart.Fit<TModel>(frame);
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
-        var eta = (double[])glm.Eta.Clone();
-        var response = new double[n];
-        var weight = new double[n];
+        using var engine = LinearEngineFactory.Create<TModel>(frame, block, options);
+        engine.SetEta(glm.Eta);
         var criterion = options.PqlFixedScale ? LmmCriterion.UnitScale : LmmCriterion.Ml;
         LmmFitter.Result? fit = null;
         LmmSufficientStatistics? stats = null;
@@ -44,39 +46,26 @@ internal static class PqlEstimator
         while (iteration < maxIterations)
         {
             iteration++;
-            PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, response, weight, options.Threads);
-            stats = LmmSufficientStatistics.Compute(frame, block, response, weight, options.Threads);
+            stats = engine.WorkingStatistics(phi);
             Diagnostics.Mark($"PQL {iteration}: working response and cross-products");
             fit = LmmFitter.Fit(stats, block.Correlated, criterion, fit?.Theta, options.MaxIterations);
             Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
             var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
-            double change = 0, size = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double e = frame.Offset[i];
-                for (int a = 0; a < frame.P; a++) e += frame.XAt(i, a) * fit.Solution.Beta[a];
-                var b = modes[block.LevelOfRow[i]];
-                for (int d = 0; d < block.Q; d++) e += block.Z[(long)d * n + i] * b[d];
-                change += (e - eta[i]) * (e - eta[i]);
-                size += e * e;
-                eta[i] = e;
-            }
+            var change = engine.UpdateEta(fit.Solution.Beta, modes);
             options.Progress?.Invoke("PQL", iteration, double.NaN);
-            if (change < 1e-6 * size)
+            if (change.Settled)
             {
                 settled = true;
                 break;
             }
         }
         var messages = LinearMixedModelEstimator.FrameMessages(frame);
-        if (options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu))
-            messages.Add($"this method runs on the CPU path; --device {options.Device.ToString().ToLowerInvariant()} applies to laplace and agq");
         messages.Add(Caveat);
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
         bool singular = LinearMixedModelEstimator.IsSingular(fit!.Lambda, block.Q);
         if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
         return LinearMixedModelEstimator.Build(frame, block, stats!, fit, "pql", 0, logLik: null, remlCriterion: null, 0,
             dispersion: null, residualSd: fit.Solution.Sigma, singular, settled, iteration, iteration, messages,
-            clock.Elapsed.TotalSeconds, parameterCount: frame.P + fit.Layout.ThetaCount + (options.PqlFixedScale ? 0 : 1));
+            clock.Elapsed.TotalSeconds, engine.Device, parameterCount: frame.P + fit.Layout.ThetaCount + (options.PqlFixedScale ? 0 : 1));
     }
 }

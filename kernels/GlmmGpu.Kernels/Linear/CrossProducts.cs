@@ -1,0 +1,71 @@
+namespace GlmmGpu.Kernels.Linear;
+
+/// <summary>
+/// The cross-products of a weighted linear mixed model with one grouping factor, written once for the CPU path
+/// and the ILGPU kernels. Every entry is its own sequential sum over rows in row order, of (w u) v, so an entry
+/// does not depend on which other entries are formed with it, nor on the loop nesting around it; with the same
+/// row blocks the CPU and a device therefore add the same numbers in the same order.
+/// </summary>
+public static class CrossProducts
+{
+    /// <summary>Rows per partial sum of the global entries; the CPU and the devices share it, so their partials agree.</summary>
+    public const int GlobalRowBlock = 4096;
+
+    /// <summary>Global entries: X'WX's lower triangle (row by row), X'Wy, y'Wy and the sum of log w.</summary>
+    public static int GlobalCount(int p) => p * (p + 1) / 2 + p + 2;
+
+    /// <summary>Sum over rows [start, end) of (w_i u_i) v_i, for columns <paramref name="u"/> and <paramref name="v"/> of [X | Z | y].</summary>
+    public static double Weighted<TRows>(ref TRows rows, int start, int end, int u, int v) where TRows : struct, ILinearRows
+    {
+        double s = 0.0;
+        for (int i = start; i < end; i++) s += rows.Weight(i) * rows.Column(u, i) * rows.Column(v, i);
+        return s;
+    }
+
+    /// <summary>Sum over rows [start, end) of log w for w &gt; 0 (the likelihood of precision-weighted rows includes it).</summary>
+    public static double SumLogWeight<TRows>(ref TRows rows, int start, int end) where TRows : struct, ILinearRows
+    {
+        double s = 0.0;
+        for (int i = start; i < end; i++)
+        {
+            double w = rows.Weight(i);
+            if (w > 0) s += Math.Log(w);
+        }
+        return s;
+    }
+
+    /// <summary>Global entry <paramref name="entry"/> (see <see cref="GlobalCount"/>) over rows [start, end).</summary>
+    public static double Global<TRows>(ref TRows rows, int entry, int start, int end, int p, int q) where TRows : struct, ILinearRows
+    {
+        int y = p + q, triangle = p * (p + 1) / 2;
+        if (entry < triangle)
+        {
+            // Row a of the triangle holds entries (a, 0..a): walk to the row that holds this entry.
+            int a = 0, b = entry;
+            while (b > a)
+            {
+                a++;
+                b -= a;
+            }
+            return Weighted(ref rows, start, end, a, b);
+        }
+        entry -= triangle;
+        if (entry < p) return Weighted(ref rows, start, end, entry, y);
+        if (entry == p) return Weighted(ref rows, start, end, y, y);
+        return SumLogWeight(ref rows, start, end);
+    }
+
+    /// <summary>Cluster <paramref name="cluster"/>'s Z'WZ (q x q), Z'WX (q x p) and Z'Wy (q) over its rows [start, end).</summary>
+    public static void Cluster<TRows, TTarget>(ref TRows rows, ref TTarget target, int cluster, int start, int end, int p, int q)
+        where TRows : struct, ILinearRows
+        where TTarget : struct, IClusterStatisticsTarget
+    {
+        for (int d = 0; d < q; d++)
+        {
+            int zd = p + d, at = cluster * q + d;
+            for (int e = 0; e < q; e++) target.SetZtWZ(at * q + e, Weighted(ref rows, start, end, zd, p + e));
+            for (int a = 0; a < p; a++) target.SetZtWX(at * p + a, Weighted(ref rows, start, end, zd, a));
+            target.SetZtWy(at, Weighted(ref rows, start, end, zd, p + q));
+        }
+    }
+}

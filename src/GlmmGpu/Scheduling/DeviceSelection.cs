@@ -1,0 +1,33 @@
+using GlmmGpu.Fitting;
+
+namespace GlmmGpu.Scheduling;
+
+/// <summary>
+/// Turns <see cref="FitOptions.Device"/> into an open ILGPU device, or null for the CPU SIMD path, with one line
+/// on why. Shared by the engine factories, so every method picks its device by the same rules.
+/// </summary>
+internal static class DeviceSelection
+{
+    public static IlgpuDevice? Open(FitOptions options, out string reason)
+    {
+        switch (options.Device)
+        {
+            case DeviceChoice.Cpu:
+                reason = "requested: the CPU SIMD path";
+                return null;
+            case DeviceChoice.IlgpuCpu:
+                reason = "requested: ILGPU's CPU accelerator";
+                return IlgpuDevices.OpenCpu();
+            case DeviceChoice.Cuda:
+                var cuda = IlgpuDevices.OpenCuda(options.CudaLibDevice);
+                reason = $"requested: {cuda.Name}";
+                return cuda;
+            case DeviceChoice.OpenCl:
+                var openCl = IlgpuDevices.OpenOpenCl();
+                reason = $"requested: {openCl.Name}";
+                return openCl;
+            default:
+                return IlgpuDevices.TryOpenGpu(options.CudaLibDevice, out reason);
+        }
+    }
+}
