@@ -40,20 +40,24 @@ public static class PqlKernels
 
     /// <summary>
     /// glmmPQL's convergence sums in partials: thread t adds (eta - old)^2 and eta^2 over row block t into
-    /// <c>partials[2t]</c> and <c>partials[2t + 1]</c>; the host adds the blocks in order.
+    /// <c>partials[3t]</c> and <c>partials[3t + 1]</c>, and the block's largest |eta - old| into <c>partials[3t + 2]</c>;
+    /// the host adds the blocks in order.
     /// </summary>
     public static void EtaChange(Index1D t, ArrayView<double> old, ArrayView<double> eta, int n, int blockSize, ArrayView<double> partials)
     {
         int start = t * blockSize;
         int end = start + blockSize < n ? start + blockSize : n;
-        double change = 0.0, size = 0.0;
+        double change = 0.0, size = 0.0, largest = 0.0;
         for (int i = start; i < end; i++)
         {
             double e = eta[i], delta = e - old[i];
             change += delta * delta;
             size += e * e;
+            double magnitude = delta < 0 ? -delta : delta;
+            if (magnitude > largest) largest = magnitude;
         }
-        partials[2 * t] = change;
-        partials[2 * t + 1] = size;
+        partials[3 * t] = change;
+        partials[3 * t + 1] = size;
+        partials[3 * t + 2] = largest;
     }
 }

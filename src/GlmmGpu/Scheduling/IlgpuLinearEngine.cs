@@ -44,7 +44,7 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
         etaBlocks = (n + PqlKernels.RowBlock - 1) / PqlKernels.RowBlock;
         entries = CrossProducts.GlobalCount(p);
         hostModes = new double[g * q];
-        hostChange = new double[2 * etaBlocks];
+        hostChange = new double[3 * etaBlocks];
         try
         {
             model = new DeviceLinearModel(accelerator, frame, block);
@@ -106,13 +106,14 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
         etaChange(etaBlocks, model.Eta, model.NextEta, model.N, PqlKernels.RowBlock, changePartials);
         changePartials.CopyToCPU(hostChange);
         model.SwapEta();
-        double change = 0, size = 0;
+        double change = 0, size = 0, largest = 0;
         for (int blk = 0; blk < etaBlocks; blk++)
         {
-            change += hostChange[2 * blk];
-            size += hostChange[2 * blk + 1];
+            change += hostChange[3 * blk];
+            size += hostChange[3 * blk + 1];
+            largest = Math.Max(largest, hostChange[3 * blk + 2]);
         }
-        return new EtaChange(change, size);
+        return new EtaChange(change, size, largest);
     }
 
     /// <summary>Both cross-product kernels, then the results to the host (arrays of their own: a fit keeps them).</summary>

@@ -49,11 +49,12 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
     {
         int n = frame.RowCount, p = frame.P, q = block.Q, blocks = (n + RowBlock - 1) / RowBlock;
         var change = new double[blocks];
+        var largest = new double[blocks];
         var size = new double[blocks];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         Parallel.For(0, blocks, options, blk =>
         {
-            double dc = 0, ds = 0;
+            double dc = 0, ds = 0, dm = 0;
             int end = Math.Min(n, (blk + 1) * RowBlock);
             for (int i = blk * RowBlock; i < end; i++)
             {
@@ -64,19 +65,22 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
                 for (int d = 0; d < q; d++) e += block.Z[(long)d * n + i] * b[d];
                 double delta = e - eta[i];
                 dc += delta * delta;
+                dm = Math.Max(dm, Math.Abs(delta));
                 ds += e * e;
                 eta[i] = e;
             }
             change[blk] = dc;
+            largest[blk] = dm;
             size[blk] = ds;
         });
-        double totalChange = 0, totalSize = 0;
+        double totalChange = 0, totalSize = 0, totalMax = 0;
         for (int blk = 0; blk < blocks; blk++)
         {
             totalChange += change[blk];
             totalSize += size[blk];
+            totalMax = Math.Max(totalMax, largest[blk]);
         }
-        return new EtaChange(totalChange, totalSize);
+        return new EtaChange(totalChange, totalSize, totalMax);
     }
 
     public void Dispose() { }

@@ -1,7 +1,7 @@
 namespace GlmmGpu.Fitting.Linear;
 
-/// <summary>glmmPQL's convergence sums: sum (eta - eta_old)^2 and sum eta^2.</summary>
-internal readonly record struct EtaChange(double Change, double Size)
+/// <summary>glmmPQL's convergence sums, sum (eta - eta_old)^2 and sum eta^2, and the largest |eta - eta_old|.</summary>
+internal readonly record struct EtaChange(double Change, double Size, double MaxChange)
 {
     /// <summary>glmmPQL's test: sum (eta - eta_old)^2 &lt; 1e-6 sum eta^2.</summary>
     public bool Settled => Change < 1e-6 * Size;

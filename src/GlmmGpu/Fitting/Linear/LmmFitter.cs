@@ -50,7 +50,7 @@ internal static class LmmFitter
             h0[k, k] = t * t / (2.0 * stats.G);
         }
         double f0 = ProfiledDeviance.Evaluate(stats, layout.Lambda(theta0), criterion).Deviance;
-        double tolerance = Math.Max(1e-10, 1e-15 * Math.Abs(f0));
+        double tolerance = Math.Max(1e-10, 1e-12 * Math.Abs(f0));
         var summary = Bfgs.Minimize(objective, theta0, maxIterations, tolerance, progress, h0);
         var lambda = layout.Lambda(summary.Minimizer);
         var solution = ProfiledDeviance.Evaluate(stats, lambda, criterion);

@@ -115,7 +115,7 @@ public static class Bfgs
                 message = "converged: the Newton decrement is below tolerance";
                 break;
             }
-            if (change <= 1e-15 * (1 + Math.Abs(fx)))
+            if (change <= 1e-13 * (1 + Math.Abs(fx)))
             {
                 if (++stalls >= 3)
                 {

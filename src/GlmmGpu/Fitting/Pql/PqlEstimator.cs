@@ -23,6 +23,37 @@ internal static class PqlEstimator
     public static FitResult Fit(ModelFrame frame, FitOptions options) =>
         RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new Visitor(frame, options));
 
+    /// <summary>The largest change in any row's linear predictor one PQL update may make (a factor of e^5 in a
+    /// log-link mean).</summary>
+    private const double MaxEtaStep = 5.0;
+
+    private static LmmFitter.Result? TryFit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, double[]? theta, int maxIterations)
+    {
+        if (!double.IsFinite(stats.YtWy) || !double.IsFinite(stats.SumLogW)) return null;
+        try
+        {
+            var fit = LmmFitter.Fit(stats, correlated, criterion, theta, maxIterations);
+            return double.IsFinite(fit.Solution.Deviance) ? fit : null;
+        }
+        catch (GlmmException)
+        {
+            return null;
+        }
+    }
+
+    private static (double[] Beta, double[][] Modes) Blend(double[] fromBeta, double[][] fromModes, double[] toBeta, double[][] toModes, double step)
+    {
+        var beta = new double[fromBeta.Length];
+        for (int a = 0; a < beta.Length; a++) beta[a] = fromBeta[a] + step * (toBeta[a] - fromBeta[a]);
+        var modes = new double[fromModes.Length][];
+        for (int c = 0; c < modes.Length; c++)
+        {
+            modes[c] = new double[fromModes[c].Length];
+            for (int d = 0; d < modes[c].Length; d++) modes[c][d] = fromModes[c][d] + step * (toModes[c][d] - fromModes[c][d]);
+        }
+        return (beta, modes);
+    }
+
     private sealed class Visitor(ModelFrame frame, FitOptions options) : IRowLikelihoodVisitor<FitResult>
     {
         public FitResult Visit<TModel>() where TModel : struct, IRowLikelihood => Run<TModel>(frame, options);
@@ -42,17 +73,37 @@ internal static class PqlEstimator
         LmmFitter.Result? fit = null;
         LmmSufficientStatistics? stats = null;
         bool settled = false;
-        int iteration = 0;
+        int iteration = 0, damped = 0;
+        // The (beta, b) behind the engine's current eta: the GLM's, with no random effects, to start.
+        var currentBeta = glm.Beta;
+        var currentModes = new double[block.LevelCount][];
+        for (int c = 0; c < currentModes.Length; c++) currentModes[c] = new double[block.Q];
         while (iteration < maxIterations)
         {
             iteration++;
             stats = engine.WorkingStatistics(phi);
             Diagnostics.Mark($"PQL {iteration}: working response and cross-products");
-            fit = LmmFitter.Fit(stats, block.Correlated, criterion, fit?.Theta, options.MaxIterations);
+            fit = TryFit(stats, block.Correlated, criterion, fit?.Theta, options.MaxIterations)
+                ?? throw new GlmmException($"PQL failed at iteration {iteration}: the working linear mixed model could not be fitted (its deviance is not finite)");
             Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
             var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
             var change = engine.UpdateEta(fit.Solution.Beta, modes);
             options.Progress?.Invoke("PQL", iteration, double.NaN);
+            if (change.MaxChange > MaxEtaStep)
+            {
+                // The step overshoots: from a GLM start, a log link turns large working residuals into modes
+                // far out, and the next working weights would span many orders of magnitude. Take the same
+                // direction a shorter way; eta = X beta + Z b is linear, so a shorter step in eta is the same
+                // step in (beta, b). glmmPQL has no such guard (it fails or wanders on such data); where no step
+                // is this long the iteration is glmmPQL's exactly.
+                damped++;
+                double step = MaxEtaStep / change.MaxChange;
+                (currentBeta, currentModes) = Blend(currentBeta, currentModes, fit.Solution.Beta, modes, step);
+                engine.UpdateEta(currentBeta, currentModes);
+                continue;
+            }
+            currentBeta = fit.Solution.Beta;
+            currentModes = modes;
             if (change.Settled)
             {
                 settled = true;
@@ -61,6 +112,7 @@ internal static class PqlEstimator
         }
         var messages = LinearMixedModelEstimator.FrameMessages(frame);
         messages.Add(Caveat);
+        if (damped > 0) messages.Add($"PQL shortened {damped} updates that would have moved the linear predictor by more than {MaxEtaStep} (glmmPQL takes them whole)");
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
         bool singular = LinearMixedModelEstimator.IsSingular(fit!.Lambda, block.Q);
         if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
