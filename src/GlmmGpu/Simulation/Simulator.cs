@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GlmmGpu.Data;
 using GlmmGpu.Kernels.Families;
 
 namespace GlmmGpu.Simulation;
@@ -36,13 +37,7 @@ public static class Simulator
 
     public static SimulationTruth Write(SimulationSpec spec, Stream output)
     {
-        if (spec.Rows < 1) throw new GlmmException("--rows must be at least 1");
-        if (spec.Groups < 2 || spec.Groups > spec.Rows) throw new GlmmException($"--groups must be between 2 and the number of rows ({spec.Rows})");
-        var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
-        if (link is not (LinkKind.Logit or LinkKind.Probit or LinkKind.Cloglog or LinkKind.Log) && !(link == LinkKind.Identity && spec.Family == FamilyKind.Gaussian))
-            throw new GlmmException($"simulate supports the logit, probit, cloglog and log links (and identity for gaussian), not {FamilyNames.RName(link)}");
-        if (!FamilyNames.Allows(spec.Family, link))
-            throw new GlmmException($"the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
+        var link = CheckSpec(spec);
         double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
         var groupEffects = GroupEffects(spec, slopeSd);
         var header = Encoding.ASCII.GetBytes("g,x1,x2,x3,x4,y\n");
@@ -54,9 +49,55 @@ public static class Simulator
         {
             int count = Math.Min(window, blocks - first);
             var buffers = new byte[count][];
-            Parallel.For(0, count, i => buffers[i] = FormatBlock(spec, link, groupEffects, slopeSd, first + i));
+            Parallel.For(0, count, i => buffers[i] = FormatBlock(DrawBlock(spec, link, groupEffects, first + i)));
             foreach (var b in buffers) output.Write(b);
         }
+        return Truth(spec, slopeSd);
+    }
+
+    /// <summary>
+    /// The same data set as <see cref="Write"/> (full precision rather than the CSV's 7 digits) as columns in
+    /// memory, for sizes whose CSV would be the bottleneck (1e8 rows on a GPU). <c>g</c> is numeric: grouping
+    /// factors are factors whatever their type.
+    /// </summary>
+    public static (DataTable Data, SimulationTruth Truth) Generate(SimulationSpec spec)
+    {
+        var link = CheckSpec(spec);
+        double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
+        var groupEffects = GroupEffects(spec, slopeSd);
+        int n = spec.Rows;
+        var g = new double[n];
+        var x1 = new double[n]; var x2 = new double[n]; var x3 = new double[n]; var x4 = new double[n]; var y = new double[n];
+        int blocks = (int)((n + (long)BlockRows - 1) / BlockRows);
+        Parallel.For(0, blocks, blk =>
+        {
+            var b = DrawBlock(spec, link, groupEffects, blk);
+            int at = blk * BlockRows;
+            for (int r = 0; r < b.G.Length; r++) g[at + r] = b.G[r];
+            b.X1.CopyTo(x1, at); b.X2.CopyTo(x2, at); b.X3.CopyTo(x3, at); b.X4.CopyTo(x4, at); b.Y.CopyTo(y, at);
+        });
+        var table = new DataTable(new DataColumn[]
+        {
+            new NumericColumn("g", g), new NumericColumn("x1", x1), new NumericColumn("x2", x2),
+            new NumericColumn("x3", x3), new NumericColumn("x4", x4), new NumericColumn("y", y),
+        });
+        return (table, Truth(spec, slopeSd));
+    }
+
+    private static LinkKind CheckSpec(SimulationSpec spec)
+    {
+        if (spec.Rows < 1) throw new GlmmException("--rows must be at least 1");
+        if (spec.Groups < 2 || spec.Groups > spec.Rows) throw new GlmmException($"--groups must be between 2 and the number of rows ({spec.Rows})");
+        var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
+        if (link is not (LinkKind.Logit or LinkKind.Probit or LinkKind.Cloglog or LinkKind.Log) && !(link == LinkKind.Identity && spec.Family == FamilyKind.Gaussian))
+            throw new GlmmException($"simulate supports the logit, probit, cloglog and log links (and identity for gaussian), not {FamilyNames.RName(link)}");
+        if (!FamilyNames.Allows(spec.Family, link))
+            throw new GlmmException($"the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
+        return link;
+    }
+
+    private static SimulationTruth Truth(SimulationSpec spec, double? slopeSd)
+    {
         string re = spec.Slopes ? "(1 + x1 || g)" : "(1 | g)";
         var (dispName, disp) = DispersionOf(spec.Family);
         return new SimulationTruth($"y ~ x1 + x2 + x3 + x4 + {re}",
@@ -85,14 +126,22 @@ public static class Simulator
         return b;
     }
 
-    private static byte[] FormatBlock(SimulationSpec spec, LinkKind link, double[] groupEffects, double? slopeSd, int block)
+    /// <summary>The rows of one block: group numbers from 1, covariates and response.</summary>
+    private sealed class Block(int rows)
+    {
+        public readonly int[] G = new int[rows];
+        public readonly double[] X1 = new double[rows], X2 = new double[rows], X3 = new double[rows], X4 = new double[rows], Y = new double[rows];
+    }
+
+    /// <summary>Draws block <paramref name="block"/>'s rows; each block has its own seed, so blocks can be drawn in
+    /// any order and on any thread and the data set is the same.</summary>
+    private static Block DrawBlock(SimulationSpec spec, LinkKind link, double[] groupEffects, int block)
     {
         // A fixed mix of seed and block (HashCode.Combine is salted per process, which would change the file).
         var rng = new Random(unchecked(spec.Seed * 1_000_003 + block * 7919 + 0x5eed));
         long start = (long)block * BlockRows;
         int rows = (int)Math.Min(BlockRows, spec.Rows - start);
-        var buffer = new byte[rows * 80];
-        int pos = 0;
+        var b = new Block(rows);
         for (int r = 0; r < rows; r++)
         {
             long i = start + r;
@@ -100,18 +149,30 @@ public static class Simulator
             double x1 = RandomDraws.Normal(rng), x2 = RandomDraws.Normal(rng), x3 = RandomDraws.Normal(rng);
             double x4 = rng.NextDouble() < 0.5 ? 1 : 0;
             double eta = Beta[0] + Beta[1] * x1 + Beta[2] * x2 + Beta[3] * x3 + Beta[4] * x4 + groupEffects[2 * g] + groupEffects[2 * g + 1] * x1;
-            double y = Draw(spec.Family, link, eta, rng);
-            pos += Format(buffer.AsSpan(pos), g + 1, "D");
+            b.G[r] = g + 1;
+            b.X1[r] = x1; b.X2[r] = x2; b.X3[r] = x3; b.X4[r] = x4;
+            b.Y[r] = Draw(spec.Family, link, eta, rng);
+        }
+        return b;
+    }
+
+    private static byte[] FormatBlock(Block b)
+    {
+        var buffer = new byte[b.G.Length * 80];
+        int pos = 0;
+        for (int r = 0; r < b.G.Length; r++)
+        {
+            pos += Format(buffer.AsSpan(pos), b.G[r], "D");
             buffer[pos++] = (byte)',';
-            pos += Format(buffer.AsSpan(pos), x1, "G7");
+            pos += Format(buffer.AsSpan(pos), b.X1[r], "G7");
             buffer[pos++] = (byte)',';
-            pos += Format(buffer.AsSpan(pos), x2, "G7");
+            pos += Format(buffer.AsSpan(pos), b.X2[r], "G7");
             buffer[pos++] = (byte)',';
-            pos += Format(buffer.AsSpan(pos), x3, "G7");
+            pos += Format(buffer.AsSpan(pos), b.X3[r], "G7");
             buffer[pos++] = (byte)',';
-            buffer[pos++] = x4 == 1 ? (byte)'1' : (byte)'0';
+            buffer[pos++] = b.X4[r] == 1 ? (byte)'1' : (byte)'0';
             buffer[pos++] = (byte)',';
-            pos += Format(buffer.AsSpan(pos), y, "G9");
+            pos += Format(buffer.AsSpan(pos), b.Y[r], "G9");
             buffer[pos++] = (byte)'\n';
         }
         return buffer.AsSpan(0, pos).ToArray();

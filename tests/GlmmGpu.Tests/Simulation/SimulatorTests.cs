@@ -56,4 +56,20 @@ public class SimulatorTests
         if (truth.Dispersion is { } d)
             Assert.InRange(fit.Dispersion!.Value, d * 0.9, d * 1.1);
     }
+
+    [Fact]
+    public void InMemoryDataEqualsTheFile()
+    {
+        var spec = new SimulationSpec(150_000, 9_000, FamilyKind.Binomial, Slopes: true, Seed: 8);
+        var (memory, _) = Simulator.Generate(spec);
+        var file = CsvLoader.Load(new StreamReader(new MemoryStream(Simulate(spec))));
+        foreach (var name in new[] { "g", "x1", "x2", "x3", "x4", "y" })
+        {
+            var a = ((NumericColumn)memory[name]).Values;
+            var b = ((NumericColumn)file[name]).Values;
+            Assert.Equal(a.Length, b.Length);
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-6 * Math.Max(1, Math.Abs(a[i])), $"{name}[{i}]: {a[i]} vs {b[i]}");
+        }
+    }
 }
