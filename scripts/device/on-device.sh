@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Runs on the lent GPU machine (no .NET there): unpacks the carried bundle, checks CUDA parity against the CPU
-# path on a small simulated fit, then times the GPU benchmarks. Everything it measures goes to $OUT.
-set -euo pipefail
+# Runs on the lent GPU machine (no .NET there): unpacks the carried bundle, checks every reference fit on CUDA
+# against the CPU path, then times the GPU at scale (XMath and libdevice math). Everything goes to $OUT.
+# Through the device tool:  command "bash scripts/device/on-device.sh", carry [".device/bundle.tgz"].
+set -uo pipefail
 OUT="${OUT:-/tmp/glmm-out}"
 mkdir -p "$OUT" /tmp/glmm
 tar xzf .device/bundle.tgz -C /tmp/glmm
-bin=/tmp/glmm/publish
+bench=/tmp/glmm/publish/GlmmGpu.Benchmarks
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
-"$bin/glmm" simulate --rows 1000000 --groups 100000 --family binomial --out /tmp/glmm/sim1e6.csv 2> "$OUT/simulate.txt"
-for device in cpu cuda; do
-  "$bin/glmm" fit --data /tmp/glmm/sim1e6.csv --family binomial --method agq --nagq 7 --device "$device" \
-    --formula "y ~ x1 + x2 + x3 + x4 + (1 | g)" --json "$OUT/fit-$device.json" > "$OUT/fit-$device.txt" 2>&1 || true
+date -u | tee "$OUT/date.txt"
+"$bench" device-check tests/GlmmGpu.Tests/Fixtures cuda 2>&1 | tee "$OUT/device-check.txt"
+for size in "1e6 1e5" "1e7 1e6" "1e8 1e7"; do
+  for math in xmath libdevice; do
+    "$bench" device-scale $size 7 cuda $math 2>&1 | tee "$OUT/scale-${size// /-}-$math.txt"
+  done
 done
-"$bin/GlmmGpu.Benchmarks" scale --max-rows 1000000 --out "$OUT/scale.md" > "$OUT/scale.txt" 2>&1 || true
-date -u > "$OUT/date.txt"
