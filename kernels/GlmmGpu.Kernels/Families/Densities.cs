@@ -40,7 +40,8 @@ public readonly struct BinomialDensity : IDensity
         dl = 0; dl1 = 0; dl2 = 0;
     }
 
-    public double Constant(double y, double w) =>
+    // log C(w, y); zero for a single trial (y is then 0 or 1), which spares 0/1 data three log-gammas a row.
+    public double Constant(double y, double w) => w == 1.0 ? 0.0 :
         SpecialFunctions.LogGamma(w + 1.0) - SpecialFunctions.LogGamma(y + 1.0) - SpecialFunctions.LogGamma(w - y + 1.0);
 
     public double Variance(double mu, double phi) => mu * (1.0 - mu);

@@ -49,7 +49,7 @@ internal static class MaximumLikelihoodEstimator
             }
             Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
         }
-        var data = nodes == 1 ? laplaceData : MarginalLikelihoodData.Create(frame, nodes);
+        var data = nodes == 1 ? laplaceData : laplaceData.WithNodes(nodes);
         using var engine = EngineFactory.Create(data, options);
         var gradient = new double[layout.Count];
         var objective = Objective(engine);

@@ -41,6 +41,16 @@ internal sealed class MarginalLikelihoodData
         };
     }
 
+    /// <summary>The same data with another quadrature rule (the constant and layout do not depend on it).</summary>
+    public MarginalLikelihoodData WithNodes(int nodesPerDimension) => new()
+    {
+        Frame = Frame,
+        Block = Block,
+        Grid = new QuadratureGrid(Q, nodesPerDimension),
+        Layout = Layout,
+        Constant = Constant,
+    };
+
     private sealed class ConstantSum(double[] y, double[] w) : IRowLikelihoodVisitor<double>
     {
         public double Visit<TModel>() where TModel : struct, IRowLikelihood
