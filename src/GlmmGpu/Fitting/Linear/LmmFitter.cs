@@ -13,9 +13,11 @@ internal static class LmmFitter
     public sealed record Result(double[] Theta, Mat3 Lambda, LmmSolution Solution, OptimizationSummary Summary, ParameterLayout Layout);
 
     /// <param name="progress">Called after each BFGS iteration with the iteration and the criterion (-2 log-likelihood).</param>
-    public static Result Fit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, double[]? thetaStart, int maxIterations,
+    /// <param name="previous">A fit of a nearby problem (PQL's last iteration): its theta and curvature start this one.</param>
+    public static Result Fit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, Result? previous, int maxIterations,
         Action<int, double>? progress = null)
     {
+        var thetaStart = previous?.Theta;
         var layout = new ParameterLayout(0, stats.Q, correlated, hasDispersion: false);
         var theta0 = thetaStart ?? Enumerable.Range(0, layout.ThetaCount).Select(k => layout.IsThetaDiagonal(k) ? 1.0 : 0.0).ToArray();
         Bfgs.Objective objective = (theta, grad) =>
@@ -51,6 +53,7 @@ internal static class LmmFitter
         }
         double f0 = ProfiledDeviance.Evaluate(stats, layout.Lambda(theta0), criterion).Deviance;
         double tolerance = Math.Max(1e-10, 1e-12 * Math.Abs(f0));
+        if (previous is not null) h0 = previous.Summary.InverseHessian;
         var summary = Bfgs.Minimize(objective, theta0, maxIterations, tolerance, progress, h0);
         var lambda = layout.Lambda(summary.Minimizer);
         var solution = ProfiledDeviance.Evaluate(stats, lambda, criterion);

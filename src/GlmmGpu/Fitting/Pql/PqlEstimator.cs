@@ -27,12 +27,12 @@ internal static class PqlEstimator
     /// log-link mean).</summary>
     private const double MaxEtaStep = 5.0;
 
-    private static LmmFitter.Result? TryFit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, double[]? theta, int maxIterations)
+    private static LmmFitter.Result? TryFit(LmmSufficientStatistics stats, bool correlated, LmmCriterion criterion, LmmFitter.Result? previous, int maxIterations)
     {
         if (!double.IsFinite(stats.YtWy) || !double.IsFinite(stats.SumLogW)) return null;
         try
         {
-            var fit = LmmFitter.Fit(stats, correlated, criterion, theta, maxIterations);
+            var fit = LmmFitter.Fit(stats, correlated, criterion, previous, maxIterations);
             return double.IsFinite(fit.Solution.Deviance) ? fit : null;
         }
         catch (GlmmException)
@@ -83,7 +83,7 @@ internal static class PqlEstimator
             iteration++;
             stats = engine.WorkingStatistics(phi);
             Diagnostics.Mark($"PQL {iteration}: working response and cross-products");
-            fit = TryFit(stats, block.Correlated, criterion, fit?.Theta, options.MaxIterations)
+            fit = TryFit(stats, block.Correlated, criterion, fit, options.MaxIterations)
                 ?? throw new GlmmException($"PQL failed at iteration {iteration}: the working linear mixed model could not be fitted (its deviance is not finite)");
             Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
             var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
