@@ -65,10 +65,12 @@ internal static class PqlEstimator
         var block = LinearMixedModelEstimator.SingleBlock(frame);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         var glm = GlmStart.Fit<TModel>(frame);
+        Diagnostics.Mark("PQL: GLM start");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
         using var engine = LinearEngineFactory.Create<TModel>(frame, block, options);
         engine.SetEta(glm.Eta);
+        Diagnostics.Mark("PQL: engine");
         var criterion = options.PqlFixedScale ? LmmCriterion.UnitScale : LmmCriterion.Ml;
         LmmFitter.Result? fit = null;
         LmmSufficientStatistics? stats = null;
