@@ -75,12 +75,32 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             Dispose();
             throw;
         }
-        Clusters = new ClusterOutput[data.ClusterCount];
+        clusters = new ClusterOutput[data.ClusterCount];
     }
 
     public ParameterLayout Layout => data.Layout;
     public string Device => device.Name;
-    public ClusterOutput[] Clusters { get; }
+
+    /// <summary>
+    /// Fetched from the device when asked for, not after every evaluation: at 1e7 clusters the outputs are about
+    /// 2 GB, which would cost more to move each time than the evaluation itself. With several batches each
+    /// batch's outputs are overwritten by the next, so those are copied as they are made.
+    /// </summary>
+    public ClusterOutput[] Clusters
+    {
+        get
+        {
+            if (clustersOnDevice)
+            {
+                outputs.View.AsContiguous().SubView(0, clusters.Length).CopyToCPU(clusters.AsSpan());
+                clustersOnDevice = false;
+            }
+            return clusters;
+        }
+    }
+
+    private readonly ClusterOutput[] clusters;
+    private bool clustersOnDevice;
     /// <summary>How the clusters are split into launches.</summary>
     public IReadOnlyList<ClusterBatch> Batches { get; }
 
@@ -101,8 +121,10 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             int firstBlock = batch.FirstCluster / ClusterBlock;
             int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
             clusterSums(lastBlock - firstBlock + 1, outputs.View, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
-            outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(Clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
+            if (Batches.Count > 1)
+                outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
         }
+        clustersOnDevice = Batches.Count == 1;
         clusterPartials.View.AsContiguous().CopyToCPU(hostClusterPartials.AsSpan());
 
         double logLik = data.Constant, phiGrad = 0;
