@@ -25,11 +25,11 @@ internal sealed class IlgpuDevice : IDisposable
     /// excludes the resident data); elsewhere the total less the resident data stands in (the CPU accelerator
     /// reports no limit at all, hence the cap).
     /// </summary>
-    public long WorkingSetBudget(long residentBytes)
-    {
-        long free = Accelerator is CudaAccelerator cuda ? cuda.GetFreeMemory() : Accelerator.MemorySize - residentBytes;
-        return Math.Clamp(free / 4, 16L << 20, 1L << 30);
-    }
+    public long WorkingSetBudget(long residentBytes) => Math.Clamp(FreeBytes(residentBytes) / 4, 16L << 20, 1L << 30);
+
+    /// <summary>Device memory still free once <paramref name="residentBytes"/> are resident (see <see cref="WorkingSetBudget"/>).</summary>
+    public long FreeBytes(long residentBytes) =>
+        Accelerator is CudaAccelerator cuda ? cuda.GetFreeMemory() : Accelerator.MemorySize - residentBytes;
 
     public void Dispose()
     {

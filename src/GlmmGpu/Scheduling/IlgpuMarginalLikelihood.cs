@@ -41,7 +41,8 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     /// <summary><paramref name="batchClusters"/> caps clusters per batch; 0 sizes batches to the device's memory.
     /// The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled kernels
     /// across engines (tests build many engines on one accelerator).</summary>
-    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true)
+    /// <param name="keepOutputsResident">Null decides by the device's free memory; tests force either way.</param>
+    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true, bool? keepOutputsResident = null)
     {
         this.data = data;
         this.device = device;
@@ -50,13 +51,18 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         try
         {
             model = new DeviceModel(accelerator, data);
+            // Every cluster's output stays resident when half the free memory holds them (2 GB at 1e7 clusters,
+            // small beside a data-centre GPU's): then batches are sized by their scratch alone and no output
+            // crosses to the host until asked for.
+            residentOutputs = keepOutputsResident ?? (long)data.ClusterCount * BytesPerCluster <= device.FreeBytes(model.Bytes) / 2;
+            long perCluster = residentOutputs ? 0 : BytesPerCluster;
             Batches = batchClusters > 0
-                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, BytesPerCluster, BytesPerRow)
-                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, device.WorkingSetBudget(model.Bytes), BytesPerCluster, BytesPerRow);
+                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, perCluster, BytesPerRow)
+                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, device.WorkingSetBudget(model.Bytes), perCluster, BytesPerRow);
             clusterBlocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
             rowBlocks = (data.N + RowBlock - 1) / RowBlock;
             scratch = accelerator.Allocate1D<double>(3L * Batches.Max(b => b.RowCount));
-            outputs = accelerator.Allocate1D<ClusterOutput>(Batches.Max(b => b.ClusterCount));
+            outputs = accelerator.Allocate1D<ClusterOutput>(residentOutputs ? data.ClusterCount : Batches.Max(b => b.ClusterCount));
             clusterPartials = accelerator.Allocate1D<double>((long)clusterBlocks * ReductionKernels.ClusterPartialWidth);
             fixedPartials = accelerator.Allocate1D<double>(Math.Max(1L, (long)rowBlocks * data.P));
             hostClusterPartials = new double[clusterPartials.Length];
@@ -83,8 +89,8 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
 
     /// <summary>
     /// Fetched from the device when asked for, not after every evaluation: at 1e7 clusters the outputs are about
-    /// 2 GB, which would cost more to move each time than the evaluation itself. With several batches each
-    /// batch's outputs are overwritten by the next, so those are copied as they are made.
+    /// 2 GB, which would cost more to move each time than the evaluation itself. Only where they cannot all stay
+    /// on the device are a batch's outputs copied as they are made (the next batch overwrites them).
     /// </summary>
     public ClusterOutput[] Clusters
     {
@@ -100,6 +106,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     }
 
     private readonly ClusterOutput[] clusters;
+    private readonly bool residentOutputs;
     private bool clustersOnDevice;
     /// <summary>How the clusters are split into launches.</summary>
     public IReadOnlyList<ClusterBatch> Batches { get; }
@@ -117,14 +124,15 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         foreach (var batch in Batches)
         {
             // Launches on one stream run in order, so each batch's sums see the partials the previous batch left.
-            integrate(batch.ClusterCount, rows.ForBatch(batch.FirstRow), model.ClusterOffsets, batch.FirstCluster, parameters, model.Modes, outputs.View);
+            var batchOutputs = residentOutputs ? outputs.View.SubView(batch.FirstCluster, batch.ClusterCount) : outputs.View;
+            integrate(batch.ClusterCount, rows.ForBatch(batch.FirstRow), model.ClusterOffsets, batch.FirstCluster, parameters, model.Modes, batchOutputs);
             int firstBlock = batch.FirstCluster / ClusterBlock;
             int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
-            clusterSums(lastBlock - firstBlock + 1, outputs.View, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
-            if (Batches.Count > 1)
+            clusterSums(lastBlock - firstBlock + 1, batchOutputs, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
+            if (!residentOutputs && Batches.Count > 1)
                 outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
         }
-        clustersOnDevice = Batches.Count == 1;
+        clustersOnDevice = residentOutputs || Batches.Count == 1;
         clusterPartials.View.AsContiguous().CopyToCPU(hostClusterPartials.AsSpan());
 
         double logLik = data.Constant, phiGrad = 0;

@@ -57,13 +57,16 @@ public abstract class AcceleratorEngineTests
         }
     }
 
-    [Fact]
-    public void ManySmallBatchesEqualOneBatchExactly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ManySmallBatchesEqualOneBatchExactly(bool outputsResident)
     {
-        // Enough clusters for several reduction blocks, so batches of 7 split blocks between launches.
+        // Enough clusters for several reduction blocks, so batches of 7 split blocks between launches; with the
+        // per-cluster outputs resident on the device or streamed back batch by batch.
         var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(FamilyKind.Poisson, LinkKind.Log, groups: 600, perGroup: 3, q: 2, correlated: true, seed: 8), 3);
         using var whole = CreateEngine(data, batchClusters: 0);
-        using var batched = CreateEngine(data, batchClusters: 7);
+        using var batched = CreateEngine(data, batchClusters: 7, outputsResident);
         Assert.Single(((IlgpuMarginalLikelihood<PoissonLog>)whole).Batches);
         Assert.Equal(86, ((IlgpuMarginalLikelihood<PoissonLog>)batched).Batches.Count);
         foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1) })
@@ -92,8 +95,8 @@ public abstract class AcceleratorEngineTests
         }
     }
 
-    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters) =>
-        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters));
+    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters, bool? outputsResident = null) =>
+        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters, outputsResident));
 
     private static (double LogLik, double[] Gradient) Evaluate(IMarginalLikelihood engine, double[] psi)
     {
@@ -120,10 +123,11 @@ public abstract class AcceleratorEngineTests
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 
-    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool? outputsResident)
+        : IRowLikelihoodVisitor<IMarginalLikelihood>
     {
         public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false);
+            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false, outputsResident);
     }
 }
 
