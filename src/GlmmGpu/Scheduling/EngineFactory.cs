@@ -24,9 +24,35 @@ public static class EngineFactory
     internal static IMarginalLikelihood Create(MarginalLikelihoodData data, FitOptions options)
     {
         var device = DeviceSelection.Open(options, out var reason);
-        var engine = RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new Builder(data, device, options));
+        IMarginalLikelihood engine;
+        if (device is not null && device.Name.StartsWith("cuda:", StringComparison.Ordinal) && data.ClusterCount > 1
+            && IlgpuDevices.OpenOtherCudaDevices(options.CudaLibDevice) is { Count: > 0 } others)
+        {
+            others.Insert(0, device);
+            // No more devices than clusters: each needs one.
+            foreach (var spare in others.Skip(data.ClusterCount)) spare.Dispose();
+            if (others.Count > data.ClusterCount) others.RemoveRange(data.ClusterCount, others.Count - data.ClusterCount);
+            engine = CreateOn(data, others, options);
+            reason += $"; clusters spread over {others.Count} CUDA devices";
+        }
+        else engine = RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new Builder(data, device, options));
         Record(engine.Device, reason);
         return engine;
+    }
+
+    /// <summary>One engine per device, each on a contiguous range of clusters with about equal rows.</summary>
+    internal static IMarginalLikelihood CreateOn(MarginalLikelihoodData data, IReadOnlyList<IlgpuDevice> devices, FitOptions options, bool ownsDevices = true)
+    {
+        if (devices.Count > data.ClusterCount)
+            throw new ArgumentException($"{devices.Count} devices for {data.ClusterCount} clusters");
+        var bounds = ClusterRangeSlice.Boundaries(data.ClusterOffsets, devices.Count);
+        var parts = new IMarginalLikelihood[devices.Count];
+        for (int k = 0; k < devices.Count; k++)
+        {
+            var slice = ClusterRangeSlice.Slice(data, bounds[k], bounds[k + 1]);
+            parts[k] = RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new Builder(slice, devices[k], options, ownsDevices));
+        }
+        return new MultiDeviceMarginalLikelihood(data.Layout, parts, bounds[..^1], data.ClusterCount);
     }
 
     /// <summary>Notes the device an engine was built on, for <see cref="LastChoice"/> and <see cref="LastChoiceReason"/>.</summary>
@@ -36,11 +62,12 @@ public static class EngineFactory
         lastChoiceReason = reason;
     }
 
-    private sealed class Builder(MarginalLikelihoodData data, IlgpuDevice? device, FitOptions options) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    private sealed class Builder(MarginalLikelihoodData data, IlgpuDevice? device, FitOptions options, bool ownsDevice = true)
+        : IRowLikelihoodVisitor<IMarginalLikelihood>
     {
         public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood =>
             device is null
                 ? new CpuMarginalLikelihood<TModel>(data, options.Threads)
-                : new IlgpuMarginalLikelihood<TModel>(data, device, options.BatchClusters);
+                : new IlgpuMarginalLikelihood<TModel>(data, device, options.BatchClusters, ownsDevice);
     }
 }

@@ -45,6 +45,27 @@ internal static class IlgpuDevices
         return null;
     }
 
+    /// <summary>The CUDA devices after the first (which <see cref="OpenCuda"/> opens), each in its own context,
+    /// for a fit spread over several GPUs.</summary>
+    public static List<IlgpuDevice> OpenOtherCudaDevices(bool libDevice)
+    {
+        var devices = new List<IlgpuDevice>();
+        for (int index = 1; ; index++)
+        {
+            int i = index;
+            var device = Open(
+                b =>
+                {
+                    b.Cuda();
+                    if (libDevice) b.LibDevice();
+                },
+                context => context.GetCudaDevices().Count > i ? context.CreateCudaAccelerator(i) : null,
+                a => "cuda:" + a.Name);
+            if (device is null) return devices;
+            devices.Add(device);
+        }
+    }
+
     private static IlgpuDevice? TryOpenCuda(bool libDevice)
     {
         try

@@ -1,0 +1,59 @@
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Kernels.Clusters;
+
+namespace GlmmGpu.Scheduling;
+
+/// <summary>
+/// The marginal likelihood spread over several devices: each holds a contiguous range of clusters (about equal
+/// rows) and evaluates it concurrently; the log-likelihoods and gradients come back and are added in device order,
+/// so the result is reproducible for a given set of devices.
+/// </summary>
+internal sealed class MultiDeviceMarginalLikelihood : IMarginalLikelihood
+{
+    private readonly IMarginalLikelihood[] parts;
+    private readonly int[] firstCluster;
+    private readonly double[][] partGradients;
+    private readonly ClusterOutput[] clusters;
+
+    public MultiDeviceMarginalLikelihood(ParameterLayout layout, IMarginalLikelihood[] parts, int[] firstCluster, int clusterCount)
+    {
+        Layout = layout;
+        this.parts = parts;
+        this.firstCluster = firstCluster;
+        partGradients = parts.Select(_ => new double[layout.Count]).ToArray();
+        clusters = new ClusterOutput[clusterCount];
+    }
+
+    public ParameterLayout Layout { get; }
+    public string Device => string.Join("+", parts.Select(p => p.Device));
+
+    public ClusterOutput[] Clusters
+    {
+        get
+        {
+            for (int k = 0; k < parts.Length; k++) parts[k].Clusters.CopyTo(clusters, firstCluster[k]);
+            return clusters;
+        }
+    }
+
+    public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
+    {
+        bool wantGradient = !gradient.IsEmpty;
+        var point = psi.ToArray();
+        var values = new double[parts.Length];
+        Parallel.For(0, parts.Length, new ParallelOptions { MaxDegreeOfParallelism = parts.Length }, k =>
+            values[k] = parts[k].Evaluate(point, wantGradient ? partGradients[k] : Span<double>.Empty));
+        double logLik = 0;
+        foreach (var v in values) logLik += v;
+        if (!wantGradient || !double.IsFinite(logLik)) return double.IsNaN(logLik) ? double.NegativeInfinity : logLik;
+        gradient.Clear();
+        foreach (var g in partGradients)
+            for (int i = 0; i < g.Length; i++) gradient[i] += g[i];
+        return logLik;
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in parts) p.Dispose();
+    }
+}
