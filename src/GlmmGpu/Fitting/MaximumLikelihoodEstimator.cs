@@ -17,8 +17,6 @@ namespace GlmmGpu.Fitting;
 /// </summary>
 internal static class MaximumLikelihoodEstimator
 {
-    /// <summary>Below this |Lambda_dd| a variance is at its boundary (lme4's isSingular tolerance).</summary>
-    private const double SingularTolerance = 1e-4;
     private const double DecrementTolerance = 1e-7;
 
     public static FitResult Fit(ModelFrame frame, FitOptions options)
@@ -68,18 +66,12 @@ internal static class MaximumLikelihoodEstimator
         var clusters = engine.Clusters.ToArray();
         var hessian = Hessian(objective, psi, gradient.Select(g => -g).ToArray(), layout.Count);
         Diagnostics.Mark("Hessian");
-        var messages = new List<string>();
-        if (frame.DroppedRows > 0) messages.Add($"{frame.DroppedRows} rows with missing values were dropped");
-        if (frame.DroppedColumns.Length > 0)
-            messages.Add($"fixed-effect model matrix is rank deficient so dropping {frame.DroppedColumns.Length} column{(frame.DroppedColumns.Length > 1 ? "s" : "")} / coefficient{(frame.DroppedColumns.Length > 1 ? "s" : "")}: {string.Join(", ", frame.DroppedColumns)}");
-
+        var messages = FitChecks.FrameMessages(frame);
         var lambda = layout.Lambda(psi);
         double phi = layout.Phi(psi);
-        double scaleForSingular = frame.Family == FamilyKind.Gaussian ? phi : 1.0;
-        bool singular = false;
-        for (int d = 0; d < layout.Q; d++)
-            if (Math.Abs(lambda[d, d]) < SingularTolerance * scaleForSingular) singular = true;
-        if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
+        // A Gaussian model's Lambda is in response units: compare it with the residual SD, as lme4's relative theta is.
+        bool singular = FitChecks.IsSingular(lambda, layout.Q, frame.Family == FamilyKind.Gaussian ? phi : 1.0);
+        if (singular) messages.Add(FitChecks.SingularMessage);
 
         var covariance = FixedCovariance(hessian, layout, lambda, messages);
         bool converged = CheckConvergence(hessian, gradient, summary, messages);
@@ -182,7 +174,7 @@ internal static class MaximumLikelihoodEstimator
             if (i >= layout.ThetaOffset && i < layout.ThetaOffset + layout.ThetaCount)
             {
                 var (_, col) = layout.ThetaPosition(i - layout.ThetaOffset);
-                if (Math.Abs(lambda[col, col]) < SingularTolerance) continue;
+                if (Math.Abs(lambda[col, col]) < FitChecks.SingularTolerance) continue;
             }
             keep.Add(i);
         }

@@ -30,13 +30,13 @@ internal static class SyntheticFrames
         {
             offsets[g] = g * perGroup;
             var b = new double[q];
-            for (int d = 0; d < q; d++) b[d] = sd * Normal(rng);
+            for (int d = 0; d < q; d++) b[d] = sd * RandomDraws.Normal(rng);
             for (int j = 0; j < perGroup; j++)
             {
                 int i = g * perGroup + j;
                 level[i] = g;
                 x[i] = 1;
-                x[n + i] = Normal(rng);
+                x[n + i] = RandomDraws.Normal(rng);
                 x[2 * n + i] = rng.NextDouble() < 0.5 ? 1 : 0;
                 double eta = 0;
                 for (int k = 0; k < p; k++) eta += x[k * n + i] * beta[k];
@@ -99,5 +99,4 @@ internal static class SyntheticFrames
         return (RandomDraws.Binomial(trials, mu, rng), trials);
     }
 
-    public static double Normal(Random rng) => RandomDraws.Normal(rng);
 }

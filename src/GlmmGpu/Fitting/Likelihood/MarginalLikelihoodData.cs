@@ -23,12 +23,8 @@ internal sealed class MarginalLikelihoodData
 
     public static MarginalLikelihoodData Create(ModelFrame frame, int nodesPerDimension)
     {
-        if (frame.RandomEffects.Length != 1)
-            throw new GlmmException($"maximum likelihood fits handle one grouping factor for now; the formula has {frame.RandomEffects.Length} random-effects terms ({string.Join(" + ", frame.RandomEffects.Select(r => r.Term.ToString()))})");
-        var block = frame.RandomEffects[0];
+        var block = FitChecks.SingleBlock(frame);
         if (block.ClusterOffsets is null) throw new InvalidOperationException("the model frame has no cluster offsets");
-        if (block.Q > 3)
-            throw new GlmmException($"the random-effects term {block.Term} has {block.Q} effects; at most 3 per grouping factor are supported");
         var layout = new ParameterLayout(frame.P, block.Q, block.Correlated, FamilyNames.HasDispersion(frame.Family));
         double constant = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new ConstantSum(frame.Response, frame.Weights));
         return new MarginalLikelihoodData

@@ -10,14 +10,12 @@ namespace GlmmGpu.Fitting.Linear;
 /// <summary>A Gaussian linear mixed model fitted by ML or REML through lme4's profiled deviance.</summary>
 internal static class LinearMixedModelEstimator
 {
-    private const double SingularTolerance = 1e-4;
-
     public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
         if (frame.Family != FamilyKind.Gaussian || frame.Link != LinkKind.Identity)
             throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
         var clock = Stopwatch.StartNew();
-        var block = SingleBlock(frame);
+        var block = FitChecks.SingleBlock(frame);
         LmmSufficientStatistics stats;
         string device;
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options))
@@ -30,9 +28,9 @@ internal static class LinearMixedModelEstimator
         string phase = criterion == LmmCriterion.Reml ? "REML" : "ML";
         var fit = LmmFitter.Fit(stats, block.Correlated, criterion, null, options.MaxIterations,
             options.Progress is null ? null : (iteration, deviance) => options.Progress(phase, iteration, -deviance / 2));
-        var messages = FrameMessages(frame);
-        bool singular = IsSingular(fit.Lambda, block.Q);
-        if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
+        var messages = FitChecks.FrameMessages(frame);
+        bool singular = FitChecks.IsSingular(fit.Lambda, block.Q);
+        if (singular) messages.Add(FitChecks.SingularMessage);
         if (!fit.Summary.Converged) messages.Add($"Model failed to converge: {fit.Summary.Message}");
         var sol = fit.Solution;
         double deviance = sol.Deviance;
@@ -40,32 +38,6 @@ internal static class LinearMixedModelEstimator
             criterion == LmmCriterion.Reml ? null : -deviance / 2, criterion == LmmCriterion.Reml ? deviance : null,
             -deviance / 2, new Dispersion("sigma", sol.Sigma), null, singular, fit.Summary.Converged, fit.Summary.Iterations,
             fit.Summary.Evaluations, messages, clock.Elapsed.TotalSeconds, device, parameterCount: frame.P + fit.Layout.ThetaCount + 1);
-    }
-
-    internal static RandomEffectsBlock SingleBlock(ModelFrame frame)
-    {
-        if (frame.RandomEffects.Length != 1)
-            throw new GlmmException($"this method handles one grouping factor for now; the formula has {frame.RandomEffects.Length} random-effects terms ({string.Join(" + ", frame.RandomEffects.Select(r => r.Term.ToString()))})");
-        var block = frame.RandomEffects[0];
-        if (block.Q > 3)
-            throw new GlmmException($"the random-effects term {block.Term} has {block.Q} effects; at most 3 per grouping factor are supported");
-        return block;
-    }
-
-    internal static List<string> FrameMessages(ModelFrame frame)
-    {
-        var messages = new List<string>();
-        if (frame.DroppedRows > 0) messages.Add($"{frame.DroppedRows} rows with missing values were dropped");
-        if (frame.DroppedColumns.Length > 0)
-            messages.Add($"fixed-effect model matrix is rank deficient so dropping {frame.DroppedColumns.Length} column(s) / coefficient(s): {string.Join(", ", frame.DroppedColumns)}");
-        return messages;
-    }
-
-    internal static bool IsSingular(in Mat3 lambda, int q)
-    {
-        for (int d = 0; d < q; d++)
-            if (Math.Abs(lambda[d, d]) < SingularTolerance) return true;
-        return false;
     }
 
     /// <summary>The result of a linear-model fit (also PQL's last inner fit): SDs are sigma times the relative factor.</summary>

@@ -62,7 +62,7 @@ internal static class PqlEstimator
     private static FitResult Run<TModel>(ModelFrame frame, FitOptions options) where TModel : struct, IRowLikelihood
     {
         var clock = Stopwatch.StartNew();
-        var block = LinearMixedModelEstimator.SingleBlock(frame);
+        var block = FitChecks.SingleBlock(frame);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         var glm = GlmStart.Fit<TModel>(frame);
         Diagnostics.Mark("PQL: GLM start");
@@ -112,12 +112,12 @@ internal static class PqlEstimator
                 break;
             }
         }
-        var messages = LinearMixedModelEstimator.FrameMessages(frame);
+        var messages = FitChecks.FrameMessages(frame);
         messages.Add(Caveat);
         if (damped > 0) messages.Add($"PQL shortened {damped} updates that would have moved the linear predictor by more than {MaxEtaStep} (glmmPQL takes them whole)");
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
-        bool singular = LinearMixedModelEstimator.IsSingular(fit!.Lambda, block.Q);
-        if (singular) messages.Add("boundary (singular) fit: see help('isSingular')");
+        bool singular = FitChecks.IsSingular(fit!.Lambda, block.Q);
+        if (singular) messages.Add(FitChecks.SingularMessage);
         return LinearMixedModelEstimator.Build(frame, block, stats!, fit, "pql", 0, logLik: null, remlCriterion: null, 0,
             dispersion: null, residualSd: fit.Solution.Sigma, singular, settled, iteration, iteration, messages,
             clock.Elapsed.TotalSeconds, engine.Device, parameterCount: frame.P + fit.Layout.ThetaCount + (options.PqlFixedScale ? 0 : 1));
