@@ -148,7 +148,7 @@ public static class ClusterIntegrator
         if (!converged) output.Status = ClusterStatus.NoConvergence;
         output.ModeCovariance = SmallLinearAlgebra.InverseFromCholesky(l, q);
         double logDetL = 0;
-        for (int d = 0; d < q; d++) logDetL += Math.Log(l[d, d]);
+        for (int d = 0; d < q; d++) logDetL += PortableMath.Log(l[d, d]);
 
         // Quadrature over the adapted grid, with a running log-sum-exp. Sums weighted by exp(a_k - M):
         // S (the total), gU (adjoint of u^), gLacc (adjoint of L before scaling), gDev (sum G_k (u_k - u^)'),
@@ -190,7 +190,7 @@ public static class ClusterIntegrator
                 if (ak > maxA)
                 {
                     // A new largest term: rescale what was summed so far.
-                    double scale = s > 0 ? Math.Exp(maxA - ak) : 0.0;
+                    double scale = s > 0 ? PortableMath.Exp(maxA - ak) : 0.0;
                     s *= scale;
                     if (p.ComputeGradient)
                     {
@@ -202,7 +202,7 @@ public static class ClusterIntegrator
                     }
                     maxA = ak;
                 }
-                double wk = Math.Exp(ak - maxA);
+                double wk = PortableMath.Exp(ak - maxA);
                 s += wk;
                 if (!p.ComputeGradient) continue;
                 for (int j = start; j < end; j++) rows.SetAlpha(j, rows.Alpha(j) + wk * rows.Scratch(0, j));
@@ -224,7 +224,7 @@ public static class ClusterIntegrator
                 return;
             }
         }
-        output.LogLik = q * HalfLog2 - logDetL + maxA + Math.Log(s);
+        output.LogLik = q * HalfLog2 - logDetL + maxA + PortableMath.Log(s);
         if (!p.ComputeGradient) return;
 
         double invS = 1.0 / s;

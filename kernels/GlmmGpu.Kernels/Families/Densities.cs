@@ -27,7 +27,7 @@ public readonly struct BinomialDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         double f = w - y, nu = 1.0 - mu;
-        l = (y > 0 ? y * Math.Log(mu) : 0.0) + (f > 0 ? f * Math.Log(nu) : 0.0);
+        l = (y > 0 ? y * PortableMath.Log(mu) : 0.0) + (f > 0 ? f * PortableMath.Log(nu) : 0.0);
         // Each side only where it has weight: at an extreme node mu can round to 0 or 1, and 0/0 would poison sums.
         double sy = y > 0 ? y / mu : 0.0, sf = f > 0 ? f / nu : 0.0;
         l1 = sy - sf;
@@ -59,7 +59,7 @@ public readonly struct PoissonDensity : IDensity
 {
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
-        l = w * ((y > 0 ? y * Math.Log(mu) : 0.0) - mu);
+        l = w * ((y > 0 ? y * PortableMath.Log(mu) : 0.0) - mu);
         double sy = y > 0 ? y / mu : 0.0;
         l1 = w * (sy - 1.0);
         l2 = y > 0 ? -w * sy / mu : 0.0;
@@ -83,7 +83,7 @@ public readonly struct GaussianDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         double r = y - mu, inv = 1.0 / (phi * phi);
-        l = -Math.Log(phi) - 0.5 * w * r * r * inv;
+        l = -PortableMath.Log(phi) - 0.5 * w * r * r * inv;
         l1 = w * r * inv;
         l2 = -w * inv;
         l3 = 0.0;
@@ -97,7 +97,7 @@ public readonly struct GaussianDensity : IDensity
         dl2 = 2.0 * w * inv;
     }
 
-    public double Constant(double y, double w) => -0.91893853320467274178 + (w > 0 ? 0.5 * Math.Log(w) : 0.0);
+    public double Constant(double y, double w) => -0.91893853320467274178 + (w > 0 ? 0.5 * PortableMath.Log(w) : 0.0);
     public double Variance(double mu, double phi) => phi * phi;
     public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
@@ -109,7 +109,7 @@ public readonly struct GammaDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         double ratio = y / mu;
-        l = w * (phi * Math.Log(phi * ratio) - phi * ratio - SpecialFunctions.LogGamma(phi));
+        l = w * (phi * PortableMath.Log(phi * ratio) - phi * ratio - SpecialFunctions.LogGamma(phi));
         double mu2 = mu * mu;
         l1 = w * phi * (y - mu) / mu2;
         l2 = w * phi * (mu - 2.0 * y) / (mu2 * mu);
@@ -119,12 +119,12 @@ public readonly struct GammaDensity : IDensity
     public void DispersionDerivatives(double y, double w, double mu, double phi, out double dl, out double dl1, out double dl2)
     {
         double ratio = y / mu, mu2 = mu * mu;
-        dl = w * phi * (Math.Log(phi * ratio) + 1.0 - ratio - SpecialFunctions.Digamma(phi));
+        dl = w * phi * (PortableMath.Log(phi * ratio) + 1.0 - ratio - SpecialFunctions.Digamma(phi));
         dl1 = w * phi * (y - mu) / mu2;
         dl2 = w * phi * (mu - 2.0 * y) / (mu2 * mu);
     }
 
-    public double Constant(double y, double w) => -w * Math.Log(y);
+    public double Constant(double y, double w) => -w * PortableMath.Log(y);
     public double Variance(double mu, double phi) => mu * mu / phi;
     public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }
@@ -136,8 +136,8 @@ public readonly struct NegativeBinomialDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         double k = phi, km = k + mu;
-        l = w * (SpecialFunctions.LogGamma(y + k) - SpecialFunctions.LogGamma(k) + k * Math.Log(k / km)
-                 + (y > 0 ? y * Math.Log(mu / km) : 0.0));
+        l = w * (SpecialFunctions.LogGamma(y + k) - SpecialFunctions.LogGamma(k) + k * PortableMath.Log(k / km)
+                 + (y > 0 ? y * PortableMath.Log(mu / km) : 0.0));
         l1 = w * (y / mu - (y + k) / km);
         l2 = w * (-y / (mu * mu) + (y + k) / (km * km));
         l3 = w * (2.0 * y / (mu * mu * mu) - 2.0 * (y + k) / (km * km * km));
@@ -146,7 +146,7 @@ public readonly struct NegativeBinomialDensity : IDensity
     public void DispersionDerivatives(double y, double w, double mu, double phi, out double dl, out double dl1, out double dl2)
     {
         double k = phi, km = k + mu;
-        dl = w * k * (SpecialFunctions.Digamma(y + k) - SpecialFunctions.Digamma(k) + Math.Log(k / km) + (mu - y) / km);
+        dl = w * k * (SpecialFunctions.Digamma(y + k) - SpecialFunctions.Digamma(k) + PortableMath.Log(k / km) + (mu - y) / km);
         dl1 = w * k * (y - mu) / (km * km);
         dl2 = w * k * (mu - 2.0 * y - k) / (km * km * km);
     }
@@ -163,7 +163,7 @@ public readonly struct InverseGaussianDensity : IDensity
     public void Evaluate(double y, double w, double mu, double phi, out double l, out double l1, out double l2, out double l3)
     {
         double r = y - mu, mu2 = mu * mu;
-        l = w * (-0.5 * Math.Log(phi) - r * r / (2.0 * phi * mu2 * y));
+        l = w * (-0.5 * PortableMath.Log(phi) - r * r / (2.0 * phi * mu2 * y));
         l1 = w * r / (phi * mu2 * mu);
         l2 = w * (2.0 * mu - 3.0 * y) / (phi * mu2 * mu2);
         l3 = w * (12.0 * y - 6.0 * mu) / (phi * mu2 * mu2 * mu);
@@ -177,7 +177,7 @@ public readonly struct InverseGaussianDensity : IDensity
         dl2 = -w * (2.0 * mu - 3.0 * y) / (phi * mu2 * mu2);
     }
 
-    public double Constant(double y, double w) => -0.5 * w * Math.Log(6.283185307179586 * y * y * y);
+    public double Constant(double y, double w) => -0.5 * w * PortableMath.Log(6.283185307179586 * y * y * y);
     public double Variance(double mu, double phi) => phi * mu * mu * mu;
     public double StartingMean(double y, double w) => y;
     public void ResponseScale(double y, double w, out double response, out double priorWeight) { response = y; priorWeight = w; }

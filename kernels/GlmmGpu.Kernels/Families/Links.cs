@@ -15,13 +15,13 @@ public interface ILink
 
 public readonly struct LogitLink : ILink
 {
-    public double Link(double mu) => Math.Log(mu / (1.0 - mu));
+    public double Link(double mu) => PortableMath.Log(mu / (1.0 - mu));
 
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
-        mu = 1.0 / (1.0 + Math.Exp(-eta));
+        mu = 1.0 / (1.0 + PortableMath.Exp(-eta));
         // mu (1 - mu) formed from exp(-|eta|) stays accurate in the tails, where 1 - mu would cancel.
-        double t = Math.Exp(-Math.Abs(eta));
+        double t = PortableMath.Exp(-Math.Abs(eta));
         d1 = t / ((1.0 + t) * (1.0 + t));
         d2 = d1 * (1.0 - 2.0 * mu);
         d3 = d1 * (1.0 - 6.0 * d1);
@@ -54,12 +54,12 @@ public readonly struct ProbitLink : ILink
 
 public readonly struct CloglogLink : ILink
 {
-    public double Link(double mu) => Math.Log(-Math.Log(1.0 - mu));
+    public double Link(double mu) => PortableMath.Log(-PortableMath.Log(1.0 - mu));
 
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
-        double t = Math.Exp(eta);
-        double s = Math.Exp(-t);
+        double t = PortableMath.Exp(eta);
+        double s = PortableMath.Exp(-t);
         mu = 1.0 - s;
         d1 = t * s;
         d2 = d1 * (1.0 - t);
@@ -69,11 +69,11 @@ public readonly struct CloglogLink : ILink
 
 public readonly struct LogLink : ILink
 {
-    public double Link(double mu) => Math.Log(mu);
+    public double Link(double mu) => PortableMath.Log(mu);
 
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
-        mu = Math.Exp(eta);
+        mu = PortableMath.Exp(eta);
         d1 = mu;
         d2 = mu;
         d3 = mu;

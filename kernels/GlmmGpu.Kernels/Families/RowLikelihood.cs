@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 namespace GlmmGpu.Kernels.Families;
 
 /// <summary>Log-density of one row and its first three derivatives in the linear predictor eta.</summary>
@@ -100,11 +101,11 @@ public readonly struct BinomialLogit : IRowLikelihood
     {
         // One exp (and one log for the value) per row, this being the hot loop of logistic fits: with
         // t = exp(-|eta|), mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and log(1+e^eta) = max(eta,0) + log(1+t).
-        double t = Math.Exp(-Math.Abs(eta));
+        double t = PortableMath.Exp(-Math.Abs(eta));
         double inv = 1.0 / (1.0 + t);
         double mu = eta >= 0 ? inv : t * inv;
         double v = t * inv * inv;
-        d.L = withValue ? y * eta - w * ((eta > 0 ? eta : 0.0) + Math.Log(1.0 + t)) : 0.0;
+        d.L = withValue ? y * eta - w * ((eta > 0 ? eta : 0.0) + PortableMath.Log(1.0 + t)) : 0.0;
         d.L1 = y - w * mu;
         d.L2 = -w * v;
         d.L3 = -w * v * (1.0 - 2.0 * mu);
@@ -129,7 +130,7 @@ public readonly struct PoissonLog : IRowLikelihood
 {
     public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
     {
-        double mu = Math.Exp(eta);
+        double mu = PortableMath.Exp(eta);
         d.L = w * (y * eta - mu);
         d.L1 = w * (y - mu);
         d.L2 = -w * mu;
@@ -144,7 +145,7 @@ public readonly struct PoissonLog : IRowLikelihood
     }
 
     public double Constant(double y, double w) => default(PoissonDensity).Constant(y, w);
-    public double Mean(double eta) => Math.Exp(eta);
+    public double Mean(double eta) => PortableMath.Exp(eta);
     public void Working(double y, double w, double eta, double phi, out double response, out double weight) =>
         default(FamilyLink<PoissonDensity, LogLink>).Working(y, w, eta, phi, out response, out weight);
     public double StartingEta(double y, double w) => default(FamilyLink<PoissonDensity, LogLink>).StartingEta(y, w);

@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 namespace GlmmGpu.Kernels.Linear;
 
 /// <summary>
@@ -29,7 +30,7 @@ public static class CrossProducts
         for (int i = start; i < end; i++)
         {
             double w = rows.Weight(i);
-            if (w > 0) s += Math.Log(w);
+            if (w > 0) s += PortableMath.Log(w);
         }
         return s;
     }

@@ -13,7 +13,7 @@ public static class SpecialFunctions
     {
         // Reflection keeps the Lanczos sum in its accurate range: Gamma(x) Gamma(1-x) = pi / sin(pi x).
         // Written without recursion, which ILGPU's GPU backends cannot compile.
-        if (x < 0.5) return 1.1447298858494002 - Math.Log(Math.Abs(Math.Sin(Math.PI * x))) - LanczosLogGamma(1.0 - x);
+        if (x < 0.5) return 1.1447298858494002 - PortableMath.Log(Math.Abs(Math.Sin(Math.PI * x))) - LanczosLogGamma(1.0 - x);
         return LanczosLogGamma(x);
     }
 
@@ -31,7 +31,7 @@ public static class SpecialFunctions
         a += 9.9843695780195716e-6 / (x + 7.0);
         a += 1.5056327351493116e-7 / (x + 8.0);
         double t = x + 7.5;
-        return HalfLogTwoPi + (x + 0.5) * Math.Log(t) - t + Math.Log(a);
+        return HalfLogTwoPi + (x + 0.5) * PortableMath.Log(t) - t + PortableMath.Log(a);
     }
 
     /// <summary>The digamma function psi(x) = d/dx log Gamma(x), x &gt; 0.</summary>
@@ -47,15 +47,15 @@ public static class SpecialFunctions
         double inv = 1.0 / x;
         double inv2 = inv * inv;
         double series = inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132)))));
-        return result + Math.Log(x) - 0.5 * inv - series;
+        return result + PortableMath.Log(x) - 0.5 * inv - series;
     }
 
     /// <summary>log(1 + exp(x)) without overflow.</summary>
     public static double Softplus(double x) =>
-        x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x));
+        x > 0 ? x + PortableMath.Log(1.0 + PortableMath.Exp(-x)) : PortableMath.Log(1.0 + PortableMath.Exp(x));
 
     /// <summary>The standard normal density.</summary>
-    public static double NormalDensity(double x) => 0.39894228040143267794 * Math.Exp(-0.5 * x * x);
+    public static double NormalDensity(double x) => 0.39894228040143267794 * PortableMath.Exp(-0.5 * x * x);
 
     /// <summary>The standard normal CDF, accurate to about 1e-15 in both tails (through erfc).</summary>
     public static double NormalCdf(double x) => 0.5 * Erfc(-x * 0.70710678118654752440);
@@ -99,6 +99,6 @@ public static class SpecialFunctions
             f *= delta;
             if (Math.Abs(delta - 1.0) < 1e-16) break;
         }
-        return Math.Exp(-x * x) / (f * 1.7724538509055160273);
+        return PortableMath.Exp(-x * x) / (f * 1.7724538509055160273);
     }
 }

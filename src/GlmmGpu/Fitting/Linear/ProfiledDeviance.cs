@@ -52,18 +52,18 @@ internal static class ProfiledDeviance
         for (int a = 0; a < p; a++) rss -= rhs[a] * beta[a];
         rss = Math.Max(rss, 1e-300);
         double logDetRX = 0;
-        for (int a = 0; a < p; a++) logDetRX += 2 * Math.Log(rx[a, a]);
+        for (int a = 0; a < p; a++) logDetRX += 2 * PortableMath.Log(rx[a, a]);
         int n = s.N;
         double deviance, sigma2;
         switch (criterion)
         {
             case LmmCriterion.Ml:
                 sigma2 = rss / n;
-                deviance = logDetL + n * (1 + LogTwoPi + Math.Log(sigma2)) - s.SumLogW;
+                deviance = logDetL + n * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
                 break;
             case LmmCriterion.Reml:
                 sigma2 = rss / (n - p);
-                deviance = logDetL + logDetRX + (n - p) * (1 + LogTwoPi + Math.Log(sigma2)) - s.SumLogW;
+                deviance = logDetL + logDetRX + (n - p) * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
                 break;
             default:
                 sigma2 = 1.0;
@@ -95,7 +95,7 @@ internal static class ProfiledDeviance
             var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
             for (int d = 0; d < q; d++) m[d, d] += 1.0;
             if (!SmallLinearAlgebra.Cholesky(m, q, out var l)) return new BlockSums(true, 0, 0, rhs, schur);
-            for (int d = 0; d < q; d++) logDetL += 2 * Math.Log(l[d, d]);
+            for (int d = 0; d < q; d++) logDetL += 2 * PortableMath.Log(l[d, d]);
             // V = L^-1 Lambda' Z'WX (q x p) and vy = L^-1 Lambda' Z'Wy, by forward substitution.
             var cy = default(Vec3);
             for (int d = 0; d < q; d++)
