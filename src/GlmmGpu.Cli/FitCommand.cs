@@ -19,6 +19,7 @@ public sealed record FitRequest
     public IReadOnlyList<string> Factors { get; init; } = Array.Empty<string>();
     public string? Weights { get; init; }
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    public DeviceMath DeviceMath { get; init; } = DeviceMath.Portable;
     public int Threads { get; init; }
     public int MaxIterations { get; init; } = 500;
     public bool PqlFixedScale { get; init; }
@@ -33,6 +34,7 @@ public sealed record FitRequest
         Method = Method,
         NAgq = NAgq,
         Device = Device,
+        DeviceMath = DeviceMath,
         Threads = Threads,
         MaxIterations = MaxIterations,
         PqlFixedScale = PqlFixedScale,
@@ -62,6 +64,7 @@ public static class FitCommand
         new("factor", "a,b", "numeric columns to treat as factors, comma-separated (may be repeated);\ntext columns are always factors", Repeatable: true),
         new("weights", "COL", "column of prior weights (binomial: the trials of a proportion response)"),
         new("device", "D", "auto, cpu, ilgpu-cpu, cuda or opencl (default auto: CUDA, then OpenCL,\nthen the CPU)"),
+        new("device-math", "M", "where GPU kernels take exp and log from: portable (default, the same code\nas the CPU path), xmath (ILGPU's) or libdevice (NVIDIA's; needs the CUDA toolkit)"),
         new("threads", "N", "threads for the CPU path (default 0 = all cores); results do not depend on it"),
         new("max-iterations", "N", "optimizer iterations before giving up (default 500); a fit that stops\nthere is reported as not converged"),
         new("pql-scale", "S", "PQL's residual scale: estimate (default, as MASS::glmmPQL) or fixed (at 1,\nBreslow and Clayton's PQL)"),
@@ -168,6 +171,7 @@ public static class FitCommand
             Factors = factors,
             Weights = weights?.Trim(),
             Device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto,
+            DeviceMath = a.Value("device-math") is { } dm ? ParseDeviceMath(dm) : DeviceMath.Portable,
             Threads = a.Value("threads") is { } t ? Integer("threads", t, 0, 4096, "threads (0 = all cores)") : 0,
             MaxIterations = a.Value("max-iterations") is { } mi ? Integer("max-iterations", mi, 1, 100_000, "iterations") : 500,
             PqlFixedScale = a.Value("pql-scale") switch
@@ -229,6 +233,15 @@ public static class FitCommand
         "cuda" => DeviceChoice.Cuda,
         "opencl" => DeviceChoice.OpenCl,
         _ => throw new UsageException($"option --device: unknown device '{text}' (use auto, cpu, ilgpu-cpu, cuda or opencl)"),
+    };
+
+    /// <summary><c>--device-math</c>'s value as a <see cref="DeviceMath"/>.</summary>
+    public static DeviceMath ParseDeviceMath(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "portable" => DeviceMath.Portable,
+        "xmath" => DeviceMath.XMath,
+        "libdevice" => DeviceMath.LibDevice,
+        _ => throw new UsageException($"option --device-math: unknown value '{text}' (use portable, xmath or libdevice)"),
     };
 
     internal static string MethodName(FitMethod method, int nagq) => method switch

@@ -36,6 +36,18 @@ public static class ClusterIntegrator
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
     {
+        var single = default(SingleThread);
+        Integrate<TModel, TRows, SingleThread>(ref rows, ref single, start, end, p, warmStart, out output);
+    }
+
+    /// <summary>As above, with the cluster's rows shared among the threads of <paramref name="part"/> (every one of
+    /// them calls this with the same arguments and gets the same <paramref name="output"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Integrate<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
+        where TModel : struct, IRowLikelihood
+        where TRows : struct, IClusterRows
+        where TPart : struct, IRowPartition
+    {
         output = default;
         int q = p.Q;
         var u = warmStart;
@@ -44,13 +56,13 @@ public static class ClusterIntegrator
         // The first pass goes without the log-density: from a warm start the Newton step is usually small
         // enough to take on trust, and only a step that is not needs values to compare.
         bool hasValue = false;
-        double sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, false, out var c, out var a, out var aSearch);
+        double sumL = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, b, false, out var c, out var a, out var aSearch);
         if (!IsFinite(c, a, q))
         {
             u = default;
             b = default;
             hasValue = true;
-            sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+            sumL = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, b, true, out c, out a, out aSearch);
             if (!IsFinite(sumL) || !IsFinite(c, a, q))
             {
                 output.Status = ClusterStatus.NotFinite;
@@ -82,7 +94,7 @@ public static class ClusterIntegrator
                 var bTrusted = SmallLinearAlgebra.Multiply(p.Lambda, q, uTrusted);
                 // The pass after the last step is the mode's: Laplace needs its value.
                 bool value = small && laplace;
-                double sumT = ModePass<TModel, TRows>(ref rows, start, end, p, bTrusted, value, out var cT, out var aT, out var asT);
+                double sumT = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bTrusted, value, out var cT, out var aT, out var asT);
                 if (IsFinite(cT, aT, q) && (!value || IsFinite(sumT)))
                 {
                     u = uTrusted; b = bTrusted; sumL = sumT; c = cT; a = aT; aSearch = asT;
@@ -99,7 +111,7 @@ public static class ClusterIntegrator
             }
             if (!hasValue)
             {
-                sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+                sumL = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, b, true, out c, out a, out aSearch);
                 hasValue = true;
                 h = sumL - 0.5 * Dot(u, u, q);
             }
@@ -109,7 +121,7 @@ public static class ClusterIntegrator
             {
                 var uNew = AddScaled(u, delta, step, q);
                 var bNew = SmallLinearAlgebra.Multiply(p.Lambda, q, uNew);
-                double sumNew = ModePass<TModel, TRows>(ref rows, start, end, p, bNew, true, out var cNew, out var aNew, out var asNew);
+                double sumNew = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bNew, true, out var cNew, out var aNew, out var asNew);
                 double hNew = sumNew - 0.5 * Dot(uNew, uNew, q);
                 if (IsFinite(hNew) && hNew >= h - 1e-10 * (1.0 + Math.Abs(h)))
                 {
@@ -123,7 +135,7 @@ public static class ClusterIntegrator
             if (!accepted)
             {
                 // No step improves h: u is the mode to working precision. Refresh the per-row scratch at u.
-                sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+                sumL = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, b, true, out c, out a, out aSearch);
                 converged = small || size < 1e-4;
                 break;
             }
@@ -134,7 +146,7 @@ public static class ClusterIntegrator
             }
         }
         if (laplace && !hasValue)
-            sumL = ModePass<TModel, TRows>(ref rows, start, end, p, b, true, out c, out a, out aSearch);
+            sumL = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, b, true, out c, out a, out aSearch);
         output.NewtonIterations = iterations;
         output.Mode = u;
 
@@ -167,7 +179,7 @@ public static class ClusterIntegrator
             s = 1.0;
             gU = Subtract(SmallLinearAlgebra.MultiplyTransposed(p.Lambda, q, c), u, q);
             if (p.ComputeGradient)
-                for (int j = start; j < end; j++) rows.SetAlpha(j, rows.Scratch(0, j));
+                for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, rows.Scratch(0, j));
         }
         else
         {
@@ -175,7 +187,7 @@ public static class ClusterIntegrator
             maxA = double.NegativeInfinity;
             gU = default;
             if (p.ComputeGradient)
-                for (int j = start; j < end; j++) rows.SetAlpha(j, 0.0);
+                for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, 0.0);
             for (int k = 0; k < count; k++)
             {
                 var zk = default(Vec3);
@@ -183,7 +195,7 @@ public static class ClusterIntegrator
                 var ck = SmallLinearAlgebra.Multiply(lInvT, q, zk);
                 var uk = AddScaled(u, ck, Sqrt2, q);
                 var bk = SmallLinearAlgebra.Multiply(p.Lambda, q, uk);
-                double sumK = NodePass<TModel, TRows>(ref rows, start, end, p, bk, out var gk, out double phiK);
+                double sumK = NodePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bk, out var gk, out double phiK);
                 double hk = sumK - 0.5 * Dot(uk, uk, q) - q * HalfLog2Pi;
                 double ak = rows.GridLogWeight(k) + hk;
                 if (!IsFinite(ak)) continue;
@@ -198,14 +210,14 @@ public static class ClusterIntegrator
                         gLacc = ScaleMat(gLacc, scale, q);
                         gDev = ScaleMat(gDev, scale, q);
                         phiAcc *= scale;
-                        for (int j = start; j < end; j++) rows.SetAlpha(j, rows.Alpha(j) * scale);
+                        for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, rows.Alpha(j) * scale);
                     }
                     maxA = ak;
                 }
                 double wk = PortableMath.Exp(ak - maxA);
                 s += wk;
                 if (!p.ComputeGradient) continue;
-                for (int j = start; j < end; j++) rows.SetAlpha(j, rows.Alpha(j) + wk * rows.Scratch(0, j));
+                for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, rows.Alpha(j) + wk * rows.Scratch(0, j));
                 var gradK = Subtract(SmallLinearAlgebra.MultiplyTransposed(p.Lambda, q, gk), uk, q);
                 gU = AddScaled(gU, gradK, wk, q);
                 var ak2 = SmallLinearAlgebra.Multiply(lInv, q, gradK);
@@ -229,7 +241,7 @@ public static class ClusterIntegrator
 
         double invS = 1.0 / s;
         if (count > 1)
-            for (int j = start; j < end; j++) rows.SetAlpha(j, rows.Alpha(j) * invS);
+            for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, rows.Alpha(j) * invS);
         gU = Scale(gU, invS, q);
 
         // Adjoint of L: dF/dL = -sqrt2 sum pi_k (L^-T z_k)(L^-1 g_k)' - L^-T, lower triangle.
@@ -254,20 +266,21 @@ public static class ClusterIntegrator
 
         // Pass a: the curvature's dependence on u^ adds -sum l'''_j r_j s_j to the adjoint of u^.
         var t = default(Vec3);
-        for (int j = start; j < end; j++)
+        for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double rj = QuadraticZ(ref rows, j, r, q);
             double w3 = rows.Scratch(2, j) * rj;
             for (int d = 0; d < q; d++) t[d] += w3 * rows.Z(j, d);
         }
+        SumVector(ref part, ref t, q);
         var uBar = Subtract(gU, SmallLinearAlgebra.MultiplyTransposed(p.Lambda, q, t), q);
         var v = SmallLinearAlgebra.SolveCholesky(l, q, uBar);
         var lv = SmallLinearAlgebra.Multiply(p.Lambda, q, v);
 
         // Pass b: alpha_j = sum_k pi_k l'_jk - l'''_j r_j + l''_j z_j' Lambda v; and the dispersion terms.
         var za = default(Vec3);
-        double phiGrad = count > 1 ? phiAcc * invS : 0.0;
-        for (int j = start; j < end; j++)
+        double phiRows = 0;
+        for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double rj = QuadraticZ(ref rows, j, r, q);
             double zlv = 0;
@@ -280,10 +293,11 @@ public static class ClusterIntegrator
                 double eta = rows.FixedEta(j);
                 for (int d = 0; d < q; d++) eta += rows.Z(j, d) * b[d];
                 default(TModel).DispersionDerivatives(rows.Response(j), rows.Weight(j), eta, p.Phi, out double dl, out double dl1, out double dl2);
-                phiGrad += zlv * dl1 - rj * dl2 + (count == 1 ? dl : 0.0);
+                phiRows += zlv * dl1 - rj * dl2 + (count == 1 ? dl : 0.0);
             }
         }
-        output.DispersionGradient = phiGrad;
+        SumVector(ref part, ref za, q);
+        output.DispersionGradient = (count > 1 ? phiAcc * invS : 0.0) + (p.HasDispersion ? part.Sum(phiRows) : 0.0);
 
         // dF/dLambda = (sum z_j alpha_j) u^' + sum pi_k G_k (u_k - u^)' + c v' + 2 A Lambda Hbar.
         var aLh = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(a, p.Lambda, q), hBar, q);
@@ -299,17 +313,18 @@ public static class ClusterIntegrator
     /// same with negative curvature clipped, for the search direction). Stores l', l'', l''' per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ModePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b, bool withValue,
+    private static double ModePass<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b, bool withValue,
         out Vec3 c, out Mat3 a, out Mat3 aSearch)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
+        where TPart : struct, IRowPartition
     {
         int q = p.Q;
         c = default;
         a = default;
         aSearch = default;
         double sum = 0;
-        for (int j = start; j < end; j++)
+        for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double z0 = rows.Z(j, 0);
             double z1 = q > 1 ? rows.Z(j, 1) : 0.0;
@@ -346,24 +361,28 @@ public static class ClusterIntegrator
                 }
             }
         }
+        SumVector(ref part, ref c, q);
+        SumLower(ref part, ref a, q);
+        SumLower(ref part, ref aSearch, q);
         Symmetrize(ref a);
         Symmetrize(ref aSearch);
-        return sum;
+        return withValue ? part.Sum(sum) : sum;
     }
 
     /// <summary>One pass at a quadrature node: sum of l, G = sum z_j l'_j, l' per row into scratch 0, and
     /// the log(phi)-derivative of the sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double NodePass<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b,
+    private static double NodePass<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b,
         out Vec3 g, out double phiDerivative)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
+        where TPart : struct, IRowPartition
     {
         int q = p.Q;
         g = default;
         phiDerivative = 0;
         double sum = 0;
-        for (int j = start; j < end; j++)
+        for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double z0 = rows.Z(j, 0);
             double z1 = q > 1 ? rows.Z(j, 1) : 0.0;
@@ -382,7 +401,9 @@ public static class ClusterIntegrator
                 phiDerivative += dl;
             }
         }
-        return sum;
+        SumVector(ref part, ref g, q);
+        if (p.HasDispersion && p.ComputeGradient) phiDerivative = part.Sum(phiDerivative);
+        return part.Sum(sum);
     }
 
     private static double QuadraticZ<TRows>(ref TRows rows, int j, in Mat3 r, int q) where TRows : struct, IClusterRows
@@ -399,6 +420,28 @@ public static class ClusterIntegrator
             for (int m = 0; m < q; m++) s += zi * r[i, m] * rows.Z(j, m);
         }
         return s;
+    }
+
+    /// <summary>Each thread's partial sums over its rows, replaced by the cluster's totals (q components).</summary>
+    private static void SumVector<TPart>(ref TPart part, ref Vec3 v, int q) where TPart : struct, IRowPartition
+    {
+        v.X0 = part.Sum(v.X0);
+        if (q < 2) return;
+        v.X1 = part.Sum(v.X1);
+        if (q > 2) v.X2 = part.Sum(v.X2);
+    }
+
+    /// <summary>As <see cref="SumVector"/> for the lower triangle of a symmetric q x q matrix.</summary>
+    private static void SumLower<TPart>(ref TPart part, ref Mat3 m, int q) where TPart : struct, IRowPartition
+    {
+        m.A00 = part.Sum(m.A00);
+        if (q < 2) return;
+        m.A10 = part.Sum(m.A10);
+        m.A11 = part.Sum(m.A11);
+        if (q < 3) return;
+        m.A20 = part.Sum(m.A20);
+        m.A21 = part.Sum(m.A21);
+        m.A22 = part.Sum(m.A22);
     }
 
     private static void Symmetrize(ref Mat3 a)

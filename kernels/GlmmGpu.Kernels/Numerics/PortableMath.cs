@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ILGPU.IR.Intrinsics;
 
 namespace GlmmGpu.Kernels.Numerics;
 
@@ -25,9 +26,22 @@ public static class PortableMath
     private const double TwoTo54 = 18014398509481984.0;
     private const double RoundingShift = 6755399441055744.0;
 
-    /// <summary>e^x, within about one ulp (subnormal results included).</summary>
+    /// <summary>e^x, within about one ulp (subnormal results included). On GPU backends the scheduling layer maps
+    /// this call to <see cref="PlainExp"/> or to the backend's own exp (GlmmGpu.Scheduling.DeviceMathRouting), hence
+    /// the intrinsic mark; everywhere else it is <see cref="PlainExp"/>.</summary>
+    [IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Exp(double x)
+    public static double Exp(double x) => PlainExp(x);
+
+    /// <summary>The natural logarithm, within about one ulp; NaN below zero, -Infinity at zero. Mapped on GPU
+    /// backends as <see cref="Exp"/> is.</summary>
+    [IntrinsicImplementation]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Log(double x) => PlainLog(x);
+
+    /// <summary>e^x by range reduction and a polynomial: the code behind <see cref="Exp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double PlainExp(double x)
     {
         if (!(x <= ExpOverflow)) return x + double.PositiveInfinity; // +Inf, or NaN for NaN
         if (x < ExpUnderflow) return 0.0;
@@ -60,9 +74,9 @@ public static class PortableMath
         return p * PowerOfTwo(k);
     }
 
-    /// <summary>The natural logarithm, within about one ulp; NaN below zero, -Infinity at zero.</summary>
+    /// <summary>log x by range reduction and a polynomial: the code behind <see cref="Log"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Log(double x)
+    public static double PlainLog(double x)
     {
         if (!(x > 0.0)) return x == 0.0 ? double.NegativeInfinity : double.NaN;
         if (x == double.PositiveInfinity) return x;

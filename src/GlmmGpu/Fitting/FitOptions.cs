@@ -7,6 +7,15 @@ public enum FitMethod { Laplace, Agq, Pql, Ml, Reml }
 /// <summary>Which engine runs the per-cluster work. Auto prefers CUDA, then OpenCL, then the CPU SIMD path.</summary>
 public enum DeviceChoice { Auto, Cpu, IlgpuCpu, Cuda, OpenCl }
 
+/// <summary>
+/// Where the kernels take exp and log from on a GPU. <c>Portable</c>: the project's own
+/// <see cref="GlmmGpu.Kernels.Numerics.PortableMath"/>, the code the CPU path runs, compiled into the kernels.
+/// <c>XMath</c>: ILGPU's own (ILGPU.Algorithms' software CORDIC on CUDA, OpenCL's built-ins). <c>LibDevice</c>:
+/// NVIDIA's libdevice on CUDA (needs the CUDA toolkit's libNVVM and libdevice at run time), ILGPU's elsewhere.
+/// The CPU path and ILGPU's CPU accelerator always run PortableMath.
+/// </summary>
+public enum DeviceMath { Portable, XMath, LibDevice }
+
 /// <summary>How to fit: method, quadrature nodes, device, and optimizer limits.</summary>
 public sealed record FitOptions
 {
@@ -21,9 +30,8 @@ public sealed record FitOptions
     public int Threads { get; init; }
     /// <summary>Largest number of clusters per batch (0 = sized by the device's memory).</summary>
     public int BatchClusters { get; init; }
-    /// <summary>On CUDA, take double-precision log/exp/sin from NVIDIA's libdevice (needs the CUDA SDK) instead of
-    /// ILGPU.Algorithms' software versions.</summary>
-    public bool CudaLibDevice { get; init; }
+    /// <summary>Where GPU kernels take exp and log from (see <see cref="Fitting.DeviceMath"/>).</summary>
+    public DeviceMath DeviceMath { get; init; } = DeviceMath.Portable;
     /// <summary>
     /// Called with (phase, iteration, current log-likelihood) after each optimizer iteration: Laplace and AGQ
     /// ("fitting"), ML and REML ("ML", "REML"; REML gives the REML log-likelihood) and PQL ("PQL", NaN: no likelihood).

@@ -33,12 +33,15 @@ internal static class MaximumLikelihoodEstimator
         Diagnostics.Mark("GLM start");
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         int iterations = 0, evaluations = 0;
+        // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
+        // modes there as the quadrature's first Newton starts.
+        using var engine = EngineFactory.Create(laplaceData, options);
+        Diagnostics.Mark($"engine on {engine.Device}");
         if (nodes > 1)
         {
             // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
             // and curvature start the quadrature fit close to its own.
-            using var laplaceEngine = EngineFactory.Create(laplaceData, options);
-            var laplace = Bfgs.Minimize(Objective(laplaceEngine), psi0, options.MaxIterations, 1e-6, progress, h0);
+            var laplace = Bfgs.Minimize(Objective(engine), psi0, options.MaxIterations, 1e-6, progress, h0);
             iterations += laplace.Iterations;
             evaluations += laplace.Evaluations;
             if (laplace.Minimizer.All(double.IsFinite))
@@ -47,9 +50,8 @@ internal static class MaximumLikelihoodEstimator
                 h0 = laplace.InverseHessian;
             }
             Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
+            engine.UseNodes(nodes);
         }
-        var data = nodes == 1 ? laplaceData : laplaceData.WithNodes(nodes);
-        using var engine = EngineFactory.Create(data, options);
         var gradient = new double[layout.Count];
         var objective = Objective(engine);
         // The decrement g'H^-1 g is about the sum of (remaining step / SE)^2, whatever the size of the data: 1e-7
@@ -77,11 +79,11 @@ internal static class MaximumLikelihoodEstimator
         bool converged = CheckConvergence(hessian, gradient, summary, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
         if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
-        var ranef = ResultBuilder.Ranef(data, lambda, clusters);
+        var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
         var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link,
-            new ResultBuilder.PearsonVisitor(frame, data.Block, ranef, psi, phi));
+            new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi));
         Diagnostics.Mark("results");
-        return ResultBuilder.Build(frame, data, options, psi, covariance, lambda, phi, logLik, converged, singular,
+        return ResultBuilder.Build(frame, laplaceData, options, psi, covariance, lambda, phi, logLik, converged, singular,
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
     }
 

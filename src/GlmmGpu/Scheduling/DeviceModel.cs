@@ -1,6 +1,7 @@
 using GlmmGpu.Fitting.Likelihood;
 using GlmmGpu.Kernels.Kernels;
 using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.Kernels.Quadrature;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -26,8 +27,7 @@ internal sealed class DeviceModel : IDisposable
             Y = buffers.Upload(frame.Response);
             W = buffers.Upload(frame.Weights);
             Z = buffers.Upload(data.Block.Z);
-            GridZ = buffers.Upload(data.Grid.Z);
-            GridLogWeight = buffers.Upload(data.Grid.LogWeight);
+            UseGrid(accelerator, data.Grid);
             ClusterOffsets = buffers.Upload(data.ClusterOffsets);
             Eta = buffers.Allocate<double>(data.N);
             Alpha = buffers.Allocate<double>(data.N);
@@ -47,8 +47,19 @@ internal sealed class DeviceModel : IDisposable
     public ArrayView<double> Y { get; }
     public ArrayView<double> W { get; }
     public ArrayView<double> Z { get; }
-    public ArrayView<double> GridZ { get; }
-    public ArrayView<double> GridLogWeight { get; }
+    public ArrayView<double> GridZ => gridZ!.View;
+    public ArrayView<double> GridLogWeight => gridLogWeight!.View;
+    private MemoryBuffer1D<double, Stride1D.Dense>? gridZ, gridLogWeight;
+
+    /// <summary>Replaces the quadrature grid (a few kilobytes) and keeps everything else: an AGQ fit after its
+    /// Laplace stage needs no second upload of the rows.</summary>
+    public void UseGrid(Accelerator accelerator, QuadratureGrid grid)
+    {
+        gridZ?.Dispose();
+        gridLogWeight?.Dispose();
+        gridZ = accelerator.Allocate1D(grid.Z);
+        gridLogWeight = accelerator.Allocate1D(grid.LogWeight);
+    }
     public ArrayView<int> ClusterOffsets { get; }
     public ArrayView<double> Eta { get; }
     public ArrayView<double> Alpha { get; }
@@ -56,11 +67,16 @@ internal sealed class DeviceModel : IDisposable
     public ArrayView<Vec3> Modes { get; }
 
     /// <summary>Bytes held on the device.</summary>
-    public long Bytes => buffers.Bytes;
+    public long Bytes => buffers.Bytes + (gridZ?.LengthInBytes ?? 0) + (gridLogWeight?.LengthInBytes ?? 0);
 
     /// <summary>The row view the cluster kernel integrates over, with <paramref name="scratch"/> for one batch.</summary>
     public DeviceRows Rows(ArrayView<double> scratch, int n, int q) =>
         new(Eta, Y, W, Z, Alpha, scratch, GridZ, GridLogWeight, n, q, 0);
 
-    public void Dispose() => buffers.Dispose();
+    public void Dispose()
+    {
+        gridZ?.Dispose();
+        gridLogWeight?.Dispose();
+        buffers.Dispose();
+    }
 }

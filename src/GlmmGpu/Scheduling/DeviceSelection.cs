@@ -19,15 +19,15 @@ internal static class DeviceSelection
                 reason = "requested: ILGPU's CPU accelerator";
                 return IlgpuDevices.OpenCpu();
             case DeviceChoice.Cuda:
-                var cuda = IlgpuDevices.OpenCuda(options.CudaLibDevice);
+                var cuda = IlgpuDevices.OpenCuda(options.DeviceMath);
                 reason = $"requested: {cuda.Name}";
                 return cuda;
             case DeviceChoice.OpenCl:
-                var openCl = IlgpuDevices.OpenOpenCl();
+                var openCl = IlgpuDevices.OpenOpenCl(options.DeviceMath);
                 reason = $"requested: {openCl.Name}";
                 return openCl;
             default:
-                return IlgpuDevices.TryOpenGpu(options.CudaLibDevice, out reason);
+                return IlgpuDevices.TryOpenGpu(options.DeviceMath, out reason);
         }
     }
 }

@@ -26,7 +26,7 @@ public static class EngineFactory
         var device = DeviceSelection.Open(options, out var reason);
         IMarginalLikelihood engine;
         if (device is not null && device.Name.StartsWith("cuda:", StringComparison.Ordinal) && data.ClusterCount > 1
-            && IlgpuDevices.OpenOtherCudaDevices(options.CudaLibDevice) is { Count: > 0 } others)
+            && IlgpuDevices.OpenOtherCudaDevices(options.DeviceMath) is { Count: > 0 } others)
         {
             others.Insert(0, device);
             // No more devices than clusters: each needs one.

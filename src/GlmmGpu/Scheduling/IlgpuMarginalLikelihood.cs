@@ -25,7 +25,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     private static readonly long BytesPerCluster = System.Runtime.CompilerServices.Unsafe.SizeOf<ClusterOutput>();
     private const long BytesPerRow = 3 * sizeof(double);
 
-    private readonly MarginalLikelihoodData data;
+    private MarginalLikelihoodData data;
     private readonly IlgpuDevice device;
     private readonly bool ownsDevice;
     private readonly DeviceModel model;
@@ -34,7 +34,12 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     private readonly double[] hostClusterPartials, hostFixedPartials;
     private readonly int clusterBlocks, rowBlocks;
     private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>> predictor;
-    private readonly Action<Index1D, DeviceRows, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>> integrate;
+    private readonly Action<Index1D, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>> integrate;
+    private readonly Action<KernelConfig, DeviceRows, ArrayView<int>, ArrayView<int>, int, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>? integrateByWarp;
+    private readonly Action<KernelConfig, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>? integrateByGroup;
+    private readonly ClusterSizePolicy sizePolicy;
+    private readonly ClusterSizeClasses sizeClasses;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> clusterLists;
     private readonly Action<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>> clusterSums;
     private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>> fixedGradient;
 
@@ -42,7 +47,9 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     /// The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled kernels
     /// across engines (tests build many engines on one accelerator).</summary>
     /// <param name="keepOutputsResident">Null decides by the device's free memory; tests force either way.</param>
-    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true, bool? keepOutputsResident = null)
+    /// <param name="sizePolicy">Which clusters a thread, a warp or a group integrates; null for the device's default.</param>
+    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true, bool? keepOutputsResident = null,
+        ClusterSizePolicy? sizePolicy = null)
     {
         this.data = data;
         this.device = device;
@@ -61,6 +68,9 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
                 : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, device.WorkingSetBudget(model.Bytes), perCluster, BytesPerRow);
             clusterBlocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
             rowBlocks = (data.N + RowBlock - 1) / RowBlock;
+            this.sizePolicy = sizePolicy ?? ClusterSizePolicy.For(accelerator);
+            sizeClasses = ClusterSizeClasses.Build(data.ClusterOffsets, Batches, this.sizePolicy);
+            clusterLists = accelerator.Allocate1D(sizeClasses.Lists);
             scratch = accelerator.Allocate1D<double>(3L * Batches.Max(b => b.RowCount));
             outputs = accelerator.Allocate1D<ClusterOutput>(residentOutputs ? data.ClusterCount : Batches.Max(b => b.ClusterCount));
             clusterPartials = accelerator.Allocate1D<double>((long)clusterBlocks * ReductionKernels.ClusterPartialWidth);
@@ -69,8 +79,16 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             hostFixedPartials = new double[fixedPartials.Length];
             predictor = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>>(
                 PredictorKernels.FixedPredictor);
-            integrate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRows, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
+            integrate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
                 ClusterKernels.Integrate<TModel>);
+            // The cooperative kernels are compiled only when some cluster needs them: each is a second copy of the
+            // integrator for ILGPU to compile (seconds on a GPU).
+            if (sizeClasses.Warps.Any(l => l.Count > 0))
+                integrateByWarp = accelerator.LoadStreamKernel<DeviceRows, ArrayView<int>, ArrayView<int>, int, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
+                    ClusterKernels.IntegrateByWarp<TModel>);
+            if (sizeClasses.Groups.Any(l => l.Count > 0))
+                integrateByGroup = accelerator.LoadStreamKernel<DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
+                    ClusterKernels.IntegrateByGroup<TModel>);
             clusterSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>>(
                 ReductionKernels.ClusterSums);
             fixedGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>>(
@@ -111,6 +129,16 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     /// <summary>How the clusters are split into launches.</summary>
     public IReadOnlyList<ClusterBatch> Batches { get; }
 
+    /// <summary>Clusters integrated by a thread, a warp and a group each, over all batches.</summary>
+    public (int Threads, int Warps, int Groups) ClassCounts =>
+        (sizeClasses.Threads.Sum(l => l.Count), sizeClasses.Warps.Sum(l => l.Count), sizeClasses.Groups.Sum(l => l.Count));
+
+    public void UseNodes(int nodesPerDimension)
+    {
+        data = data.WithNodes(nodesPerDimension);
+        model.UseGrid(device.Accelerator, data.Grid);
+    }
+
     public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
     {
         var layout = data.Layout;
@@ -121,11 +149,24 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
 
         var parameters = layout.Integrand(psi, wantGradient);
         var rows = model.Rows(scratch.View, n, layout.Q);
-        foreach (var batch in Batches)
+        for (int b = 0; b < Batches.Count; b++)
         {
+            var batch = Batches[b];
             // Launches on one stream run in order, so each batch's sums see the partials the previous batch left.
             var batchOutputs = residentOutputs ? outputs.View.SubView(batch.FirstCluster, batch.ClusterCount) : outputs.View;
-            integrate(batch.ClusterCount, rows.ForBatch(batch.FirstRow), model.ClusterOffsets, batch.FirstCluster, parameters, model.Modes, batchOutputs);
+            var batchRows = rows.ForBatch(batch.FirstRow);
+            var (threads, warps, groups) = (sizeClasses.Threads[b], sizeClasses.Warps[b], sizeClasses.Groups[b]);
+            if (threads.Count > 0)
+                integrate(threads.Count, batchRows, model.ClusterOffsets, List(threads), batch.FirstCluster, parameters, model.Modes, batchOutputs);
+            if (warps.Count > 0)
+            {
+                int perGroup = sizePolicy.WarpsPerGroup;
+                integrateByWarp!(new KernelConfig((warps.Count + perGroup - 1) / perGroup, perGroup * device.Accelerator.WarpSize),
+                    batchRows, model.ClusterOffsets, List(warps), warps.Count, batch.FirstCluster, parameters, model.Modes, batchOutputs);
+            }
+            if (groups.Count > 0)
+                integrateByGroup!(new KernelConfig(groups.Count, sizePolicy.GroupThreads),
+                    batchRows, model.ClusterOffsets, List(groups), batch.FirstCluster, parameters, model.Modes, batchOutputs);
             int firstBlock = batch.FirstCluster / ClusterBlock;
             int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
             clusterSums(lastBlock - firstBlock + 1, batchOutputs, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
@@ -158,6 +199,8 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         return logLik;
     }
 
+    private ArrayView<int> List(ClusterList list) => clusterLists.View.SubView(list.Offset, list.Count);
+
     /// <summary>X'alpha from the kernel's per-block partials, each column's blocks added in order.</summary>
     private void FixedGradient(Span<double> gradient)
     {
@@ -176,6 +219,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     public void Dispose()
     {
         scratch?.Dispose();
+        clusterLists?.Dispose();
         outputs?.Dispose();
         clusterPartials?.Dispose();
         fixedPartials?.Dispose();

@@ -36,6 +36,11 @@ internal sealed class MultiDeviceMarginalLikelihood : IMarginalLikelihood
         }
     }
 
+    public void UseNodes(int nodesPerDimension)
+    {
+        foreach (var part in parts) part.UseNodes(nodesPerDimension);
+    }
+
     public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
     {
         bool wantGradient = !gradient.IsEmpty;

@@ -12,10 +12,14 @@ internal static class SyntheticFrames
     /// groups clusters of `perGroup` rows; X = [1, x1, x2]; Z = [1, x1, x2][..q]; y drawn from the family at
     /// beta = (0.3, 0.5, -0.4) with random-effect SD 0.7 per effect.
     /// </summary>
-    public static ModelFrame Create(FamilyKind family, LinkKind link, int groups, int perGroup, int q, bool correlated, int seed)
+    public static ModelFrame Create(FamilyKind family, LinkKind link, int groups, int perGroup, int q, bool correlated, int seed) =>
+        Create(family, link, Enumerable.Repeat(perGroup, groups).ToArray(), q, correlated, seed);
+
+    /// <summary>As above with cluster g of <paramref name="sizes"/>[g] rows.</summary>
+    public static ModelFrame Create(FamilyKind family, LinkKind link, int[] sizes, int q, bool correlated, int seed)
     {
         var rng = new Random(seed);
-        int n = groups * perGroup, p = 3;
+        int groups = sizes.Length, n = sizes.Sum(), p = 3;
         var x = new double[p * n];
         var z = new double[q * n];
         var y = new double[n];
@@ -28,12 +32,12 @@ internal static class SyntheticFrames
         double sd = link is LinkKind.Inverse or LinkKind.InverseSquare or LinkKind.Identity && family != FamilyKind.Gaussian ? 0.05 : 0.7;
         for (int g = 0; g < groups; g++)
         {
-            offsets[g] = g * perGroup;
+            offsets[g + 1] = offsets[g] + sizes[g];
             var b = new double[q];
             for (int d = 0; d < q; d++) b[d] = sd * RandomDraws.Normal(rng);
-            for (int j = 0; j < perGroup; j++)
+            for (int j = 0; j < sizes[g]; j++)
             {
-                int i = g * perGroup + j;
+                int i = offsets[g] + j;
                 level[i] = g;
                 x[i] = 1;
                 x[n + i] = RandomDraws.Normal(rng);
@@ -48,7 +52,6 @@ internal static class SyntheticFrames
                 (y[i], w[i]) = Draw(family, link, eta, rng);
             }
         }
-        offsets[groups] = n;
         var termNames = new[] { "(Intercept)", "x1", "x2" }[..q];
         var formula = FormulaParser.Parse("y ~ x1 + x2 + (1 | g)");
         var block = new RandomEffectsBlock

@@ -6,6 +6,8 @@ using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using GlmmGpu.Fitting;
+using GlmmGpu.Scheduling;
 using Xunit;
 
 namespace GlmmGpu.Tests.Kernels;
@@ -31,6 +33,23 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf());
         foreach (var (architecture, isa) in Targets)
             AssertCompiles(kernel, architecture, isa);
+    }
+
+    /// <summary>The warp- and group-per-cluster kernels (explicitly grouped: shuffles, barriers, shared memory).</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void CooperativeClusterKernelsCompileForSm80AndSm90(FamilyKind family, LinkKind link)
+    {
+        foreach (var name in new[] { nameof(ClusterKernels.IntegrateByWarp), nameof(ClusterKernels.IntegrateByGroup) })
+        {
+            var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf(name));
+            foreach (var (architecture, isa) in Targets)
+            {
+                string ptx = AssertCompiles(kernel, architecture, isa, explicitlyGrouped: true);
+                Assert.Contains("shfl.sync.bfly", ptx);
+                if (name == nameof(ClusterKernels.IntegrateByGroup)) Assert.Contains("bar.sync", ptx);
+            }
+        }
     }
 
     [Theory]
@@ -79,22 +98,26 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78),
     };
 
-    private void AssertCompiles(MethodInfo kernel, CudaArchitecture architecture, CudaInstructionSet isa)
+    private string AssertCompiles(MethodInfo kernel, CudaArchitecture architecture, CudaInstructionSet isa, bool explicitlyGrouped = false)
     {
         using var backend = new PTXBackend(fixture.Context, new CudaCapabilityContext(architecture), architecture, isa, null);
-        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
+        var entry = explicitlyGrouped ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel) : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
         var compiled = Assert.IsType<PTXCompiledKernel>(backend.Compile(entry, default(KernelSpecialization)));
         string ptx = compiled.PTXAssembly;
         Assert.Contains(".entry", ptx);
         Assert.Contains($".version {isa}", ptx);
         // ILGPU 1.5.3 writes .target sm_80 for every newer architecture (the driver JIT-compiles it forward).
         Assert.Contains(".target sm_", ptx);
+        // An unresolved external function compiles here but fails to link on the GPU: ILGPU 1.5 emits one for
+        // .NET methods it cannot translate (Math.FusedMultiplyAdd, for one).
+        Assert.DoesNotContain(".extern", ptx);
+        return ptx;
     }
 
-    private sealed class ClusterKernelOf : IRowLikelihoodVisitor<MethodInfo>
+    private sealed class ClusterKernelOf(string name = nameof(ClusterKernels.Integrate)) : IRowLikelihoodVisitor<MethodInfo>
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.Integrate))!.MakeGenericMethod(typeof(TModel));
+            typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel));
     }
 
     private sealed class WorkingUpdateOf : IRowLikelihoodVisitor<MethodInfo>
@@ -110,6 +133,10 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
 /// </summary>
 public sealed class PtxContextFixture : IDisposable
 {
-    public Context Context { get; } = Context.Create(b => b.EnableAlgorithms().Optimize(OptimizationLevel.O1));
+    public Context Context { get; } = Context.Create(b =>
+    {
+        b.EnableAlgorithms().Optimize(OptimizationLevel.O1);
+        DeviceMathRouting.Configure(b, DeviceMath.Portable, cuda: false);
+    });
     public void Dispose() => Context.Dispose();
 }

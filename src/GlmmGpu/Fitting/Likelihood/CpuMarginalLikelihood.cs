@@ -14,7 +14,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
 {
     private const int ClusterBlock = 2048;
     private const int RowBlock = 1 << 16;
-    private readonly MarginalLikelihoodData data;
+    private MarginalLikelihoodData data;
     private readonly double[] eta, alpha, scratch, blockLogLik, blockPhi;
     private readonly Mat3[] blockLambda;
     private readonly Vec3[] modes;
@@ -39,6 +39,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
     public ParameterLayout Layout => data.Layout;
     public string Device => "cpu";
     public ClusterOutput[] Clusters { get; }
+
+    public void UseNodes(int nodesPerDimension) => data = data.WithNodes(nodesPerDimension);
 
     public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
     {

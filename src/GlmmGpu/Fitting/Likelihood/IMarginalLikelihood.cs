@@ -16,4 +16,8 @@ internal interface IMarginalLikelihood : IDisposable
     double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient);
     /// <summary>Per-cluster outputs of the last evaluation (modes, their covariances, status).</summary>
     ClusterOutput[] Clusters { get; }
+    /// <summary>Switches to another quadrature rule (nodes per random effect; 1 is Laplace), keeping the data where
+    /// they are and the conditional modes as the next evaluation's start: an AGQ fit continues from its Laplace
+    /// stage on the same engine, as glmer's nAGQ &gt; 1 does.</summary>
+    void UseNodes(int nodesPerDimension);
 }

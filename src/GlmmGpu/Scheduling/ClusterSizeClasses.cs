@@ -1,0 +1,80 @@
+using ILGPU.Runtime;
+
+namespace GlmmGpu.Scheduling;
+
+/// <summary>
+/// From how many rows a cluster is a warp's work, or a whole group's, rather than one thread's. A thread per
+/// cluster keeps every lane busy when clusters are small and many; a cluster of thousands of rows on one thread
+/// would leave its warp's other lanes idle behind it (and few large clusters would leave the device idle), so
+/// its rows are shared out instead, at the price of combining every sum (a few shuffles per pass). The
+/// thresholds are first choices, not yet tuned on a GPU: a warp from four rows per lane, a group of
+/// <see cref="GroupThreads"/> from sixty-four rows per lane of a warp.
+/// </summary>
+internal readonly record struct ClusterSizePolicy(int WarpFromRows, int GroupFromRows, int GroupThreads, int WarpsPerGroup)
+{
+    public static ClusterSizePolicy For(Accelerator accelerator)
+    {
+        int warp = accelerator.WarpSize;
+        int groupThreads = Math.Max(warp, Math.Min(256, accelerator.MaxNumThreadsPerGroup) / warp * warp);
+        return new ClusterSizePolicy(4 * warp, 64 * warp, groupThreads, groupThreads / warp);
+    }
+
+    /// <summary>Every cluster on one thread (as before clusters were grouped by size).</summary>
+    public static ClusterSizePolicy ThreadPerCluster(Accelerator accelerator) => For(accelerator) with { WarpFromRows = int.MaxValue, GroupFromRows = int.MaxValue };
+
+    /// <summary>Every cluster on a warp, or on a group: for tests of those kernels on small data.</summary>
+    public static ClusterSizePolicy WarpPerCluster(Accelerator accelerator) => For(accelerator) with { WarpFromRows = 0, GroupFromRows = int.MaxValue };
+    public static ClusterSizePolicy GroupPerCluster(Accelerator accelerator) => For(accelerator) with { WarpFromRows = 0, GroupFromRows = 0 };
+}
+
+/// <summary>Where one batch's clusters of one size class sit in <see cref="ClusterSizeClasses.Lists"/>.</summary>
+internal readonly record struct ClusterList(int Offset, int Count);
+
+/// <summary>
+/// Each batch's clusters sorted into the three kernels' lists, stored back to back in one array that is uploaded
+/// once. The thread list is ordered by rows (ties by cluster), so that the lanes of a warp, which take
+/// consecutive entries, finish together; the others keep cluster order. The split depends only on the data and
+/// the policy, so a fit is reproducible.
+/// </summary>
+internal sealed class ClusterSizeClasses
+{
+    public required int[] Lists { get; init; }
+    public required ClusterList[] Threads { get; init; }
+    public required ClusterList[] Warps { get; init; }
+    public required ClusterList[] Groups { get; init; }
+
+    public static ClusterSizeClasses Build(int[] clusterOffsets, IReadOnlyList<ClusterBatch> batches, ClusterSizePolicy policy)
+    {
+        var lists = new int[clusterOffsets.Length - 1];
+        var threads = new ClusterList[batches.Count];
+        var warps = new ClusterList[batches.Count];
+        var groups = new ClusterList[batches.Count];
+        int at = 0;
+        var small = new List<long>();
+        for (int b = 0; b < batches.Count; b++)
+        {
+            var batch = batches[b];
+            int end = batch.FirstCluster + batch.ClusterCount;
+            small.Clear();
+            for (int g = batch.FirstCluster; g < end; g++)
+            {
+                int rows = clusterOffsets[g + 1] - clusterOffsets[g];
+                if (rows < policy.WarpFromRows) small.Add(((long)rows << 32) | (uint)g);
+            }
+            small.Sort();
+            threads[b] = new ClusterList(at, small.Count);
+            foreach (long key in small) lists[at++] = (int)(uint)key;
+            warps[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows < policy.GroupFromRows, lists, ref at);
+            groups[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows >= policy.GroupFromRows, lists, ref at);
+        }
+        return new ClusterSizeClasses { Lists = lists, Threads = threads, Warps = warps, Groups = groups };
+    }
+
+    private static ClusterList Take(int[] clusterOffsets, int first, int end, Func<int, bool> belongs, int[] lists, ref int at)
+    {
+        int offset = at;
+        for (int g = first; g < end; g++)
+            if (belongs(clusterOffsets[g + 1] - clusterOffsets[g])) lists[at++] = g;
+        return new ClusterList(offset, at - offset);
+    }
+}
