@@ -59,18 +59,25 @@ public static class ReductionKernels
     }
 
     /// <summary>
-    /// Partial X'alpha: thread t sums column <c>t / blocks</c> over row block <c>t % blocks</c> into
-    /// <c>partials[t]</c> (column-major, so the host adds each column's blocks in order).
+    /// Partial X'alpha over fixed global blocks of <paramref name="blockSize"/> rows, for the rows
+    /// [rowBase, rowBase + rowCount) that x and alpha hold (x column-major with column stride
+    /// <paramref name="stride"/>). Thread t sums column <c>t / span</c> over its share of block
+    /// <c>firstBlock + t % span</c> into <c>partials[column * blocks + block]</c>; a block split between two
+    /// calls (rows streamed batch by batch) continues from the partial the first left, so the sum is the one a
+    /// single call over all rows makes, bit for bit.
     /// </summary>
-    public static void FixedGradient(Index1D t, ArrayView<double> x, ArrayView<double> alpha, int n, int blocks, int blockSize,
-        ArrayView<double> partials)
+    public static void FixedGradient(Index1D t, ArrayView<double> x, ArrayView<double> alpha, int stride, int rowBase, int rowCount,
+        int firstBlock, int span, int blocks, int blockSize, ArrayView<double> partials)
     {
-        int k = t / blocks, block = t - k * blocks;
-        int start = block * blockSize;
-        int end = start + blockSize < n ? start + blockSize : n;
-        int column = k * n;
-        double s = 0.0;
-        for (int i = start; i < end; i++) s += x[column + i] * alpha[i];
-        partials[t] = s;
+        int k = t / span, block = firstBlock + (t - k * span);
+        int blockStart = block * blockSize;
+        int lo = blockStart > rowBase ? blockStart : rowBase;
+        int blockEnd = blockStart + blockSize, rowEnd = rowBase + rowCount;
+        int hi = blockEnd < rowEnd ? blockEnd : rowEnd;
+        int at = k * blocks + block;
+        double s = lo == blockStart ? 0.0 : partials[at];
+        int column = k * stride - rowBase;
+        for (int i = lo; i < hi; i++) s += x[column + i] * alpha[i - rowBase];
+        partials[at] = s;
     }
 }

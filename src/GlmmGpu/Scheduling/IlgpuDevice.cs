@@ -20,16 +20,17 @@ internal sealed class IlgpuDevice : IDisposable
     public string Name { get; }
 
     /// <summary>
-    /// Bytes the batch working set may take, once the resident data (<paramref name="residentBytes"/>) are on the
-    /// device: a quarter of what is left, within [16 MiB, 1 GiB]. CUDA reports its free memory (which already
-    /// excludes the resident data); elsewhere the total less the resident data stands in (the CPU accelerator
-    /// reports no limit at all, hence the cap).
+    /// Bytes the batch working set (scratch, and outputs where they are not resident) may take when
+    /// <paramref name="freeBytes"/> are free beside the resident data: a quarter, within [16 MiB, 1 GiB] (the CPU
+    /// accelerator reports no limit at all, hence the cap).
     /// </summary>
-    public long WorkingSetBudget(long residentBytes) => Math.Clamp(FreeBytes(residentBytes) / 4, 16L << 20, 1L << 30);
+    public static long BatchBudget(long freeBytes) => Math.Clamp(freeBytes / 4, 16L << 20, 1L << 30);
 
-    /// <summary>Device memory still free once <paramref name="residentBytes"/> are resident (see <see cref="WorkingSetBudget"/>).</summary>
+    /// <summary>Device memory free once <paramref name="residentBytes"/> more are allocated. CUDA reports what is
+    /// free now (so pass what is not yet allocated); elsewhere the total less <paramref name="residentBytes"/>
+    /// stands in.</summary>
     public long FreeBytes(long residentBytes) =>
-        Accelerator is CudaAccelerator cuda ? cuda.GetFreeMemory() : Accelerator.MemorySize - residentBytes;
+        Accelerator is CudaAccelerator cuda ? cuda.GetFreeMemory() - residentBytes : Accelerator.MemorySize - residentBytes;
 
     public void Dispose()
     {

@@ -9,10 +9,12 @@ using ILGPU.Runtime;
 namespace GlmmGpu.Scheduling;
 
 /// <summary>
-/// The marginal likelihood on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The model's data stay
-/// on the device across evaluations; each evaluation uploads beta, forms eta, integrates the clusters batch by
-/// batch with the same <see cref="ClusterIntegrator"/> the CPU path runs, and finishes the kernels' fixed-order
-/// partial sums on the host. Results are bitwise reproducible and do not depend on the batch size.
+/// The marginal likelihood on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The model's rows stay on
+/// the device across evaluations where they fit, and are streamed through it batch by batch where they do not;
+/// each evaluation uploads beta, forms eta, integrates the clusters batch by batch with the same
+/// <see cref="ClusterIntegrator"/> the CPU path runs (a thread, a warp or a group per cluster by its size), and
+/// finishes the kernels' fixed-order partial sums on the host. Results are bitwise reproducible and do not depend
+/// on the batch size or on whether rows are streamed.
 /// </summary>
 internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood where TModel : struct, IRowLikelihood
 {
@@ -23,7 +25,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     private const int RowBlock = 4096;
     /// <summary>Device bytes per cluster and per row of a batch: one <see cref="ClusterOutput"/>, three scratch doubles.</summary>
     private static readonly long BytesPerCluster = System.Runtime.CompilerServices.Unsafe.SizeOf<ClusterOutput>();
-    private const long BytesPerRow = 3 * sizeof(double);
+    private const long ScratchBytesPerRow = 3 * sizeof(double);
 
     private MarginalLikelihoodData data;
     private readonly IlgpuDevice device;
@@ -41,15 +43,16 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     private readonly ClusterSizeClasses sizeClasses;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> clusterLists;
     private readonly Action<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>> clusterSums;
-    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>> fixedGradient;
+    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int, int, int, int, ArrayView<double>> fixedGradient;
 
     /// <summary><paramref name="batchClusters"/> caps clusters per batch; 0 sizes batches to the device's memory.
     /// The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled kernels
     /// across engines (tests build many engines on one accelerator).</summary>
     /// <param name="keepOutputsResident">Null decides by the device's free memory; tests force either way.</param>
     /// <param name="sizePolicy">Which clusters a thread, a warp or a group integrates; null for the device's default.</param>
+    /// <param name="streamRows">Null streams the rows only when they do not fit the device; tests force either way.</param>
     public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true, bool? keepOutputsResident = null,
-        ClusterSizePolicy? sizePolicy = null)
+        ClusterSizePolicy? sizePolicy = null, bool? streamRows = null)
     {
         this.data = data;
         this.device = device;
@@ -57,15 +60,26 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         var accelerator = device.Accelerator;
         try
         {
-            model = new DeviceModel(accelerator, data);
-            // Every cluster's output stays resident when half the free memory holds them (2 GB at 1e7 clusters,
-            // small beside a data-centre GPU's): then batches are sized by their scratch alone and no output
-            // crosses to the host until asked for.
-            residentOutputs = keepOutputsResident ?? (long)data.ClusterCount * BytesPerCluster <= device.FreeBytes(model.Bytes) / 2;
+            long free = device.FreeBytes(0);
+            long rowBytes = DeviceModel.BytesPerRow(data);
+            long residentRows = data.N * rowBytes;
+            // Rows stay resident when they take under 60% of free memory, leaving room for the per-cluster state
+            // and the batches' scratch; otherwise each evaluation streams them in, batch by batch.
+            bool streamed = streamRows ?? residentRows > free / 10 * 6;
+            long freeForBatches = streamed ? free : free - residentRows;
+            // Every cluster's output stays resident when half of what is left holds them (2 GB at 1e7 clusters,
+            // small beside a data-centre GPU's): then batches are sized by their rows alone and no output crosses
+            // to the host until asked for.
+            residentOutputs = keepOutputsResident ?? (long)data.ClusterCount * BytesPerCluster <= freeForBatches / 2;
             long perCluster = residentOutputs ? 0 : BytesPerCluster;
+            long perRow = ScratchBytesPerRow + (streamed ? rowBytes : 0);
+            long budget = streamed
+                ? Math.Max(16L << 20, (freeForBatches - (residentOutputs ? data.ClusterCount * BytesPerCluster : 0)) / 2)
+                : IlgpuDevice.BatchBudget(freeForBatches);
             Batches = batchClusters > 0
-                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, perCluster, BytesPerRow)
-                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, device.WorkingSetBudget(model.Bytes), perCluster, BytesPerRow);
+                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, perCluster, perRow)
+                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, budget, perCluster, perRow);
+            model = new DeviceModel(accelerator, data, streamed ? Batches.Max(b => b.RowCount) : data.N);
             clusterBlocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
             rowBlocks = (data.N + RowBlock - 1) / RowBlock;
             this.sizePolicy = sizePolicy ?? ClusterSizePolicy.For(accelerator);
@@ -81,7 +95,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
                 PredictorKernels.FixedPredictor);
             integrate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
                 ClusterKernels.Integrate<TModel>);
-            // The cooperative kernels are compiled only when some cluster needs them: each is a second copy of the
+            // The cooperative kernels are compiled only when some cluster needs them: each is another copy of the
             // integrator for ILGPU to compile (seconds on a GPU).
             if (sizeClasses.Warps.Any(l => l.Count > 0))
                 integrateByWarp = accelerator.LoadStreamKernel<DeviceRows, ArrayView<int>, ArrayView<int>, int, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
@@ -91,13 +105,14 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
                     ClusterKernels.IntegrateByGroup<TModel>);
             clusterSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>>(
                 ReductionKernels.ClusterSums);
-            fixedGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>>(
+            fixedGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int, int, int, int, ArrayView<double>>(
                 ReductionKernels.FixedGradient);
         }
-        catch
+        catch (Exception e)
         {
             Dispose();
-            throw;
+            if (e is GlmmException) throw;
+            throw new GlmmException($"could not set up the fit on {device.Name} ({e.Message}); try --device cpu", e);
         }
         clusters = new ClusterOutput[data.ClusterCount];
     }
@@ -128,6 +143,8 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     private bool clustersOnDevice;
     /// <summary>How the clusters are split into launches.</summary>
     public IReadOnlyList<ClusterBatch> Batches { get; }
+    /// <summary>Whether the rows are streamed through the device batch by batch (they do not fit it).</summary>
+    public bool StreamsRows => model.Streamed;
 
     /// <summary>Clusters integrated by a thread, a warp and a group each, over all batches.</summary>
     public (int Threads, int Warps, int Groups) ClassCounts =>
@@ -141,20 +158,38 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
 
     public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
     {
+        try
+        {
+            return EvaluateOnDevice(psi, gradient);
+        }
+        catch (Exception e) when (e is not GlmmException)
+        {
+            throw new GlmmException($"the device {device.Name} failed during an evaluation ({e.Message}); try --device cpu", e);
+        }
+    }
+
+    private double EvaluateOnDevice(ReadOnlySpan<double> psi, Span<double> gradient)
+    {
         var layout = data.Layout;
         bool wantGradient = !gradient.IsEmpty;
         int n = data.N, p = data.P;
+        bool streamed = model.Streamed;
         model.Beta.CopyFromCPU(psi[..p]);
-        predictor(n, model.X, model.Offset, model.Beta, n, p, model.Eta);
+        if (!streamed) predictor(n, model.X, model.Offset, model.Beta, n, p, model.Eta);
 
         var parameters = layout.Integrand(psi, wantGradient);
-        var rows = model.Rows(scratch.View, n, layout.Q);
+        var rows = model.Rows(scratch.View, layout.Q);
         for (int b = 0; b < Batches.Count; b++)
         {
             var batch = Batches[b];
+            if (streamed)
+            {
+                model.LoadRows(batch.FirstRow, batch.RowCount);
+                predictor(batch.RowCount, model.X, model.Offset, model.Beta, model.RowCapacity, p, model.Eta);
+            }
             // Launches on one stream run in order, so each batch's sums see the partials the previous batch left.
             var batchOutputs = residentOutputs ? outputs.View.SubView(batch.FirstCluster, batch.ClusterCount) : outputs.View;
-            var batchRows = rows.ForBatch(batch.FirstRow);
+            var batchRows = rows.ForBatch(batch.FirstRow, streamed);
             var (threads, warps, groups) = (sizeClasses.Threads[b], sizeClasses.Warps[b], sizeClasses.Groups[b]);
             if (threads.Count > 0)
                 integrate(threads.Count, batchRows, model.ClusterOffsets, List(threads), batch.FirstCluster, parameters, model.Modes, batchOutputs);
@@ -170,6 +205,8 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             int firstBlock = batch.FirstCluster / ClusterBlock;
             int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
             clusterSums(lastBlock - firstBlock + 1, batchOutputs, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
+            // Streamed rows leave the device with the next batch, so their share of X'alpha is taken now.
+            if (streamed && wantGradient) FixedGradientPartials(batch.FirstRow, batch.RowCount);
             if (!residentOutputs && Batches.Count > 1)
                 outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
         }
@@ -193,6 +230,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         if (double.IsNaN(logLik)) logLik = double.NegativeInfinity;
         if (!wantGradient || double.IsNegativeInfinity(logLik)) return logLik;
 
+        if (!streamed) FixedGradientPartials(0, n);
         FixedGradient(gradient[..p]);
         layout.ScatterLambdaGradient(lambdaGrad, gradient);
         if (layout.HasDispersion) gradient[layout.DispersionIndex] = phiGrad;
@@ -201,12 +239,21 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
 
     private ArrayView<int> List(ClusterList list) => clusterLists.View.SubView(list.Offset, list.Count);
 
+    /// <summary>The X'alpha partials of the fixed row blocks that rows [first, first + count) touch; the row buffers
+    /// hold rows from <paramref name="first"/> on (all rows from 0 when resident, the batch's when streamed).</summary>
+    private void FixedGradientPartials(int first, int count)
+    {
+        int p = data.P;
+        if (p == 0 || count == 0) return;
+        int firstBlock = first / RowBlock, span = (first + count - 1) / RowBlock - firstBlock + 1;
+        fixedGradient(p * span, model.X, model.Alpha, model.RowCapacity, first, count, firstBlock, span, rowBlocks, RowBlock, fixedPartials.View);
+    }
+
     /// <summary>X'alpha from the kernel's per-block partials, each column's blocks added in order.</summary>
     private void FixedGradient(Span<double> gradient)
     {
-        int n = data.N, p = data.P;
+        int p = data.P;
         if (p == 0) return;
-        fixedGradient(p * rowBlocks, model.X, model.Alpha, n, rowBlocks, RowBlock, fixedPartials.View);
         fixedPartials.View.AsContiguous().CopyToCPU(hostFixedPartials.AsSpan());
         for (int k = 0; k < p; k++)
         {

@@ -165,6 +165,35 @@ public abstract class AcceleratorEngineTests
         }
     }
 
+    /// <summary>
+    /// Rows too many for the device are streamed through it batch by batch (forced here, with batches that split
+    /// the reduction blocks of X'alpha and of the clusters): every bit as with the rows resident, AGQ and a
+    /// dispersion parameter included, and the modes carried across evaluations too.
+    /// </summary>
+    [Theory]
+    [InlineData(FamilyKind.Gamma, LinkKind.Log, 2, 3)]
+    [InlineData(FamilyKind.Binomial, LinkKind.Logit, 1, 1)]
+    public void StreamedRowsGiveTheResidentResultExactly(FamilyKind family, LinkKind link, int q, int nodes)
+    {
+        var sizes = Enumerable.Range(0, 900).Select(g => 3 + g % 11).ToArray();
+        var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(family, link, sizes, q, correlated: true, seed: 61), nodes);
+        using var resident = CreateEngine(data, batchClusters: 0, streamRows: false);
+        using var streamed = CreateEngine(data, batchClusters: 97, streamRows: true);
+        Assert.False(StreamsRows(resident));
+        Assert.True(StreamsRows(streamed));
+        foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1), Psi(data.Layout, 0.05) })
+        {
+            var a = Evaluate(resident, psi);
+            var b = Evaluate(streamed, psi);
+            Assert.Equal(Bits(a.LogLik), Bits(b.LogLik));
+            Assert.Equal(a.Gradient.Select(Bits), b.Gradient.Select(Bits));
+            Assert.Equal(resident.Clusters.Select(c => Bits(c.Mode.X0)), streamed.Clusters.Select(c => Bits(c.Mode.X0)));
+        }
+        // Without the gradient too (the line search's trial points).
+        var psi0 = Psi(data.Layout, 0.02);
+        Assert.Equal(Bits(resident.Evaluate(psi0, Span<double>.Empty)), Bits(streamed.Evaluate(psi0, Span<double>.Empty)));
+    }
+
     [Fact]
     public void RepeatedRunsAreBitwiseIdentical()
     {
@@ -181,8 +210,11 @@ public abstract class AcceleratorEngineTests
         }
     }
 
-    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters, bool? outputsResident = null, ClusterSizePolicy? sizePolicy = null) =>
-        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters, outputsResident, sizePolicy));
+    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters, bool? outputsResident = null, ClusterSizePolicy? sizePolicy = null,
+        bool? streamRows = null) =>
+        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters, outputsResident, sizePolicy, streamRows));
+
+    private static bool StreamsRows(IMarginalLikelihood engine) => (bool)engine.GetType().GetProperty("StreamsRows")!.GetValue(engine)!;
 
     private static (double LogLik, double[] Gradient) Evaluate(IMarginalLikelihood engine, double[] psi)
     {
@@ -209,11 +241,11 @@ public abstract class AcceleratorEngineTests
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 
-    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool? outputsResident, ClusterSizePolicy? sizePolicy)
-        : IRowLikelihoodVisitor<IMarginalLikelihood>
+    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool? outputsResident, ClusterSizePolicy? sizePolicy,
+        bool? streamRows) : IRowLikelihoodVisitor<IMarginalLikelihood>
     {
         public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false, outputsResident, sizePolicy);
+            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false, outputsResident, sizePolicy, streamRows);
     }
 }
 
