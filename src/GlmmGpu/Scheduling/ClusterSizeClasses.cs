@@ -50,24 +50,58 @@ internal sealed class ClusterSizeClasses
         var warps = new ClusterList[batches.Count];
         var groups = new ClusterList[batches.Count];
         int at = 0;
-        var small = new List<long>();
         for (int b = 0; b < batches.Count; b++)
         {
             var batch = batches[b];
             int end = batch.FirstCluster + batch.ClusterCount;
-            small.Clear();
-            for (int g = batch.FirstCluster; g < end; g++)
-            {
-                int rows = clusterOffsets[g + 1] - clusterOffsets[g];
-                if (rows < policy.WarpFromRows) small.Add(((long)rows << 32) | (uint)g);
-            }
-            small.Sort();
-            threads[b] = new ClusterList(at, small.Count);
-            foreach (long key in small) lists[at++] = (int)(uint)key;
+            threads[b] = ByRows(clusterOffsets, batch.FirstCluster, end, policy.WarpFromRows, lists, ref at);
             warps[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows < policy.GroupFromRows, lists, ref at);
             groups[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows >= policy.GroupFromRows, lists, ref at);
         }
         return new ClusterSizeClasses { Lists = lists, Threads = threads, Warps = warps, Groups = groups };
+    }
+
+    /// <summary>The clusters of [first, end) with fewer than <paramref name="below"/> rows, ordered by rows and then
+    /// by cluster: a counting sort on the row count, linear in the clusters (1e7 of them at 1e8 rows); a comparison
+    /// sort where some cluster is too large for a table of counts.</summary>
+    private static ClusterList ByRows(int[] clusterOffsets, int first, int end, int below, int[] lists, ref int at)
+    {
+        int offset = at, maxRows = 0, count = 0;
+        for (int g = first; g < end; g++)
+        {
+            int rows = clusterOffsets[g + 1] - clusterOffsets[g];
+            if (rows >= below) continue;
+            count++;
+            if (rows > maxRows) maxRows = rows;
+        }
+        if (maxRows > 1 << 20)
+        {
+            var keys = new long[count];
+            int k = 0;
+            for (int g = first; g < end; g++)
+            {
+                int rows = clusterOffsets[g + 1] - clusterOffsets[g];
+                if (rows < below) keys[k++] = ((long)rows << 32) | (uint)g;
+            }
+            Array.Sort(keys);
+            foreach (long key in keys) lists[at++] = (int)(uint)key;
+            return new ClusterList(offset, count);
+        }
+        // next[r]: where the next cluster of r rows goes, from the counts of the smaller ones.
+        var next = new int[maxRows + 1];
+        for (int g = first; g < end; g++)
+        {
+            int rows = clusterOffsets[g + 1] - clusterOffsets[g];
+            if (rows < below && rows < maxRows) next[rows + 1]++;
+        }
+        for (int r = 1; r <= maxRows; r++) next[r] += next[r - 1];
+        for (int g = first; g < end; g++)
+        {
+            int rows = clusterOffsets[g + 1] - clusterOffsets[g];
+            if (rows < below) lists[offset + next[rows]++] = g;
+        }
+        at += count;
+        return new ClusterList(offset, count);
     }
 
     private static ClusterList Take(int[] clusterOffsets, int first, int end, Func<int, bool> belongs, int[] lists, ref int at)
