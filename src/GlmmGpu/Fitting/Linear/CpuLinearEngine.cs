@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using GlmmGpu.Fitting.Pql;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Kernels;
@@ -52,27 +53,35 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
         var largest = new double[blocks];
         var size = new double[blocks];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, blocks, options, blk =>
+        Parallel.For(0, blocks, options, () => new double[RowBlock], (blk, _, next) =>
         {
-            double dc = 0, ds = 0, dm = 0;
-            int end = Math.Min(n, (blk + 1) * RowBlock);
-            for (int i = blk * RowBlock; i < end; i++)
+            int start = blk * RowBlock, length = Math.Min(n, start + RowBlock) - start;
+            // The same order as PqlKernels.UpdateEta: offset, X's columns, Z's columns; X's columns a whole
+            // block at a time (elementwise SIMD rounds as the scalar sum does).
+            var e = next.AsSpan(0, length);
+            frame.Offset.AsSpan(start, length).CopyTo(e);
+            for (int a = 0; a < p; a++) TensorPrimitives.MultiplyAdd(frame.X.AsSpan(a * n + start, length), beta[a], e, e);
+            for (int d = 0; d < q; d++)
             {
-                // The same order as PqlKernels.UpdateEta: offset, X's columns, Z's columns.
-                double e = frame.Offset[i];
-                for (int a = 0; a < p; a++) e += frame.XAt(i, a) * beta[a];
-                var b = modes[block.LevelOfRow[i]];
-                for (int d = 0; d < q; d++) e += block.Z[(long)d * n + i] * b[d];
-                double delta = e - eta[i];
+                var z = block.Z.AsSpan(d * n + start, length);
+                var level = block.LevelOfRow.AsSpan(start, length);
+                for (int i = 0; i < length; i++) e[i] += z[i] * modes[level[i]][d];
+            }
+            var old = eta.AsSpan(start, length);
+            double dc = 0, ds = 0, dm = 0;
+            for (int i = 0; i < length; i++)
+            {
+                double delta = e[i] - old[i];
                 dc += delta * delta;
                 dm = Math.Max(dm, Math.Abs(delta));
-                ds += e * e;
-                eta[i] = e;
+                ds += e[i] * e[i];
             }
+            e.CopyTo(old);
             change[blk] = dc;
             largest[blk] = dm;
             size[blk] = ds;
-        });
+            return next;
+        }, _ => { });
         double totalChange = 0, totalSize = 0, totalMax = 0;
         for (int blk = 0; blk < blocks; blk++)
         {

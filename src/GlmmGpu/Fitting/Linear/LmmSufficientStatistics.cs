@@ -25,6 +25,12 @@ internal sealed class LmmSufficientStatistics
     /// <summary>Sum of log prior weights (the likelihood of precision-weighted rows includes it).</summary>
     public double SumLogW { get; }
 
+    private double[]? ztwxByColumn;
+
+    /// <summary>Z'WX with column a's entries for all clusters contiguous (<c>[a * G * q + c * q + d]</c>), so that
+    /// the profiled deviance can run SIMD across clusters; formed on first use, once per set of cross-products.</summary>
+    public double[] ZtWXByColumn => ztwxByColumn ??= ByColumn(ZtWX, G * Q, P);
+
     /// <summary>
     /// From the per-cluster arrays and the global entries' partials over row blocks (entry-major:
     /// <c>partials[entry * rowBlocks + block]</c>), each entry's blocks added in block order, as every engine does.
@@ -61,20 +67,27 @@ internal sealed class LmmSufficientStatistics
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         Parallel.For(0, (g + ClusterBlock - 1) / ClusterBlock, options, blk =>
         {
-            var r = rows;
-            var t = new HostClusterStatistics(ztwz, ztwx, ztwy);
             int last = Math.Min(g, (blk + 1) * ClusterBlock);
-            for (int c = blk * ClusterBlock; c < last; c++) CrossProducts.Cluster(ref r, ref t, c, offsets[c], offsets[c + 1], p, q);
+            for (int c = blk * ClusterBlock; c < last; c++) HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy);
         });
         int blocks = RowBlocks(n), entries = CrossProducts.GlobalCount(p);
         var partials = new double[entries * blocks];
-        Parallel.For(0, blocks, options, blk =>
+        Parallel.For(0, blocks, options, () => new double[entries], (blk, _, sums) =>
         {
-            var r = rows;
             int start = blk * CrossProducts.GlobalRowBlock, end = Math.Min(n, start + CrossProducts.GlobalRowBlock);
-            for (int k = 0; k < entries; k++) partials[k * blocks + blk] = CrossProducts.Global(ref r, k, start, end, p, q);
-        });
+            HostCrossProducts.Global(rows, start, end, entries, sums);
+            for (int k = 0; k < entries; k++) partials[k * blocks + blk] = sums[k];
+            return sums;
+        }, _ => { });
         return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks);
+    }
+
+    private static double[] ByColumn(double[] rowMajor, int rows, int columns)
+    {
+        var result = new double[rowMajor.Length];
+        for (int r = 0; r < rows; r++)
+            for (int a = 0; a < columns; a++) result[a * rows + r] = rowMajor[r * columns + a];
+        return result;
     }
 
     private static double Total(double[] partials, int entry, int blocks)

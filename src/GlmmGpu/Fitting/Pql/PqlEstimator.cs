@@ -64,8 +64,8 @@ internal static class PqlEstimator
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
         int maxIterations = Math.Min(options.MaxIterations, 100);
-        var glm = GlmStart.Fit<TModel>(frame);
-        Diagnostics.Mark("PQL: GLM start");
+        var glm = GlmStart.Fit<TModel>(frame, options.Threads);
+        Diagnostics.Mark($"PQL: GLM start ({glm.Iterations} iterations)");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
         using var engine = LinearEngineFactory.Create<TModel>(frame, block, options);
@@ -88,7 +88,7 @@ internal static class PqlEstimator
             fit = TryFit(stats, block.Correlated, criterion, fit, options.MaxIterations)
                 ?? throw new GlmmException($"PQL failed at iteration {iteration}: the working linear mixed model could not be fitted (its deviance is not finite)");
             Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
-            var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
+            var modes = ProfiledDeviance.Modes(stats, fit.Lambda, fit.Solution.Beta);
             var change = engine.UpdateEta(fit.Solution.Beta, modes);
             options.Progress?.Invoke("PQL", iteration, double.NaN);
             if (change.MaxChange > MaxEtaStep)

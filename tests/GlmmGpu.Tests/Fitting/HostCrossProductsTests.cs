@@ -1,0 +1,79 @@
+using GlmmGpu.Fitting.Linear;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Linear;
+using Xunit;
+
+namespace GlmmGpu.Tests.Fitting;
+
+/// <summary>The CPU's streamed cross-products are the shared <see cref="CrossProducts"/>' entries to the bit (so
+/// the CPU and a device agree exactly).</summary>
+public class HostCrossProductsTests
+{
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(2, 3)]
+    [InlineData(3, 1)]
+    public void ClustersAreCrossProductsEntriesToTheBit(int q, int perGroup)
+    {
+        var (rows, offsets, g) = Rows(q, perGroup);
+        int p = rows.P;
+        var ztwz = new double[g * q * q];
+        var ztwx = new double[g * q * p];
+        var ztwy = new double[g * q];
+        var expected = new double[3][] { new double[ztwz.Length], new double[ztwx.Length], new double[ztwy.Length] };
+        var target = new Target(expected[0], expected[1], expected[2]);
+        var r = rows;
+        for (int c = 0; c < g; c++)
+        {
+            HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy);
+            CrossProducts.Cluster(ref r, ref target, c, offsets[c], offsets[c + 1], p, q);
+        }
+        Assert.Equal(expected[0], ztwz);
+        Assert.Equal(expected[1], ztwx);
+        Assert.Equal(expected[2], ztwy);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void GlobalEntriesAreCrossProductsEntriesToTheBit(int q)
+    {
+        var (rows, _, _) = Rows(q, perGroup: 5);
+        int p = rows.P, count = CrossProducts.GlobalCount(p);
+        var entries = new double[count];
+        var r = rows;
+        foreach (var (start, end) in new[] { (0, rows.N), (17, 4113), (100, 101) })
+        {
+            HostCrossProducts.Global(rows, start, end, count, entries);
+            for (int k = 0; k < count; k++) Assert.Equal(CrossProducts.Global(ref r, k, start, end, p, q), entries[k]);
+        }
+    }
+
+    [Fact]
+    public void FewerGlobalEntriesLeaveTheRestAlone()
+    {
+        var (rows, _, _) = Rows(1, perGroup: 5);
+        int p = rows.P, count = CrossProducts.ResponseEntry(p, p);
+        var entries = Enumerable.Repeat(-7.0, CrossProducts.GlobalCount(p)).ToArray();
+        HostCrossProducts.Global(rows, 0, rows.N, count, entries);
+        Assert.All(entries[count..], e => Assert.Equal(-7.0, e));
+        Assert.All(entries[..count], e => Assert.NotEqual(-7.0, e));
+    }
+
+    private static (HostLinearRows Rows, int[] Offsets, int Groups) Rows(int q, int perGroup)
+    {
+        var frame = SyntheticFrames.Create(FamilyKind.Poisson, LinkKind.Log, groups: 900, perGroup, q, correlated: true, seed: 21);
+        var block = frame.RandomEffects[0];
+        var rng = new Random(5);
+        var y = frame.Response.Select(v => Math.Log(v + 0.5)).ToArray();
+        var w = frame.Response.Select(_ => rng.NextDouble() < 0.05 ? 0.0 : 0.1 + rng.NextDouble()).ToArray();
+        return (new HostLinearRows(frame.X, block.Z, y, w, frame.RowCount, frame.P, q), block.ClusterOffsets!, block.LevelCount);
+    }
+
+    private readonly struct Target(double[] ztwz, double[] ztwx, double[] ztwy) : IClusterStatisticsTarget
+    {
+        public void SetZtWZ(int index, double value) => ztwz[index] = value;
+        public void SetZtWX(int index, double value) => ztwx[index] = value;
+        public void SetZtWy(int index, double value) => ztwy[index] = value;
+    }
+}
