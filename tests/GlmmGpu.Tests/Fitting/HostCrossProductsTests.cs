@@ -20,17 +20,16 @@ public class HostCrossProductsTests
         var ztwz = new double[g * q * q];
         var ztwx = new double[g * q * p];
         var ztwy = new double[g * q];
-        var expected = new double[3][] { new double[ztwz.Length], new double[ztwx.Length], new double[ztwy.Length] };
-        var target = new Target(expected[0], expected[1], expected[2]);
+        var expected = new ClusterStatisticsArrays(g, p, q);
         var r = rows;
         for (int c = 0; c < g; c++)
         {
             HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy);
-            CrossProducts.Cluster(ref r, ref target, c, offsets[c], offsets[c + 1], p, q);
+            CrossProducts.Cluster(ref r, ref expected, c, offsets[c], offsets[c + 1], p, q);
         }
-        Assert.Equal(expected[0], ztwz);
-        Assert.Equal(expected[1], ztwx);
-        Assert.Equal(expected[2], ztwy);
+        Assert.Equal(expected.ZtWZ, ztwz);
+        Assert.Equal(expected.ZtWX, ztwx);
+        Assert.Equal(expected.ZtWy, ztwy);
     }
 
     [Theory]
@@ -68,12 +67,5 @@ public class HostCrossProductsTests
         var y = frame.Response.Select(v => Math.Log(v + 0.5)).ToArray();
         var w = frame.Response.Select(_ => rng.NextDouble() < 0.05 ? 0.0 : 0.1 + rng.NextDouble()).ToArray();
         return (new HostLinearRows(frame.X, block.Z, y, w, frame.RowCount, frame.P, q), block.ClusterOffsets!, block.LevelCount);
-    }
-
-    private readonly struct Target(double[] ztwz, double[] ztwx, double[] ztwy) : IClusterStatisticsTarget
-    {
-        public void SetZtWZ(int index, double value) => ztwz[index] = value;
-        public void SetZtWX(int index, double value) => ztwx[index] = value;
-        public void SetZtWy(int index, double value) => ztwy[index] = value;
     }
 }

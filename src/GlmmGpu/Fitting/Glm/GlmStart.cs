@@ -9,9 +9,9 @@ namespace GlmmGpu.Fitting.Glm;
 
 /// <summary>
 /// A GLM fit without random effects by IRLS: the starting values of the mixed-model fits. Each iteration is one
-/// parallel pass over fixed row blocks that forms the working response and weights and, from them while the
-/// block is in cache, the block's X'WX and X'Wz (<see cref="HostCrossProducts"/>); the blocks' sums are added in
-/// block order, so the fit does not depend on the number of threads.
+/// parallel pass over fixed row blocks that forms a block's working response and weights into a buffer and,
+/// while they are in cache, the block's X'WX and X'Wz (<see cref="HostCrossProducts"/>); the blocks' sums are
+/// added in block order, so the fit does not depend on the number of threads.
 /// </summary>
 internal static class GlmStart
 {
@@ -33,9 +33,6 @@ internal static class GlmStart
         });
         var beta = new double[p];
         var information = new double[p, p];
-        var z = new double[n];
-        var w = new double[n];
-        var rows = new HostLinearRows(frame.X, [], z, w, n, p, 0);
         // X'WX's triangle and X'Wz: the leading global entries of CrossProducts' layout.
         int entries = CrossProducts.ResponseEntry(p, p);
         var partials = new double[blocks * entries];
@@ -45,18 +42,20 @@ internal static class GlmStart
         {
             iterations++;
             double phiNow = phi;
-            Parallel.For(0, blocks, options, blk =>
+            Parallel.For(0, blocks, options, () => (Z: new double[RowBlock], W: new double[RowBlock]), (blk, _, buffers) =>
             {
                 int start = blk * RowBlock, end = Math.Min(n, start + RowBlock);
                 for (int i = start; i < end; i++)
                 {
                     default(TModel).Working(frame.Response[i], frame.Weights[i], eta[i], phiNow, out double zi, out double wi);
                     bool ok = wi > 0 && double.IsFinite(wi) && double.IsFinite(zi);
-                    z[i] = ok ? zi - frame.Offset[i] : 0.0;
-                    w[i] = ok ? wi : 0.0;
+                    buffers.Z[i - start] = ok ? zi - frame.Offset[i] : 0.0;
+                    buffers.W[i - start] = ok ? wi : 0.0;
                 }
+                var rows = new HostLinearRows(frame.X, [], buffers.Z, buffers.W, n, p, 0, start);
                 HostCrossProducts.Global(rows, start, end, entries, partials.AsSpan(blk * entries, entries));
-            });
+                return buffers;
+            }, _ => { });
             var xtwx = new double[p, p];
             var xtwz = new double[p];
             for (int blk = 0; blk < blocks; blk++)

@@ -7,9 +7,10 @@ using GlmmGpu.Model;
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
-/// The CPU path of <see cref="ILinearEngine"/>: PQL's working update and the cross-products on all cores, sums
-/// in fixed blocks added in order (so results do not depend on the thread count, and the ILGPU engine, which
-/// uses the same blocks, adds the same numbers in the same order).
+/// The CPU path of <see cref="ILinearEngine"/>: PQL's working update and the cross-products in one pass over the
+/// rows on all cores (<see cref="HostStatisticsPass"/>), sums in fixed blocks added in order (so results do not
+/// depend on the thread count, and the ILGPU engine, which uses the same blocks, adds the same numbers in the
+/// same order).
 /// </summary>
 internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : struct, IRowLikelihood
 {
@@ -17,34 +18,30 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
     private readonly ModelFrame frame;
     private readonly RandomEffectsBlock block;
     private readonly int threads;
-    private readonly double[] eta, response, weight;
+    private readonly double[] eta;
 
     public CpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, int threads)
     {
         this.frame = frame;
         this.block = block;
         this.threads = threads;
-        int n = frame.RowCount;
-        eta = new double[n];
-        response = new double[n];
-        weight = new double[n];
+        eta = new double[frame.RowCount];
     }
 
     public string Device => "cpu";
 
-    public LmmSufficientStatistics ResponseStatistics()
-    {
-        for (int i = 0; i < response.Length; i++) response[i] = frame.Response[i] - frame.Offset[i];
-        return LmmSufficientStatistics.Compute(frame, block, response, frame.Weights, threads);
-    }
+    public LmmSufficientStatistics ResponseStatistics() =>
+        HostStatisticsPass.Compute(frame, block, (start, response, weight) =>
+        {
+            for (int k = 0; k < response.Length; k++) response[k] = frame.Response[start + k] - frame.Offset[start + k];
+            frame.Weights.AsSpan(start, weight.Length).CopyTo(weight);
+        }, threads);
 
     public void SetEta(double[] value) => value.CopyTo(eta, 0);
 
-    public LmmSufficientStatistics WorkingStatistics(double phi)
-    {
-        PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, response, weight, threads);
-        return LmmSufficientStatistics.Compute(frame, block, response, weight, threads);
-    }
+    public LmmSufficientStatistics WorkingStatistics(double phi) =>
+        HostStatisticsPass.Compute(frame, block, (start, response, weight) =>
+            PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, start, response, weight), threads);
 
     public EtaChange UpdateEta(double[] beta, double[][] modes)
     {

@@ -1,17 +1,15 @@
 using GlmmGpu.Kernels.Linear;
-using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
 /// The cross-products a linear mixed model with one grouping factor needs: per cluster Z'WZ (q x q), Z'WX
 /// (q x p), Z'Wy (q); globally X'WX, X'Wy, y'Wy and the sum of log w. After the pass over the rows that forms
-/// them (<see cref="CrossProducts"/>, on the CPU here or in a device's kernels) every evaluation of the profiled
-/// deviance costs O(clusters), independent of the number of rows.
+/// them (<see cref="CrossProducts"/>, on the CPU by <see cref="HostStatisticsPass"/> or in a device's kernels)
+/// every evaluation of the profiled deviance costs O(clusters), independent of the number of rows.
 /// </summary>
 internal sealed class LmmSufficientStatistics
 {
-    private const int ClusterBlock = 2048;
     public int G { get; }
     public int Q { get; }
     public int P { get; }
@@ -53,34 +51,6 @@ internal sealed class LmmSufficientStatistics
 
     /// <summary>Row blocks of <see cref="CrossProducts.GlobalRowBlock"/> rows that the global entries are summed in.</summary>
     public static int RowBlocks(int n) => (n + CrossProducts.GlobalRowBlock - 1) / CrossProducts.GlobalRowBlock;
-
-    /// <summary>On the CPU, for response <paramref name="y"/> (offset already removed) and weights
-    /// <paramref name="w"/>: clusters and row blocks in parallel, partials added in block order (reproducible).</summary>
-    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, double[] y, double[] w, int threads)
-    {
-        int n = frame.RowCount, p = frame.P, q = block.Q, g = block.LevelCount;
-        var offsets = block.ClusterOffsets!;
-        var rows = new HostLinearRows(frame.X, block.Z, y, w, n, p, q);
-        var ztwz = new double[g * q * q];
-        var ztwx = new double[g * q * p];
-        var ztwy = new double[g * q];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, (g + ClusterBlock - 1) / ClusterBlock, options, blk =>
-        {
-            int last = Math.Min(g, (blk + 1) * ClusterBlock);
-            for (int c = blk * ClusterBlock; c < last; c++) HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy);
-        });
-        int blocks = RowBlocks(n), entries = CrossProducts.GlobalCount(p);
-        var partials = new double[entries * blocks];
-        Parallel.For(0, blocks, options, () => new double[entries], (blk, _, sums) =>
-        {
-            int start = blk * CrossProducts.GlobalRowBlock, end = Math.Min(n, start + CrossProducts.GlobalRowBlock);
-            HostCrossProducts.Global(rows, start, end, entries, sums);
-            for (int k = 0; k < entries; k++) partials[k * blocks + blk] = sums[k];
-            return sums;
-        }, _ => { });
-        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks);
-    }
 
     private static double[] ByColumn(double[] rowMajor, int rows, int columns)
     {
