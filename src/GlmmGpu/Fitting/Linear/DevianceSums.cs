@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using GlmmGpu.Kernels.Linear;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.LinearAlgebra;
@@ -35,7 +34,7 @@ internal sealed class DevianceSums
         var lam = lambda;
         bool scalar = s.Q == 1;
         var columns = scalar ? s.ZtWXByColumn : null;
-        Parallel.For(0, blocks, () => scalar ? new double[4 * ClusterBlock] : null, (blk, _, scratch) =>
+        Parallel.For(0, blocks, () => scalar ? new double[3 * ClusterBlock] : null, (blk, _, scratch) =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
             parts[blk] = scalar ? ScalarTheta(s, columns!, lam.A00, first, last, withSlope, scratch!) : General(s, lam, first, last);
@@ -68,27 +67,27 @@ internal sealed class DevianceSums
     /// <summary>
     /// One random effect, Lambda = theta: L_i L_i' = m_i = 1 + theta^2 d_i (d_i = Z_i'WZ_i), so V_i'V_i is the
     /// outer product of [Z_i'WX_i, Z_i'Wy_i] times r_i = theta^2 / m_i, whose derivative is 2 theta / m_i^2;
-    /// d log m_i / d theta = 2 theta d_i / m_i. No Cholesky factor, no triangular solve, and each entry of the
-    /// outer products' sum is a dot product over the block's clusters (Z'WX by column), in SIMD.
+    /// d log m_i / d theta = 2 theta d_i / m_i. No Cholesky factor, no triangular solve; each entry of the
+    /// outer products' sum is a sum of products over the block's clusters (Z'WX by column), in SIMD, and the
+    /// log-determinant takes a log per 64 clusters (<see cref="LogSum"/>).
     /// </summary>
     private static DevianceSums ScalarTheta(LmmSufficientStatistics s, double[] columns, double theta, int first, int last, bool withSlope, double[] scratch)
     {
-        int p = s.P, g = s.G, length = last - first, count = CrossCount(p);
+        int p = s.P, length = last - first, count = CrossCount(p);
         var cross = new double[count];
         var slope = withSlope ? new double[count] : null;
         var d = s.ZtWZ.AsSpan(first, length);
-        var r = scratch.AsSpan(0, length);
-        var dr = scratch.AsSpan(ClusterBlock, length);
-        var rv = scratch.AsSpan(2 * ClusterBlock, length);
-        var drv = scratch.AsSpan(3 * ClusterBlock, length);
-        double t2 = theta * theta, logDetL = 0, logDetLSlope = 0;
+        var m = scratch.AsSpan(0, length);
+        var r = scratch.AsSpan(ClusterBlock, length);
+        var dr = scratch.AsSpan(2 * ClusterBlock, length);
+        double t2 = theta * theta, logDetLSlope = 0;
         for (int c = 0; c < length; c++)
         {
-            double m = 1.0 + t2 * d[c];
-            if (!(m > 0)) return new DevianceSums { Failed = true, Cross = cross };
-            double inverse = 1.0 / m;
+            double mc = 1.0 + t2 * d[c];
+            if (!(mc > 0)) return new DevianceSums { Failed = true, Cross = cross };
+            double inverse = 1.0 / mc;
+            m[c] = mc;
             r[c] = t2 * inverse;
-            logDetL += PortableMath.Log(m);
             if (withSlope)
             {
                 dr[c] = 2.0 * theta * inverse * inverse;
@@ -99,17 +98,15 @@ internal sealed class DevianceSums
         for (int a = 0; a <= p; a++)
         {
             var va = Column(s, columns, a, first, length);
-            TensorPrimitives.Multiply(r, va, rv);
-            if (withSlope) TensorPrimitives.Multiply(dr, va, drv);
             for (int b = 0; b <= a; b++)
             {
                 var vb = Column(s, columns, b, first, length);
-                cross[k] = ReproducibleDot.Dot(rv, vb);
-                if (slope is not null) slope[k] = ReproducibleDot.Dot(drv, vb);
+                cross[k] = ReproducibleDot.Dot(r, va, vb);
+                if (slope is not null) slope[k] = ReproducibleDot.Dot(dr, va, vb);
                 k++;
             }
         }
-        return new DevianceSums { LogDetL = logDetL, Cross = cross, LogDetLSlope = logDetLSlope, CrossSlope = slope };
+        return new DevianceSums { LogDetL = LogSum.OverPositive(m), Cross = cross, LogDetLSlope = logDetLSlope, CrossSlope = slope };
     }
 
     /// <summary>Augmented column a of the clusters [first, first + length): Z'WX's column a, or Z'Wy for a = p.</summary>

@@ -1,13 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GlmmGpu.Kernels.Linear;
+using GlmmGpu.LinearAlgebra;
 
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
-/// <see cref="CrossProducts"/>' entries on the CPU, in its layout and to the bit: each entry the sum of (w u) v
-/// in row order, as the kernels add it, so the CPU and a device agree exactly (a fit's optimizer, on central
-/// differences, would magnify any difference). What differs is the access: contiguous column spans rather than
+/// <see cref="CrossProducts"/>' entries on the CPU, in its layout and, but for the sum of log w, to the bit:
+/// each entry the sum of (w u) v in row order, as the kernels add it, so the CPU and a device agree exactly (a
+/// fit's optimizer, on central differences, would magnify any difference). The sum of log w, a constant of the
+/// deviance that moves no optimizer, is <see cref="LogSum.OverPositive"/>, a log per 64 rows rather than per row. What differs is the access: contiguous column spans rather than
 /// one element at a time through <see cref="ILinearRows"/>, whose column test per element cost more than the
 /// arithmetic, and four entries' sums in one loop, so that their additions' latencies overlap.
 /// </summary>
@@ -58,11 +60,7 @@ internal static class HostCrossProducts
             InRowOrder(rows, start, end, y, columns[..1], sums);
             entries[CrossProducts.ResponseEntry(p, p)] = sums[0];
         }
-        if (CrossProducts.SumLogWeightEntry(p) < count)
-        {
-            var r = rows;
-            entries[CrossProducts.SumLogWeightEntry(p)] = CrossProducts.SumLogWeight(ref r, start, end);
-        }
+        if (CrossProducts.SumLogWeightEntry(p) < count) entries[CrossProducts.SumLogWeightEntry(p)] = LogSum.OverPositive(rows.Weights(start, end - start));
     }
 
     /// <summary>sums[k] = sum over rows [start, end) of (w u) v_k, v_k = column columns[k], each in row order.</summary>
