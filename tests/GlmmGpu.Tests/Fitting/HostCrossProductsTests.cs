@@ -41,14 +41,38 @@ public class HostCrossProductsTests
         int p = rows.P, count = CrossProducts.GlobalCount(p);
         var entries = new double[count];
         var r = rows;
-        foreach (var (start, end) in new[] { (0, rows.N), (17, 4113), (100, 101) })
+        var byChains = new double[count];
+        foreach (var (start, end) in new[] { (0, rows.N), (17, 4113), (100, 101), (8, 16), (3, 10) })
         {
             HostCrossProducts.Global(rows, start, end, count, entries);
+            HostCrossProducts.GlobalByChains(rows, start, end, count, byChains);
             int logs = CrossProducts.SumLogWeightEntry(p);
             for (int k = 0; k < count; k++)
-                if (k != logs) Assert.Equal(CrossProducts.Global(ref r, k, start, end, p, q), entries[k]);
-            double expected = CrossProducts.Global(ref r, logs, start, end, p, q);
-            Assert.True(Math.Abs(entries[logs] - expected) <= 1e-13 * Math.Max(1, Math.Abs(expected)), $"sum log w {entries[logs]:R} vs {expected:R}");
+            {
+                if (k == logs) continue;
+                double expected = CrossProducts.Global(ref r, k, start, end, p, q);
+                Assert.Equal(expected, entries[k]);
+                Assert.Equal(expected, byChains[k]);
+            }
+            double log = CrossProducts.Global(ref r, logs, start, end, p, q);
+            Assert.True(Math.Abs(entries[logs] - log) <= 1e-13 * Math.Max(1, Math.Abs(log)), $"sum log w {entries[logs]:R} vs {log:R}");
+        }
+    }
+
+    [Fact]
+    public void LanesAddEachSumInRowOrder()
+    {
+        if (!RowOrderLanes.Applies(1, 1)) return;
+        var (rows, _, _) = Rows(2, perGroup: 5);
+        var r = rows;
+        int[] left = [0, 4, 2], right = [1, 3, 0, 4, 2, 3, 1];
+        var sums = new double[left.Length * right.Length];
+        foreach (var (start, end) in new[] { (0, 4500), (5, 12), (9, 9), (1000, 1064) })
+        {
+            RowOrderLanes.Sums(rows, start, end, left, right, sums);
+            for (int a = 0; a < left.Length; a++)
+                for (int b = 0; b < right.Length; b++)
+                    Assert.Equal(CrossProducts.Weighted(ref r, start, end, left[a], right[b]), sums[a * right.Length + b]);
         }
     }
 

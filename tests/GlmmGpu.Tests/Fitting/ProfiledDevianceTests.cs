@@ -69,7 +69,7 @@ public class ProfiledDevianceTests
             ProfiledDeviance.GeneralCluster(stats, lambda, beta, 1.3, c, mode, sd);
             AssertRelative(mode[0], modes[c][0], 1e-13, $"mode {c}", absolute: 1e-15);
             AssertRelative(sd[0], sds[c][0], 1e-13, $"sd {c}");
-            Assert.Equal(modes[c][0], onlyModes[c][0]);
+            Assert.Equal(modes[c][0], onlyModes[c]);
         }
     }
 

@@ -45,7 +45,15 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
 
     public EtaChange UpdateEta(double[] beta, double[][] modes)
     {
-        int n = frame.RowCount, p = frame.P, q = block.Q, blocks = (n + RowBlock - 1) / RowBlock;
+        int q = block.Q;
+        var flat = new double[modes.Length * q];
+        for (int c = 0; c < modes.Length; c++) modes[c].CopyTo(flat, c * q);
+        return UpdateEta(beta, flat, q);
+    }
+
+    public EtaChange UpdateEta(double[] beta, double[] modes, int q)
+    {
+        int n = frame.RowCount, p = frame.P, blocks = (n + RowBlock - 1) / RowBlock;
         var change = new double[blocks];
         var largest = new double[blocks];
         var size = new double[blocks];
@@ -62,7 +70,7 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
             {
                 var z = block.Z.AsSpan(d * n + start, length);
                 var level = block.LevelOfRow.AsSpan(start, length);
-                for (int i = 0; i < length; i++) e[i] += z[i] * modes[level[i]][d];
+                for (int i = 0; i < length; i++) e[i] += z[i] * modes[level[i] * q + d];
             }
             var old = eta.AsSpan(start, length);
             double dc = 0, ds = 0, dm = 0;

@@ -41,6 +41,13 @@ internal static class HostCrossProducts
     /// <paramref name="entries"/> (a GLM fit wants only X'WX and X'Wy).</summary>
     public static void Global(in HostLinearRows rows, int start, int end, int count, Span<double> entries)
     {
+        if (RowOrderLanes.Applies(rows.P + 1, rows.P + 1)) GlobalAcrossLanes(rows, start, end, count, entries);
+        else GlobalByChains(rows, start, end, count, entries);
+    }
+
+    /// <summary><see cref="Global"/> without SIMD: four entries' sums per loop over the rows.</summary>
+    internal static void GlobalByChains(in HostLinearRows rows, int start, int end, int count, Span<double> entries)
+    {
         int p = rows.P, y = p + rows.Q;
         Span<int> columns = stackalloc int[p + 1];
         Span<double> sums = stackalloc double[p + 1];
@@ -60,6 +67,26 @@ internal static class HostCrossProducts
             InRowOrder(rows, start, end, y, columns[..1], sums);
             entries[CrossProducts.ResponseEntry(p, p)] = sums[0];
         }
+        if (CrossProducts.SumLogWeightEntry(p) < count) entries[CrossProducts.SumLogWeightEntry(p)] = LogSum.OverPositive(rows.Weights(start, end - start));
+    }
+
+    /// <summary><see cref="Global"/> by <see cref="RowOrderLanes"/>: every (w u_a) v_b, u and v in [X | y], in one pass.</summary>
+    internal static void GlobalAcrossLanes(in HostLinearRows rows, int start, int end, int count, Span<double> entries)
+    {
+        int p = rows.P, width = p + 1;
+        Span<int> columns = stackalloc int[width];
+        for (int a = 0; a < p; a++) columns[a] = a;
+        columns[p] = p + rows.Q;
+        Span<double> sums = stackalloc double[width * width];
+        RowOrderLanes.Sums(rows, start, end, columns, columns, sums);
+        // Each entry as CrossProducts.Weighted multiplies: X'WX's (a, b) is (w x_a) x_b, X'Wy's a is (w x_a) y.
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = 0; b <= a; b++)
+                if (CrossProducts.TriangleEntry(a, b) < count) entries[CrossProducts.TriangleEntry(a, b)] = sums[a * width + b];
+            if (CrossProducts.ResponseEntry(p, a) < count) entries[CrossProducts.ResponseEntry(p, a)] = sums[a * width + p];
+        }
+        if (CrossProducts.ResponseEntry(p, p) < count) entries[CrossProducts.ResponseEntry(p, p)] = sums[p * width + p];
         if (CrossProducts.SumLogWeightEntry(p) < count) entries[CrossProducts.SumLogWeightEntry(p)] = LogSum.OverPositive(rows.Weights(start, end - start));
     }
 

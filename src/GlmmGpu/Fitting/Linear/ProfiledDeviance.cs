@@ -143,48 +143,57 @@ internal static class ProfiledDeviance
     /// <summary>Conditional modes b_i = Lambda u_i and conditional covariances sigma^2 Lambda (L_i L_i')^-1 Lambda'.</summary>
     public static (double[][] Modes, double[][] Sds) RandomEffects(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma)
     {
+        var flatModes = new double[s.G * s.Q];
+        var flatSds = new double[s.G * s.Q];
+        ForEachCluster(s, lambda, beta, sigma, flatModes, flatSds);
         var modes = new double[s.G][];
         var sds = new double[s.G][];
-        ForEachCluster(s, lambda, beta, sigma, modes, sds);
+        for (int c = 0; c < s.G; c++)
+        {
+            modes[c] = flatModes.AsSpan(c * s.Q, s.Q).ToArray();
+            sds[c] = flatSds.AsSpan(c * s.Q, s.Q).ToArray();
+        }
         return (modes, sds);
     }
 
-    /// <summary>The conditional modes alone, which PQL's next linear predictor needs.</summary>
-    public static double[][] Modes(LmmSufficientStatistics s, in Mat3 lambda, double[] beta)
+    /// <summary>The conditional modes alone, which PQL's next linear predictor needs: flat, q per cluster.</summary>
+    public static double[] Modes(LmmSufficientStatistics s, in Mat3 lambda, double[] beta)
     {
-        var modes = new double[s.G][];
+        var modes = new double[s.G * s.Q];
         ForEachCluster(s, lambda, beta, 0, modes, null);
         return modes;
     }
 
-    private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[][] modes, double[][]? sds)
+    private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? sds)
     {
         const int ClusterBlock = 4096;
+        int q = s.Q;
         Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
             for (int c = first; c < last; c++)
             {
-                modes[c] = new double[s.Q];
-                var sd = sds is null ? null : sds[c] = new double[s.Q];
-                if (s.Q == 1) ScalarCluster(s, lambda.A00, beta, sigma, c, modes[c], sd);
-                else GeneralCluster(s, lambda, beta, sigma, c, modes[c], sd);
+                var mode = modes.AsSpan(c * q, q);
+                var sd = sds is null ? default : sds.AsSpan(c * q, q);
+                if (q == 1) ScalarCluster(s, lambda.A00, beta, sigma, c, mode, sd);
+                else GeneralCluster(s, lambda, beta, sigma, c, mode, sd);
             }
         });
     }
 
     /// <summary>One random effect: L_i L_i' = m = 1 + theta^2 d, so b = theta^2 r / m and Var b = sigma^2 theta^2 / m,
     /// r = Z'Wy - Z'WX beta.</summary>
-    private static void ScalarCluster(LmmSufficientStatistics s, double theta, double[] beta, double sigma, int c, double[] mode, double[]? sd)
+    private static void ScalarCluster(LmmSufficientStatistics s, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
     {
         int p = s.P;
         double t2 = theta * theta, m = 1.0 + t2 * s.ZtWZ[c], r = s.ZtWy[c];
         for (int a = 0; a < p; a++) r -= s.ZtWX[c * p + a] * beta[a];
         mode[0] = t2 * r / m;
-        if (sd is not null) sd[0] = sigma * Math.Sqrt(Math.Max(0, t2 / m));
+        if (!sd.IsEmpty) sd[0] = sigma * Math.Sqrt(Math.Max(0, t2 / m));
     }
 
-    internal static void GeneralCluster(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma, int c, double[] mode, double[]? sd)
+    /// <summary>Any q; <paramref name="sd"/> empty when only the mode is wanted.</summary>
+    internal static void GeneralCluster(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
     {
         int p = s.P, q = s.Q;
         var lt = SmallLinearAlgebra.Transpose(lambda, q);
@@ -204,7 +213,7 @@ internal static class ProfiledDeviance
         var u = SmallLinearAlgebra.SolveCholesky(l, q, SmallLinearAlgebra.MultiplyTransposed(lambda, q, r));
         var b = SmallLinearAlgebra.Multiply(lambda, q, u);
         for (int d = 0; d < q; d++) mode[d] = b[d];
-        if (sd is null) return;
+        if (sd.IsEmpty) return;
         var cov = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.InverseFromCholesky(l, q), q), lt, q);
         for (int d = 0; d < q; d++) sd[d] = sigma * Math.Sqrt(Math.Max(0, cov[d, d]));
     }
