@@ -38,6 +38,7 @@ public class HostStatisticsPassTests
 
         Assert.Equal(expected.ZtWZ, actual.ZtWZ);
         Assert.Equal(expected.ZtWX, actual.ZtWX);
+        Assert.Equal(expected.ZtWXByColumn, actual.ZtWXByColumn);
         Assert.Equal(expected.ZtWy, actual.ZtWy);
         Assert.Equal(expected.XtWX, actual.XtWX);
         Assert.Equal(expected.XtWy, actual.XtWy);

@@ -17,8 +17,10 @@ internal static class HostCrossProducts
 {
     private const int Chains = 4;
 
-    /// <summary>Cluster <paramref name="cluster"/>'s Z'WZ, Z'WX and Z'Wy over its rows [start, end).</summary>
-    public static void Cluster(in HostLinearRows rows, int cluster, int start, int end, double[] ztwz, double[] ztwx, double[] ztwy)
+    /// <summary>Cluster <paramref name="cluster"/>'s Z'WZ, Z'WX and Z'Wy over its rows [start, end); Z'WX in
+    /// <see cref="LmmSufficientStatistics.ZtWX"/>'s layout, or by column (<see cref="LmmSufficientStatistics.ZtWXByColumn"/>)
+    /// when <paramref name="clustersByColumn"/>, the number of clusters, is not 0.</summary>
+    public static void Cluster(in HostLinearRows rows, int cluster, int start, int end, double[] ztwz, double[] ztwx, double[] ztwy, int clustersByColumn = 0)
     {
         int p = rows.P, q = rows.Q;
         // The right-hand columns of Z_d'W[Z | X | y]: Z's, X's, then y, in the layout's order within each part.
@@ -32,7 +34,7 @@ internal static class HostCrossProducts
             InRowOrder(rows, start, end, p + d, columns, sums);
             int at = cluster * q + d;
             for (int e = 0; e < q; e++) ztwz[at * q + e] = sums[e];
-            for (int a = 0; a < p; a++) ztwx[at * p + a] = sums[q + a];
+            for (int a = 0; a < p; a++) ztwx[clustersByColumn > 0 ? a * clustersByColumn * q + at : at * p + a] = sums[q + a];
             ztwy[at] = sums[q + p];
         }
     }

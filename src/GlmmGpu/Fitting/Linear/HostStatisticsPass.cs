@@ -35,6 +35,8 @@ internal static class HostStatisticsPass
         var ztwz = new double[g * q * q];
         var ztwx = new double[g * q * p];
         var ztwy = new double[g * q];
+        // One random effect: Z'WX by column, as the one-theta deviance and modes read it (no transposed copy).
+        int byColumn = q == 1 ? g : 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         int blocks = LmmSufficientStatistics.RowBlocks(n), entries = CrossProducts.GlobalCount(p);
         var partials = new double[entries * blocks];
@@ -46,7 +48,7 @@ internal static class HostStatisticsPass
             HostCrossProducts.Global(rows, start, end, entries, buffers.Sums);
             for (int k = 0; k < entries; k++) partials[k * blocks + blk] = buffers.Sums[k];
             for (int c = FirstClusterFrom(offsets, start); c < g && offsets[c] < end; c++)
-                if (WithinOneBlock(offsets, c, n)) HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy);
+                if (WithinOneBlock(offsets, c, n)) HostCrossProducts.Cluster(rows, c, offsets[c], offsets[c + 1], ztwz, ztwx, ztwy, byColumn);
             return buffers;
         }, _ => { });
         var crossing = Enumerable.Range(0, g).Where(c => !WithinOneBlock(offsets, c, n)).ToArray();
@@ -56,9 +58,9 @@ internal static class HostStatisticsPass
             var buffers = new Buffers(length, 0);
             fill(start, buffers.Response, buffers.Weight);
             var rows = new HostLinearRows(frame.X, block.Z, buffers.Response, buffers.Weight, n, p, q, start);
-            HostCrossProducts.Cluster(rows, c, start, offsets[c + 1], ztwz, ztwx, ztwy);
+            HostCrossProducts.Cluster(rows, c, start, offsets[c + 1], ztwz, ztwx, ztwy, byColumn);
         });
-        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks);
+        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks, ztwxByColumn: byColumn > 0);
     }
 
     /// <summary>Whether cluster c's rows (none, for an empty level at the end) all lie in the block of its first row.</summary>

@@ -15,7 +15,8 @@ internal sealed class LmmSufficientStatistics
     public int P { get; }
     public int N { get; }
     public double[] ZtWZ { get; }
-    public double[] ZtWX { get; }
+    /// <summary>Z'WX, entry (c, d, a) at <c>(c q + d) p + a</c>, as the kernels write it.</summary>
+    public double[] ZtWX => ztwx ??= Transpose(ztwxByColumn!, P, G * Q);
     public double[] ZtWy { get; }
     public double[,] XtWX { get; }
     public double[] XtWy { get; }
@@ -23,21 +24,26 @@ internal sealed class LmmSufficientStatistics
     /// <summary>Sum of log prior weights (the likelihood of precision-weighted rows includes it).</summary>
     public double SumLogW { get; }
 
-    private double[]? ztwxByColumn;
+    private double[]? ztwx, ztwxByColumn;
 
     /// <summary>Z'WX with column a's entries for all clusters contiguous (<c>[a * G * q + c * q + d]</c>), so that
-    /// the profiled deviance can run SIMD across clusters; formed on first use, once per set of cross-products.</summary>
-    public double[] ZtWXByColumn => ztwxByColumn ??= ByColumn(ZtWX, G * Q, P);
+    /// the profiled deviance can run SIMD across clusters; the CPU path writes it so, others have it formed on
+    /// first use.</summary>
+    public double[] ZtWXByColumn => ztwxByColumn ??= Transpose(ztwx!, G * Q, P);
 
     /// <summary>
     /// From the per-cluster arrays and the global entries' partials over row blocks (entry-major:
     /// <c>partials[entry * rowBlocks + block]</c>), each entry's blocks added in block order, as every engine does.
+    /// <paramref name="ztwx"/> is in <see cref="ZtWX"/>'s layout, or <see cref="ZtWXByColumn"/>'s if
+    /// <paramref name="ztwxByColumn"/>.
     /// </summary>
-    public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks)
+    public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks,
+        bool ztwxByColumn = false)
     {
         G = g; Q = q; P = p; N = n;
         ZtWZ = ztwz;
-        ZtWX = ztwx;
+        if (ztwxByColumn) this.ztwxByColumn = ztwx;
+        else this.ztwx = ztwx;
         ZtWy = ztwy;
         XtWX = new double[p, p];
         XtWy = new double[p];
@@ -52,11 +58,12 @@ internal sealed class LmmSufficientStatistics
     /// <summary>Row blocks of <see cref="CrossProducts.GlobalRowBlock"/> rows that the global entries are summed in.</summary>
     public static int RowBlocks(int n) => (n + CrossProducts.GlobalRowBlock - 1) / CrossProducts.GlobalRowBlock;
 
-    private static double[] ByColumn(double[] rowMajor, int rows, int columns)
+    /// <summary>A rows x columns row-major matrix, transposed.</summary>
+    private static double[] Transpose(double[] matrix, int rows, int columns)
     {
-        var result = new double[rowMajor.Length];
+        var result = new double[matrix.Length];
         for (int r = 0; r < rows; r++)
-            for (int a = 0; a < columns; a++) result[a * rows + r] = rowMajor[r * columns + a];
+            for (int a = 0; a < columns; a++) result[a * rows + r] = matrix[r * columns + a];
         return result;
     }
 

@@ -18,6 +18,7 @@ internal sealed record LmmSolution(double Deviance, double[] Beta, double Sigma,
 internal static class ProfiledDeviance
 {
     private const double LogTwoPi = 1.8378770664093453;
+    private const int ClusterBlock = 4096;
 
     public static LmmSolution Evaluate(LmmSufficientStatistics s, in Mat3 lambda, LmmCriterion criterion) =>
         Solve(s, DevianceSums.Compute(s, lambda, withSlope: false), criterion);
@@ -148,11 +149,14 @@ internal static class ProfiledDeviance
         ForEachCluster(s, lambda, beta, sigma, flatModes, flatSds);
         var modes = new double[s.G][];
         var sds = new double[s.G][];
-        for (int c = 0; c < s.G; c++)
+        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
         {
-            modes[c] = flatModes.AsSpan(c * s.Q, s.Q).ToArray();
-            sds[c] = flatSds.AsSpan(c * s.Q, s.Q).ToArray();
-        }
+            for (int c = blk * ClusterBlock; c < Math.Min(s.G, (blk + 1) * ClusterBlock); c++)
+            {
+                modes[c] = flatModes.AsSpan(c * s.Q, s.Q).ToArray();
+                sds[c] = flatSds.AsSpan(c * s.Q, s.Q).ToArray();
+            }
+        });
         return (modes, sds);
     }
 
@@ -166,8 +170,9 @@ internal static class ProfiledDeviance
 
     private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? sds)
     {
-        const int ClusterBlock = 4096;
         int q = s.Q;
+        // Formed here, once, if the engine wrote Z'WX by row.
+        var columns = q == 1 ? s.ZtWXByColumn : null;
         Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
@@ -175,19 +180,19 @@ internal static class ProfiledDeviance
             {
                 var mode = modes.AsSpan(c * q, q);
                 var sd = sds is null ? default : sds.AsSpan(c * q, q);
-                if (q == 1) ScalarCluster(s, lambda.A00, beta, sigma, c, mode, sd);
+                if (q == 1) ScalarCluster(s, columns!, lambda.A00, beta, sigma, c, mode, sd);
                 else GeneralCluster(s, lambda, beta, sigma, c, mode, sd);
             }
         });
     }
 
     /// <summary>One random effect: L_i L_i' = m = 1 + theta^2 d, so b = theta^2 r / m and Var b = sigma^2 theta^2 / m,
-    /// r = Z'Wy - Z'WX beta.</summary>
-    private static void ScalarCluster(LmmSufficientStatistics s, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
+    /// r = Z'Wy - Z'WX beta (Z'WX by column).</summary>
+    private static void ScalarCluster(LmmSufficientStatistics s, double[] columns, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
     {
         int p = s.P;
         double t2 = theta * theta, m = 1.0 + t2 * s.ZtWZ[c], r = s.ZtWy[c];
-        for (int a = 0; a < p; a++) r -= s.ZtWX[c * p + a] * beta[a];
+        for (int a = 0; a < p; a++) r -= columns[a * s.G + c] * beta[a];
         mode[0] = t2 * r / m;
         if (!sd.IsEmpty) sd[0] = sigma * Math.Sqrt(Math.Max(0, t2 / m));
     }
