@@ -42,7 +42,8 @@ internal static class GlmStart
         {
             iterations++;
             double phiNow = phi;
-            Parallel.For(0, blocks, options, () => (Z: new double[RowBlock], W: new double[RowBlock]), (blk, _, buffers) =>
+            // A class, not a tuple, for the buffers: Parallel.For's code for reference types is compiled once for all.
+            Parallel.For(0, blocks, options, () => new WorkingBuffers(), (blk, _, buffers) =>
             {
                 int start = blk * RowBlock, end = Math.Min(n, start + RowBlock);
                 for (int i = start; i < end; i++)
@@ -76,7 +77,7 @@ internal static class GlmStart
             for (int a = 0; a < p; a++) change = Math.Max(change, Math.Abs(next[a] - beta[a]) / (1 + Math.Abs(beta[a])));
             beta = next;
             LinearPredictor(frame, beta, eta, options);
-            phi = Dispersion(frame, default(TModel), eta);
+            phi = HasDispersion(frame.Family) ? Dispersion(frame, default(TModel), eta) : 1.0;
             // Starting values only: the mixed-model optimizer refines them, so a loose tolerance saves passes.
             if (change < 1e-5) break;
         }
@@ -96,6 +97,17 @@ internal static class GlmStart
             for (int a = 0; a < beta.Length; a++) TensorPrimitives.MultiplyAdd(frame.X.AsSpan(a * n + start, length), beta[a], e, e);
         });
     }
+
+    private sealed class WorkingBuffers
+    {
+        public readonly double[] Z = new double[RowBlock];
+        public readonly double[] W = new double[RowBlock];
+    }
+
+    /// <summary>The families whose <see cref="Dispersion"/> is estimated (the others' is 1), asked before calling it
+    /// so that it is not compiled for them.</summary>
+    private static bool HasDispersion(FamilyKind family) =>
+        family is FamilyKind.Gaussian or FamilyKind.Gamma or FamilyKind.InverseGaussian or FamilyKind.NegativeBinomial;
 
     /// <summary>A moment estimate of the dispersion on the family's natural scale (sigma, shape, size, phi).</summary>
     private static double Dispersion<TModel>(ModelFrame frame, TModel model, double[] eta) where TModel : struct, IRowLikelihood

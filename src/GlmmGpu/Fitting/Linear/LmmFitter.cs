@@ -79,7 +79,7 @@ internal static class LmmFitter
         double lastValue = 0;
         return (theta, grad) =>
         {
-            if (lastTheta is not null && theta.SequenceEqual(lastTheta) && (grad.IsEmpty || lastGradient.Length == grad.Length))
+            if (lastTheta is not null && Same(theta, lastTheta) && (grad.IsEmpty || lastGradient.Length == grad.Length))
             {
                 lastGradient.AsSpan(0, grad.Length).CopyTo(grad);
                 return lastValue;
@@ -89,5 +89,14 @@ internal static class LmmFitter
             lastGradient = grad.ToArray();
             return lastValue;
         };
+    }
+
+    /// <summary>Element by element (a plain loop: MemoryExtensions.SequenceEqual is much code to compile for one use).</summary>
+    private static bool Same(ReadOnlySpan<double> a, double[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int k = 0; k < a.Length; k++)
+            if (a[k] != b[k]) return false;
+        return true;
     }
 }
