@@ -5,7 +5,7 @@ using GlmmGpu.LinearAlgebra;
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
-/// One row of clusters' share of the profiled deviance, for Lambda(theta): sum log|L_i L_i'| and the lower
+/// The clusters' share of the profiled deviance at Lambda(theta): sum log|L_i L_i'| and the lower
 /// triangle of sum V_i'V_i with V_i = L_i^-1 Lambda' [Z_i'WX_i | Z_i'Wy_i] (the augmented column p is y), in
 /// <see cref="CrossProducts.TriangleEntry"/>'s order. With one theta the same sums' derivatives in theta too,
 /// from which the deviance's slope follows in closed form.
@@ -33,7 +33,9 @@ internal sealed class DevianceSums
         var parts = new DevianceSums[blocks];
         var lam = lambda;
         bool scalar = s.Q == 1;
+        // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
         var columns = scalar ? s.ZtWXByColumn : null;
+        if (!scalar) _ = s.ZtWX;
         Parallel.For(0, blocks, () => scalar ? new double[3 * ClusterBlock] : null, (blk, _, scratch) =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
@@ -120,6 +122,7 @@ internal sealed class DevianceSums
         var cross = new double[count];
         double logDetL = 0;
         var v = new double[q * width];
+        var ztwx = s.ZtWX;
         var lt = SmallLinearAlgebra.Transpose(lambda, q);
         for (int c = first; c < last; c++)
         {
@@ -137,7 +140,7 @@ internal sealed class DevianceSums
                 for (int d = 0; d < q; d++)
                 {
                     double sum = 0;
-                    for (int e = 0; e < q; e++) sum += lambda[e, d] * (a < p ? s.ZtWX[(c * q + e) * p + a] : s.ZtWy[c * q + e]);
+                    for (int e = 0; e < q; e++) sum += lambda[e, d] * (a < p ? ztwx[(c * q + e) * p + a] : s.ZtWy[c * q + e]);
                     col[d] = sum;
                 }
                 var vc = SmallLinearAlgebra.SolveLower(l, q, col);

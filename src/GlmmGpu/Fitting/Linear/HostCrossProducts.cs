@@ -7,11 +7,13 @@ namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
 /// <see cref="CrossProducts"/>' entries on the CPU, in its layout and, but for the sum of log w, to the bit:
-/// each entry the sum of (w u) v in row order, as the kernels add it, so the CPU and a device agree exactly (a
-/// fit's optimizer, on central differences, would magnify any difference). The sum of log w, a constant of the
-/// deviance that moves no optimizer, is <see cref="LogSum.OverPositive"/>, a log per 64 rows rather than per row. What differs is the access: contiguous column spans rather than
-/// one element at a time through <see cref="ILinearRows"/>, whose column test per element cost more than the
-/// arithmetic, and four entries' sums in one loop, so that their additions' latencies overlap.
+/// each entry the sum of (w u) v in row order, as the kernels add it, so the CPU and a device agree exactly (the
+/// optimizer, on central differences when q &gt; 1, would magnify any difference). What differs is the access:
+/// contiguous column spans rather than one element at a time through <see cref="ILinearRows"/>, whose column
+/// test per element cost more than the arithmetic; the global entries by <see cref="RowOrderLanes"/> (SIMD
+/// across entries) where it applies, else, like the clusters' few rows, four entries' sums per loop over the
+/// rows so that their additions' latencies overlap. The sum of log w, a constant of the deviance that moves no
+/// optimizer, is <see cref="LogSum.OverPositive"/>: a log per 64 rows rather than per row.
 /// </summary>
 internal static class HostCrossProducts
 {

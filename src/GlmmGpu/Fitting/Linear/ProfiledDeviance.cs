@@ -171,8 +171,9 @@ internal static class ProfiledDeviance
     private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? sds)
     {
         int q = s.Q;
-        // Formed here, once, if the engine wrote Z'WX by row.
+        // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
         var columns = q == 1 ? s.ZtWXByColumn : null;
+        if (q != 1) _ = s.ZtWX;
         Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
