@@ -15,6 +15,15 @@ public static class CrossProducts
     /// <summary>Global entries: X'WX's lower triangle (row by row), X'Wy, y'Wy and the sum of log w.</summary>
     public static int GlobalCount(int p) => p * (p + 1) / 2 + p + 2;
 
+    /// <summary>The global entry that holds X'WX's (a, b), b &lt;= a.</summary>
+    public static int TriangleEntry(int a, int b) => a * (a + 1) / 2 + b;
+
+    /// <summary>The global entry that holds X'Wy's entry a; a = p is y'Wy.</summary>
+    public static int ResponseEntry(int p, int a) => p * (p + 1) / 2 + a;
+
+    /// <summary>The global entry that holds the sum of log w, the last.</summary>
+    public static int SumLogWeightEntry(int p) => p * (p + 1) / 2 + p + 1;
+
     /// <summary>Sum over rows [start, end) of (w_i u_i) v_i, for columns <paramref name="u"/> and <paramref name="v"/> of [X | Z | y].</summary>
     public static double Weighted<TRows>(ref TRows rows, int start, int end, int u, int v) where TRows : struct, ILinearRows
     {
@@ -38,7 +47,7 @@ public static class CrossProducts
     /// <summary>Global entry <paramref name="entry"/> (see <see cref="GlobalCount"/>) over rows [start, end).</summary>
     public static double Global<TRows>(ref TRows rows, int entry, int start, int end, int p, int q) where TRows : struct, ILinearRows
     {
-        int y = p + q, triangle = p * (p + 1) / 2;
+        int y = p + q, triangle = ResponseEntry(p, 0);
         if (entry < triangle)
         {
             // Row a of the triangle holds entries (a, 0..a): walk to the row that holds this entry.

@@ -82,6 +82,13 @@ public abstract class AcceleratorLinearEngineTests
             AssertClose(expected.Size, actual.Size, "sum of squared eta");
             beta[0] += 0.1;
         }
+        // PQL's flat modes: the CPU's own path, the device through the interface's copy to one array per level.
+        var flat = modes.SelectMany(m => m).ToArray();
+        var cpuFlat = ((ILinearEngine)cpu).UpdateEta(beta, flat, block.Q);
+        var deviceFlat = ((ILinearEngine)device).UpdateEta(beta, flat, block.Q);
+        AssertClose(cpuFlat.Change, deviceFlat.Change, "sum of squared eta changes, flat modes");
+        AssertClose(cpuFlat.Size, deviceFlat.Size, "sum of squared eta, flat modes");
+        AssertSameStatistics(cpu.WorkingStatistics(1.0), device.WorkingStatistics(1.0));
     }
 
     private static void AssertSameFit(FitResult cpu, FitResult device)

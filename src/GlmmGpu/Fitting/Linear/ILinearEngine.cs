@@ -25,4 +25,16 @@ internal interface ILinearEngine : IDisposable
     LmmSufficientStatistics WorkingStatistics(double phi);
     /// <summary>eta = offset + X beta + Z b[level of the row]; returns how far eta moved.</summary>
     EtaChange UpdateEta(double[] beta, double[][] modes);
+
+    /// <summary>
+    /// As <see cref="UpdateEta(double[], double[][])"/> with the modes flat, q per level (level c's at
+    /// <c>c q .. c q + q - 1</c>), as PQL keeps them: no array per level to allocate. An engine that works on flat
+    /// modes anyway (a device uploads them so) should implement this itself rather than take the copy below.
+    /// </summary>
+    EtaChange UpdateEta(double[] beta, double[] modes, int q)
+    {
+        var jagged = new double[modes.Length / q][];
+        for (int c = 0; c < jagged.Length; c++) jagged[c] = modes.AsSpan(c * q, q).ToArray();
+        return UpdateEta(beta, jagged);
+    }
 }

@@ -1,23 +1,22 @@
 using GlmmGpu.Kernels.Linear;
-using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Linear;
 
 /// <summary>
 /// The cross-products a linear mixed model with one grouping factor needs: per cluster Z'WZ (q x q), Z'WX
 /// (q x p), Z'Wy (q); globally X'WX, X'Wy, y'Wy and the sum of log w. After the pass over the rows that forms
-/// them (<see cref="CrossProducts"/>, on the CPU here or in a device's kernels) every evaluation of the profiled
-/// deviance costs O(clusters), independent of the number of rows.
+/// them (<see cref="CrossProducts"/>, on the CPU by <see cref="HostStatisticsPass"/> or in a device's kernels)
+/// every evaluation of the profiled deviance costs O(clusters), independent of the number of rows.
 /// </summary>
 internal sealed class LmmSufficientStatistics
 {
-    private const int ClusterBlock = 2048;
     public int G { get; }
     public int Q { get; }
     public int P { get; }
     public int N { get; }
     public double[] ZtWZ { get; }
-    public double[] ZtWX { get; }
+    /// <summary>Z'WX, entry (c, d, a) at <c>(c q + d) p + a</c>, as the kernels write it.</summary>
+    public double[] ZtWX => ztwx ??= Transpose(ztwxByColumn!, P, G * Q);
     public double[] ZtWy { get; }
     public double[,] XtWX { get; }
     public double[] XtWy { get; }
@@ -25,15 +24,26 @@ internal sealed class LmmSufficientStatistics
     /// <summary>Sum of log prior weights (the likelihood of precision-weighted rows includes it).</summary>
     public double SumLogW { get; }
 
+    private double[]? ztwx, ztwxByColumn;
+
+    /// <summary>Z'WX with column a's entries for all clusters contiguous (<c>[a * G * q + c * q + d]</c>), so that
+    /// the profiled deviance can run SIMD across clusters; the CPU path writes it so, others have it formed on
+    /// first use.</summary>
+    public double[] ZtWXByColumn => ztwxByColumn ??= Transpose(ztwx!, G * Q, P);
+
     /// <summary>
     /// From the per-cluster arrays and the global entries' partials over row blocks (entry-major:
     /// <c>partials[entry * rowBlocks + block]</c>), each entry's blocks added in block order, as every engine does.
+    /// <paramref name="ztwx"/> is in <see cref="ZtWX"/>'s layout, or <see cref="ZtWXByColumn"/>'s if
+    /// <paramref name="ztwxByColumn"/>.
     /// </summary>
-    public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks)
+    public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks,
+        bool ztwxByColumn = false)
     {
         G = g; Q = q; P = p; N = n;
         ZtWZ = ztwz;
-        ZtWX = ztwx;
+        if (ztwxByColumn) this.ztwxByColumn = ztwx;
+        else this.ztwx = ztwx;
         ZtWy = ztwy;
         XtWX = new double[p, p];
         XtWy = new double[p];
@@ -48,33 +58,13 @@ internal sealed class LmmSufficientStatistics
     /// <summary>Row blocks of <see cref="CrossProducts.GlobalRowBlock"/> rows that the global entries are summed in.</summary>
     public static int RowBlocks(int n) => (n + CrossProducts.GlobalRowBlock - 1) / CrossProducts.GlobalRowBlock;
 
-    /// <summary>On the CPU, for response <paramref name="y"/> (offset already removed) and weights
-    /// <paramref name="w"/>: clusters and row blocks in parallel, partials added in block order (reproducible).</summary>
-    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, double[] y, double[] w, int threads)
+    /// <summary>A rows x columns row-major matrix, transposed.</summary>
+    private static double[] Transpose(double[] matrix, int rows, int columns)
     {
-        int n = frame.RowCount, p = frame.P, q = block.Q, g = block.LevelCount;
-        var offsets = block.ClusterOffsets!;
-        var rows = new HostLinearRows(frame.X, block.Z, y, w, n, p, q);
-        var ztwz = new double[g * q * q];
-        var ztwx = new double[g * q * p];
-        var ztwy = new double[g * q];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, (g + ClusterBlock - 1) / ClusterBlock, options, blk =>
-        {
-            var r = rows;
-            var t = new HostClusterStatistics(ztwz, ztwx, ztwy);
-            int last = Math.Min(g, (blk + 1) * ClusterBlock);
-            for (int c = blk * ClusterBlock; c < last; c++) CrossProducts.Cluster(ref r, ref t, c, offsets[c], offsets[c + 1], p, q);
-        });
-        int blocks = RowBlocks(n), entries = CrossProducts.GlobalCount(p);
-        var partials = new double[entries * blocks];
-        Parallel.For(0, blocks, options, blk =>
-        {
-            var r = rows;
-            int start = blk * CrossProducts.GlobalRowBlock, end = Math.Min(n, start + CrossProducts.GlobalRowBlock);
-            for (int k = 0; k < entries; k++) partials[k * blocks + blk] = CrossProducts.Global(ref r, k, start, end, p, q);
-        });
-        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks);
+        var result = new double[matrix.Length];
+        for (int r = 0; r < rows; r++)
+            for (int a = 0; a < columns; a++) result[a * rows + r] = matrix[r * columns + a];
+        return result;
     }
 
     private static double Total(double[] partials, int entry, int blocks)

@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Linear;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.LinearAlgebra;
 
@@ -17,38 +18,66 @@ internal sealed record LmmSolution(double Deviance, double[] Beta, double Sigma,
 internal static class ProfiledDeviance
 {
     private const double LogTwoPi = 1.8378770664093453;
-
     private const int ClusterBlock = 4096;
 
-    public static LmmSolution Evaluate(LmmSufficientStatistics s, in Mat3 lambda, LmmCriterion criterion)
+    public static LmmSolution Evaluate(LmmSufficientStatistics s, in Mat3 lambda, LmmCriterion criterion) =>
+        Solve(s, DevianceSums.Compute(s, lambda, withSlope: false), criterion);
+
+    /// <summary>The deviance alone (no covariance of beta), for the optimizer.</summary>
+    public static double Deviance(LmmSufficientStatistics s, in Mat3 lambda, LmmCriterion criterion) =>
+        Profile(s, DevianceSums.Compute(s, lambda, withSlope: false), criterion)?.Deviance ?? double.PositiveInfinity;
+
+    /// <summary>
+    /// One random effect (Lambda = theta): the deviance and its exact derivative in theta, from one pass over the
+    /// clusters, where central differences took three.
+    /// </summary>
+    public static double DevianceAndSlope(LmmSufficientStatistics s, double theta, LmmCriterion criterion, out double slope)
     {
-        int p = s.P, q = s.Q;
-        var schur = (double[,])s.XtWX.Clone();
-        var rhs = (double[])s.XtWy.Clone();
-        double logDetL = 0, vyNorm = 0;
-        // Clusters in parallel blocks; each block's sums are added in block order, so results do not depend on
-        // the number of threads.
-        int blocks = (s.G + ClusterBlock - 1) / ClusterBlock;
-        var partial = new BlockSums[blocks];
-        var lam = lambda;
-        Parallel.For(0, blocks, blk => partial[blk] = ClusterBlockSums(s, lam, blk * ClusterBlock, Math.Min(s.G, (blk + 1) * ClusterBlock)));
-        foreach (var part in partial)
+        if (s.Q != 1) throw new ArgumentException("the closed-form slope is for one random effect per cluster", nameof(s));
+        var lambda = default(Mat3);
+        lambda.A00 = theta;
+        var sums = DevianceSums.Compute(s, lambda, withSlope: true);
+        var profile = Profile(s, sums, criterion);
+        if (profile is not { } f)
         {
-            if (part.Failed) return Failed(p);
-            logDetL += part.LogDetL;
-            vyNorm += part.VyNorm;
-            for (int a = 0; a < p; a++)
-            {
-                rhs[a] -= part.Rhs[a];
-                for (int b = 0; b <= a; b++) schur[a, b] -= part.Schur[a * p + b];
-            }
+            slope = double.NaN;
+            return double.PositiveInfinity;
         }
+        slope = Slope(s, sums, f, criterion);
+        return f.Deviance;
+    }
+
+    /// <summary>The solution at the clusters' sums: beta, sigma and beta's covariance.</summary>
+    internal static LmmSolution Solve(LmmSufficientStatistics s, DevianceSums sums, LmmCriterion criterion)
+    {
+        int p = s.P;
+        if (Profile(s, sums, criterion) is not { } f) return Failed(p);
+        var cov = Dense.InverseSpd(f.Schur)!;
         for (int a = 0; a < p; a++)
-            for (int b = 0; b < a; b++) schur[b, a] = schur[a, b];
+            for (int b = 0; b < p; b++) cov[a, b] *= f.Sigma2;
+        return new LmmSolution(f.Deviance, f.Beta, Math.Sqrt(f.Sigma2), cov, f.Rss, sums.LogDetL, f.LogDetRX);
+    }
+
+    private readonly record struct Profiled(double Deviance, double[] Beta, double Sigma2, double[,] Schur, double Rss, double LogDetRX);
+
+    /// <summary>The fixed effects from the Schur complement RX'RX = X'WX - sum V_i'V_i, then the criterion; null
+    /// where a factorisation fails.</summary>
+    private static Profiled? Profile(LmmSufficientStatistics s, DevianceSums sums, LmmCriterion criterion)
+    {
+        if (sums.Failed) return null;
+        int p = s.P;
+        var cross = sums.Cross;
+        var schur = new double[p, p];
+        var rhs = new double[p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = 0; b <= a; b++) schur[a, b] = schur[b, a] = s.XtWX[a, b] - cross[CrossProducts.TriangleEntry(a, b)];
+            rhs[a] = s.XtWy[a] - cross[CrossProducts.TriangleEntry(p, a)];
+        }
         var rx = Dense.Cholesky(schur);
-        if (rx is null) return Failed(p);
+        if (rx is null) return null;
         var beta = Dense.Solve(rx, rhs);
-        double rss = s.YtWy - vyNorm;
+        double rss = s.YtWy - cross[CrossProducts.TriangleEntry(p, p)];
         for (int a = 0; a < p; a++) rss -= rhs[a] * beta[a];
         rss = Math.Max(rss, 1e-300);
         double logDetRX = 0;
@@ -59,111 +88,140 @@ internal static class ProfiledDeviance
         {
             case LmmCriterion.Ml:
                 sigma2 = rss / n;
-                deviance = logDetL + n * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
+                deviance = sums.LogDetL + n * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
                 break;
             case LmmCriterion.Reml:
                 sigma2 = rss / (n - p);
-                deviance = logDetL + logDetRX + (n - p) * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
+                deviance = sums.LogDetL + logDetRX + (n - p) * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
                 break;
             default:
                 sigma2 = 1.0;
-                deviance = logDetL + rss + n * LogTwoPi - s.SumLogW;
+                deviance = sums.LogDetL + rss + n * LogTwoPi - s.SumLogW;
                 break;
         }
-        var cov = Dense.InverseSpd(schur)!;
-        for (int a = 0; a < p; a++)
-            for (int b = 0; b < p; b++) cov[a, b] *= sigma2;
-        return new LmmSolution(deviance, beta, Math.Sqrt(sigma2), cov, rss, logDetL, logDetRX);
+        return new Profiled(deviance, beta, sigma2, schur, rss, logDetRX);
     }
 
-    private sealed record BlockSums(bool Failed, double LogDetL, double VyNorm, double[] Rhs, double[] Schur);
-
-    /// <summary>One block's share: sum log|L_i L_i'|, sum |vy_i|^2, sum V_i'vy_i and sum V_i'V_i (lower triangle).</summary>
-    private static BlockSums ClusterBlockSums(LmmSufficientStatistics s, Mat3 lambda, int first, int last)
+    /// <summary>
+    /// d deviance / d theta. The penalised RSS is minimal in (beta, u), so only its explicit dependence on theta
+    /// counts: d rss = -w' (d sum V_i'V_i) w with w = (-beta, 1) over the augmented columns [X | y]; and
+    /// d log|RX'RX| = -tr((RX'RX)^-1 d sum V_i'V_i over X).
+    /// </summary>
+    private static double Slope(LmmSufficientStatistics s, DevianceSums sums, in Profiled f, LmmCriterion criterion)
     {
-        int p = s.P, q = s.Q;
-        var rhs = new double[p];
-        var schur = new double[p * p];
-        double logDetL = 0, vyNorm = 0;
-        var v = new double[q * p];
-        var lt = SmallLinearAlgebra.Transpose(lambda, q);
-        for (int c = first; c < last; c++)
+        int p = s.P;
+        var d = sums.CrossSlope!;
+        var beta = f.Beta;
+        double quadratic = d[CrossProducts.TriangleEntry(p, p)];
+        for (int a = 0; a < p; a++)
         {
-            var ztwz = default(Mat3);
-            for (int d = 0; d < q; d++)
-                for (int e = 0; e < q; e++) ztwz[d, e] = s.ZtWZ[(c * q + d) * q + e];
-            var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
-            for (int d = 0; d < q; d++) m[d, d] += 1.0;
-            if (!SmallLinearAlgebra.Cholesky(m, q, out var l)) return new BlockSums(true, 0, 0, rhs, schur);
-            for (int d = 0; d < q; d++) logDetL += 2 * PortableMath.Log(l[d, d]);
-            // V = L^-1 Lambda' Z'WX (q x p) and vy = L^-1 Lambda' Z'Wy, by forward substitution.
-            var cy = default(Vec3);
-            for (int d = 0; d < q; d++)
+            quadratic -= 2 * beta[a] * d[CrossProducts.TriangleEntry(p, a)];
+            quadratic += beta[a] * beta[a] * d[CrossProducts.TriangleEntry(a, a)];
+            for (int b = 0; b < a; b++) quadratic += 2 * beta[a] * beta[b] * d[CrossProducts.TriangleEntry(a, b)];
+        }
+        double rssSlope = -quadratic;
+        int n = s.N;
+        switch (criterion)
+        {
+            case LmmCriterion.Ml:
+                return sums.LogDetLSlope + n * rssSlope / f.Rss;
+            case LmmCriterion.Reml:
             {
-                double sy = 0;
-                for (int e = 0; e < q; e++) sy += lambda[e, d] * s.ZtWy[c * q + e];
-                cy[d] = sy;
-            }
-            var vy = SmallLinearAlgebra.SolveLower(l, q, cy);
-            for (int a = 0; a < p; a++)
-            {
-                var col = default(Vec3);
-                for (int d = 0; d < q; d++)
-                {
-                    double sx = 0;
-                    for (int e = 0; e < q; e++) sx += lambda[e, d] * s.ZtWX[(c * q + e) * p + a];
-                    col[d] = sx;
-                }
-                var vc = SmallLinearAlgebra.SolveLower(l, q, col);
-                for (int d = 0; d < q; d++) v[d * p + a] = vc[d];
-            }
-            for (int d = 0; d < q; d++)
-            {
-                vyNorm += vy[d] * vy[d];
+                var inverse = Dense.InverseSpd(f.Schur)!;
+                double trace = 0;
                 for (int a = 0; a < p; a++)
                 {
-                    rhs[a] += v[d * p + a] * vy[d];
-                    for (int b = 0; b <= a; b++) schur[a * p + b] += v[d * p + a] * v[d * p + b];
+                    trace += inverse[a, a] * d[CrossProducts.TriangleEntry(a, a)];
+                    for (int b = 0; b < a; b++) trace += 2 * inverse[a, b] * d[CrossProducts.TriangleEntry(a, b)];
                 }
+                return sums.LogDetLSlope - trace + (n - p) * rssSlope / f.Rss;
             }
+            default:
+                return sums.LogDetLSlope + rssSlope;
         }
-        return new BlockSums(false, logDetL, vyNorm, rhs, schur);
     }
 
     /// <summary>Conditional modes b_i = Lambda u_i and conditional covariances sigma^2 Lambda (L_i L_i')^-1 Lambda'.</summary>
     public static (double[][] Modes, double[][] Sds) RandomEffects(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma)
     {
-        int p = s.P, q = s.Q;
+        var flatModes = new double[s.G * s.Q];
+        var flatSds = new double[s.G * s.Q];
+        ForEachCluster(s, lambda, beta, sigma, flatModes, flatSds);
         var modes = new double[s.G][];
         var sds = new double[s.G][];
-        var lt = SmallLinearAlgebra.Transpose(lambda, q);
-        for (int c = 0; c < s.G; c++)
+        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
         {
-            var ztwz = default(Mat3);
-            for (int d = 0; d < q; d++)
-                for (int e = 0; e < q; e++) ztwz[d, e] = s.ZtWZ[(c * q + d) * q + e];
-            var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
-            for (int d = 0; d < q; d++) m[d, d] += 1.0;
-            SmallLinearAlgebra.Cholesky(m, q, out var l);
-            var r = default(Vec3);
-            for (int e = 0; e < q; e++)
+            for (int c = blk * ClusterBlock; c < Math.Min(s.G, (blk + 1) * ClusterBlock); c++)
             {
-                double t = s.ZtWy[c * q + e];
-                for (int a = 0; a < p; a++) t -= s.ZtWX[(c * q + e) * p + a] * beta[a];
-                r[e] = t;
+                modes[c] = flatModes.AsSpan(c * s.Q, s.Q).ToArray();
+                sds[c] = flatSds.AsSpan(c * s.Q, s.Q).ToArray();
             }
-            var u = SmallLinearAlgebra.SolveCholesky(l, q, SmallLinearAlgebra.MultiplyTransposed(lambda, q, r));
-            var b = SmallLinearAlgebra.Multiply(lambda, q, u);
-            var cov = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.InverseFromCholesky(l, q), q), lt, q);
-            modes[c] = new double[q];
-            sds[c] = new double[q];
-            for (int d = 0; d < q; d++)
-            {
-                modes[c][d] = b[d];
-                sds[c][d] = sigma * Math.Sqrt(Math.Max(0, cov[d, d]));
-            }
-        }
+        });
         return (modes, sds);
+    }
+
+    /// <summary>The conditional modes alone, which PQL's next linear predictor needs: flat, q per cluster.</summary>
+    public static double[] Modes(LmmSufficientStatistics s, in Mat3 lambda, double[] beta)
+    {
+        var modes = new double[s.G * s.Q];
+        ForEachCluster(s, lambda, beta, 0, modes, null);
+        return modes;
+    }
+
+    private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? sds)
+    {
+        int q = s.Q;
+        // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
+        var columns = q == 1 ? s.ZtWXByColumn : null;
+        if (q != 1) _ = s.ZtWX;
+        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
+        {
+            int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
+            for (int c = first; c < last; c++)
+            {
+                var mode = modes.AsSpan(c * q, q);
+                var sd = sds is null ? default : sds.AsSpan(c * q, q);
+                if (q == 1) ScalarCluster(s, columns!, lambda.A00, beta, sigma, c, mode, sd);
+                else GeneralCluster(s, lambda, beta, sigma, c, mode, sd);
+            }
+        });
+    }
+
+    /// <summary>One random effect: L_i L_i' = m = 1 + theta^2 d, so b = theta^2 r / m and Var b = sigma^2 theta^2 / m,
+    /// r = Z'Wy - Z'WX beta (Z'WX by column).</summary>
+    private static void ScalarCluster(LmmSufficientStatistics s, double[] columns, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
+    {
+        int p = s.P;
+        double t2 = theta * theta, m = 1.0 + t2 * s.ZtWZ[c], r = s.ZtWy[c];
+        for (int a = 0; a < p; a++) r -= columns[a * s.G + c] * beta[a];
+        mode[0] = t2 * r / m;
+        if (!sd.IsEmpty) sd[0] = sigma * Math.Sqrt(Math.Max(0, t2 / m));
+    }
+
+    /// <summary>Any q; <paramref name="sd"/> empty when only the mode is wanted.</summary>
+    internal static void GeneralCluster(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
+    {
+        int p = s.P, q = s.Q;
+        var lt = SmallLinearAlgebra.Transpose(lambda, q);
+        var ztwz = default(Mat3);
+        for (int d = 0; d < q; d++)
+            for (int e = 0; e < q; e++) ztwz[d, e] = s.ZtWZ[(c * q + d) * q + e];
+        var m = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lt, ztwz, q), lambda, q);
+        for (int d = 0; d < q; d++) m[d, d] += 1.0;
+        SmallLinearAlgebra.Cholesky(m, q, out var l);
+        var r = default(Vec3);
+        for (int e = 0; e < q; e++)
+        {
+            double t = s.ZtWy[c * q + e];
+            for (int a = 0; a < p; a++) t -= s.ZtWX[(c * q + e) * p + a] * beta[a];
+            r[e] = t;
+        }
+        var u = SmallLinearAlgebra.SolveCholesky(l, q, SmallLinearAlgebra.MultiplyTransposed(lambda, q, r));
+        var b = SmallLinearAlgebra.Multiply(lambda, q, u);
+        for (int d = 0; d < q; d++) mode[d] = b[d];
+        if (sd.IsEmpty) return;
+        var cov = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.InverseFromCholesky(l, q), q), lt, q);
+        for (int d = 0; d < q; d++) sd[d] = sigma * Math.Sqrt(Math.Max(0, cov[d, d]));
     }
 
     private static LmmSolution Failed(int p) => new(double.PositiveInfinity, new double[p], double.NaN, new double[p, p], double.NaN, double.NaN, double.NaN);

@@ -41,16 +41,13 @@ internal static class PqlEstimator
         }
     }
 
-    private static (double[] Beta, double[][] Modes) Blend(double[] fromBeta, double[][] fromModes, double[] toBeta, double[][] toModes, double step)
+    /// <summary>(beta, b) a fraction <paramref name="step"/> of the way from one fit to the next; modes flat.</summary>
+    private static (double[] Beta, double[] Modes) Blend(double[] fromBeta, double[] fromModes, double[] toBeta, double[] toModes, double step)
     {
         var beta = new double[fromBeta.Length];
         for (int a = 0; a < beta.Length; a++) beta[a] = fromBeta[a] + step * (toBeta[a] - fromBeta[a]);
-        var modes = new double[fromModes.Length][];
-        for (int c = 0; c < modes.Length; c++)
-        {
-            modes[c] = new double[fromModes[c].Length];
-            for (int d = 0; d < modes[c].Length; d++) modes[c][d] = fromModes[c][d] + step * (toModes[c][d] - fromModes[c][d]);
-        }
+        var modes = new double[fromModes.Length];
+        for (int k = 0; k < modes.Length; k++) modes[k] = fromModes[k] + step * (toModes[k] - fromModes[k]);
         return (beta, modes);
     }
 
@@ -64,8 +61,8 @@ internal static class PqlEstimator
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
         int maxIterations = Math.Min(options.MaxIterations, 100);
-        var glm = GlmStart.Fit<TModel>(frame);
-        Diagnostics.Mark("PQL: GLM start");
+        var glm = GlmStart.Fit<TModel>(frame, options.Threads);
+        Diagnostics.Mark($"PQL: GLM start ({glm.Iterations} iterations)");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
         using var engine = LinearEngineFactory.Create<TModel>(frame, block, options);
@@ -78,8 +75,7 @@ internal static class PqlEstimator
         int iteration = 0, damped = 0;
         // The (beta, b) behind the engine's current eta: the GLM's, with no random effects, to start.
         var currentBeta = glm.Beta;
-        var currentModes = new double[block.LevelCount][];
-        for (int c = 0; c < currentModes.Length; c++) currentModes[c] = new double[block.Q];
+        var currentModes = new double[block.LevelCount * block.Q];
         while (iteration < maxIterations)
         {
             iteration++;
@@ -88,8 +84,8 @@ internal static class PqlEstimator
             fit = TryFit(stats, block.Correlated, criterion, fit, options.MaxIterations)
                 ?? throw new GlmmException($"PQL failed at iteration {iteration}: the working linear mixed model could not be fitted (its deviance is not finite)");
             Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
-            var (modes, _) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, fit.Solution.Beta, fit.Solution.Sigma);
-            var change = engine.UpdateEta(fit.Solution.Beta, modes);
+            var modes = ProfiledDeviance.Modes(stats, fit.Lambda, fit.Solution.Beta);
+            var change = engine.UpdateEta(fit.Solution.Beta, modes, block.Q);
             options.Progress?.Invoke("PQL", iteration, double.NaN);
             if (change.MaxChange > MaxEtaStep)
             {
@@ -101,7 +97,7 @@ internal static class PqlEstimator
                 damped++;
                 double step = MaxEtaStep / change.MaxChange;
                 (currentBeta, currentModes) = Blend(currentBeta, currentModes, fit.Solution.Beta, modes, step);
-                engine.UpdateEta(currentBeta, currentModes);
+                engine.UpdateEta(currentBeta, currentModes, block.Q);
                 continue;
             }
             currentBeta = fit.Solution.Beta;

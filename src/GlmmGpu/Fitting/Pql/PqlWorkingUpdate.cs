@@ -4,28 +4,23 @@ namespace GlmmGpu.Fitting.Pql;
 
 /// <summary>
 /// PQL's elementwise step on the CPU: pseudo-responses eta + (y - mu) deta/dmu and working weights
-/// (dmu/deta)^2 / V(mu) for every row, through <see cref="IRowLikelihood.Working"/> (the one implementation of
-/// that formula, which the ILGPU kernel calls too). Parallel over fixed row blocks.
+/// (dmu/deta)^2 / V(mu) for a run of rows, through <see cref="IRowLikelihood.Working"/> (the one implementation of
+/// that formula, which the ILGPU kernel calls too). The CPU forms them a row block at a time, just before the
+/// block's cross-products (<see cref="Linear.HostStatisticsPass"/>).
 /// </summary>
 internal static class PqlWorkingUpdate
 {
-    private const int RowBlock = 1 << 15;
-
-    public static void Apply<TModel>(double[] y, double[] w, double[] eta, double[] offset, double phi, double[] response, double[] weight, int threads)
+    /// <summary>Rows [start, start + response.Length): the pseudo-response less the offset (the linear model is
+    /// fitted without it) and the working weight.</summary>
+    public static void Apply<TModel>(double[] y, double[] w, double[] eta, double[] offset, double phi, int start, Span<double> response, Span<double> weight)
         where TModel : struct, IRowLikelihood
     {
-        int n = y.Length, blocks = (n + RowBlock - 1) / RowBlock;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, blocks, options, blk =>
+        for (int k = 0; k < response.Length; k++)
         {
-            int end = Math.Min(n, (blk + 1) * RowBlock);
-            for (int i = blk * RowBlock; i < end; i++)
-            {
-                default(TModel).Working(y[i], w[i], eta[i], phi, out double z, out double wt);
-                // The linear model is fitted to the pseudo-response with the offset taken out.
-                response[i] = z - offset[i];
-                weight[i] = wt;
-            }
-        });
+            int i = start + k;
+            default(TModel).Working(y[i], w[i], eta[i], phi, out double z, out double wt);
+            response[k] = z - offset[i];
+            weight[k] = wt;
+        }
     }
 }
