@@ -19,10 +19,12 @@ public readonly struct LogitLink : ILink
 
     public void Inverse(double eta, out double mu, out double d1, out double d2, out double d3)
     {
-        mu = 1.0 / (1.0 + PortableMath.Exp(-eta));
-        // mu (1 - mu) formed from exp(-|eta|) stays accurate in the tails, where 1 - mu would cancel.
+        // One exp, t = exp(-|eta|), gives both mu and mu (1 - mu); formed from t they stay accurate in the tails,
+        // where 1 - mu would cancel. (This runs once per row in every IRLS and PQL pass.)
         double t = PortableMath.Exp(-Math.Abs(eta));
-        d1 = t / ((1.0 + t) * (1.0 + t));
+        double inv = 1.0 / (1.0 + t);
+        mu = eta >= 0 ? inv : t * inv;
+        d1 = t * inv * inv;
         d2 = d1 * (1.0 - 2.0 * mu);
         d3 = d1 * (1.0 - 6.0 * d1);
     }

@@ -99,8 +99,15 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
         int q = model.Q;
         for (int c = 0; c < g; c++)
             for (int d = 0; d < q; d++) hostModes[c * q + d] = clusterModes[c][d];
+        return UpdateEta(coefficients, hostModes, q);
+    }
+
+    /// <summary>The modes are uploaded flat, as PQL keeps them.</summary>
+    public EtaChange UpdateEta(double[] coefficients, double[] flatModes, int q)
+    {
+        if (q != model.Q || flatModes.Length != g * q) throw new ArgumentException($"expected {g} x {model.Q} modes, got {flatModes.Length} for q = {q}");
         if (coefficients.Length > 0) beta.SubView(0, coefficients.Length).CopyFromCPU(coefficients);
-        modes.CopyFromCPU(hostModes);
+        modes.CopyFromCPU(flatModes);
         // The kernel reads only X and Z from the rows, not their weights.
         updateEta(model.N, model.Rows(model.Weight), model.Offset, beta, model.LevelOfRow, modes, model.NextEta);
         etaChange(etaBlocks, model.Eta, model.NextEta, model.N, PqlKernels.RowBlock, changePartials);
