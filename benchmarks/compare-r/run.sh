@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Times glmm against lme4, glmmTMB and glmmPQL on the same simulated logistic files (ten rows per group) and
-# writes benchmarks/compare-r/results.md. Needs R with lme4, glmmTMB, MASS and jsonlite (Debian: r-cran-lme4
+# writes benchmarks/compare-r/results.md: glmm's whole command (CSV loading included) and its model frame plus fit
+# (loading excluded, as R's times exclude read.csv). Needs R with lme4, glmmTMB, MASS and jsonlite (Debian: r-cran-lme4
 # r-cran-glmmtmb r-cran-mass r-cran-jsonlite). Not part of CI.  Usage: run.sh [ROWS ...] (default 100000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 dotnet build src/GlmmGpu.Cli -c Release -v q -nologo > /dev/null
 glmm=src/GlmmGpu.Cli/bin/Release/net10.0/glmm
-work=$(mktemp -d)
+work="${WORK:-$(mktemp -d)}"; mkdir -p "$work"
 sizes=("${@:-100000}")
 for rows in "${sizes[@]}"; do
   groups=$((rows / 10))
@@ -19,7 +20,9 @@ for rows in "${sizes[@]}"; do
       pql) extra=(--method pql) ;;
     esac
     start=$(date +%s.%N)
-    $glmm fit --data "$csv" --family binomial --formula "y ~ x1 + x2 + x3 + x4 + (1 | g)" "${extra[@]}" --device cpu --quiet --json "$work/glmm-$rows-$m.json" > /dev/null
+    # GLMMGPU_TRACE's phase times give the model frame and the fit apart from loading, as R's times are.
+    GLMMGPU_TRACE=1 $glmm fit --data "$csv" --family binomial --formula "y ~ x1 + x2 + x3 + x4 + (1 | g)" "${extra[@]}" --device cpu --quiet \
+      --json "$work/glmm-$rows-$m.json" > /dev/null 2> "$work/glmm-$rows-$m.trace"
     end=$(date +%s.%N)
     echo "$end - $start" | bc > "$work/glmm-$rows-$m.wall"
   done

@@ -41,20 +41,7 @@ public abstract class AcceleratorEngineTests
         var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(family, link, groups: 20, perGroup: 5, q, correlated: true, seed: 5 + q), nodes);
         using var cpu = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
         using var device = CreateEngine(data, batchClusters: 0);
-        // A second point checks that the warm-start modes carried between evaluations agree too.
-        foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1) })
-        {
-            var expected = Evaluate(cpu, psi);
-            var actual = Evaluate(device, psi);
-            AssertClose(expected.LogLik, actual.LogLik, "log-likelihood");
-            for (int i = 0; i < psi.Length; i++) AssertClose(expected.Gradient[i], actual.Gradient[i], $"gradient[{i}]");
-            for (int g = 0; g < data.ClusterCount; g++)
-            {
-                AssertClose(cpu.Clusters[g].LogLik, device.Clusters[g].LogLik, $"cluster {g} log-likelihood");
-                for (int d = 0; d < q; d++) AssertClose(cpu.Clusters[g].Mode[d], device.Clusters[g].Mode[d], $"cluster {g} mode[{d}]");
-                Assert.Equal(cpu.Clusters[g].Status, device.Clusters[g].Status);
-            }
-        }
+        AgreesAtTwoPoints(cpu, device, data, q);
     }
 
     public enum Sharing { ThreadPerCluster, WarpPerCluster, GroupPerCluster }
@@ -85,19 +72,7 @@ public abstract class AcceleratorEngineTests
         using var device = CreateEngine(data, batchClusters: 0, sizePolicy: Policy(sharing));
         var counts = ClassCounts(device);
         Assert.Equal(sizes.Length, sharing == Sharing.WarpPerCluster ? counts.Warps : counts.Groups);
-        foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1) })
-        {
-            var expected = Evaluate(cpu, psi);
-            var actual = Evaluate(device, psi);
-            AssertClose(expected.LogLik, actual.LogLik, "log-likelihood");
-            for (int i = 0; i < psi.Length; i++) AssertClose(expected.Gradient[i], actual.Gradient[i], $"gradient[{i}]");
-            for (int g = 0; g < data.ClusterCount; g++)
-            {
-                AssertClose(cpu.Clusters[g].LogLik, device.Clusters[g].LogLik, $"cluster {g} log-likelihood");
-                for (int d = 0; d < q; d++) AssertClose(cpu.Clusters[g].Mode[d], device.Clusters[g].Mode[d], $"cluster {g} mode[{d}]");
-                Assert.Equal(cpu.Clusters[g].Status, device.Clusters[g].Status);
-            }
-        }
+        AgreesAtTwoPoints(cpu, device, data, q);
     }
 
     /// <summary>
@@ -207,6 +182,25 @@ public abstract class AcceleratorEngineTests
             var b = Evaluate(second, psi);
             Assert.Equal(Bits(a.LogLik), Bits(b.LogLik));
             Assert.Equal(a.Gradient.Select(Bits), b.Gradient.Select(Bits));
+        }
+    }
+
+    /// <summary>Log-likelihood, gradient, and every cluster's integral, mode and status agree at two points (the
+    /// second checks that the warm-start modes carried between evaluations agree too).</summary>
+    private static void AgreesAtTwoPoints(IMarginalLikelihood cpu, IMarginalLikelihood device, MarginalLikelihoodData data, int q)
+    {
+        foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1) })
+        {
+            var expected = Evaluate(cpu, psi);
+            var actual = Evaluate(device, psi);
+            AssertClose(expected.LogLik, actual.LogLik, "log-likelihood");
+            for (int i = 0; i < psi.Length; i++) AssertClose(expected.Gradient[i], actual.Gradient[i], $"gradient[{i}]");
+            for (int g = 0; g < data.ClusterCount; g++)
+            {
+                AssertClose(cpu.Clusters[g].LogLik, device.Clusters[g].LogLik, $"cluster {g} log-likelihood");
+                for (int d = 0; d < q; d++) AssertClose(cpu.Clusters[g].Mode[d], device.Clusters[g].Mode[d], $"cluster {g} mode[{d}]");
+                Assert.Equal(cpu.Clusters[g].Status, device.Clusters[g].Status);
+            }
         }
     }
 

@@ -2,11 +2,12 @@ using System.Numerics.Tensors;
 using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.LinearAlgebra;
 
 namespace GlmmGpu.Fitting.Likelihood;
 
 /// <summary>
-/// The CPU path: X beta and X' alpha with TensorPrimitives (SIMD), the per-cluster integrals on all cores.
+/// The CPU path: X beta (TensorPrimitives) and X' alpha (ReproducibleDot) with SIMD, the per-cluster integrals on all cores.
 /// Sums are formed in fixed blocks and then in block order, so results are bitwise identical whatever the
 /// number of threads.
 /// </summary>
@@ -14,6 +15,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
 {
     private const int ClusterBlock = 2048;
     private const int RowBlock = 1 << 16;
+    private static readonly double[] Ones = Enumerable.Repeat(1.0, RowBlock).ToArray();
     private MarginalLikelihoodData data;
     private readonly double[] eta, alpha, scratch, blockLogLik, blockPhi;
     private readonly Mat3[] blockLambda;
@@ -108,11 +110,14 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
         });
     }
 
-    /// <summary>X' alpha: block partial dot products in parallel, then summed in block order.</summary>
-    private void FixedGradient(Span<double> gradient)
+    private void FixedGradient(Span<double> gradient) => XtAlpha(data.Frame.X, data.N, data.P, alpha, parallel, gradient);
+
+    /// <summary>X' alpha (X column-major, n rows, p columns): block partial dot products in parallel, then summed in
+    /// block order, so the result does not depend on the thread count; each block's dot by
+    /// <see cref="ReproducibleDot"/> (times ones, which is exact), whose rounding, unlike TensorPrimitives.Dot's,
+    /// does not depend on where the arrays lie in memory.</summary>
+    internal static void XtAlpha(double[] x, int n, int p, double[] alpha, ParallelOptions parallel, Span<double> gradient)
     {
-        var frame = data.Frame;
-        int n = data.N, p = data.P;
         int blocks = (n + RowBlock - 1) / RowBlock;
         var partial = new double[blocks * p];
         Parallel.For(0, blocks, parallel, blk =>
@@ -120,7 +125,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
             int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
             var a = alpha.AsSpan(start, len);
             for (int k = 0; k < p; k++)
-                partial[blk * p + k] = TensorPrimitives.Dot(frame.X.AsSpan(k * n + start, len), a);
+                partial[blk * p + k] = ReproducibleDot.Dot(x.AsSpan(k * n + start, len), a, Ones.AsSpan(0, len));
         });
         for (int k = 0; k < p; k++)
         {
