@@ -25,4 +25,8 @@ for rows in sizes:
         t = r[theirs]
         diff = max(abs(g["fixef"][k] - v) for k, v in t["fixef"].items())
         sd = g["varcorr"]["g"]["sd"]["(Intercept)"]
-        print(f"| {rows} | {int(rows)//10} | {ours} | {wall:.2f} | {fit:.2f} | {theirs} | {t['seconds']:.2f} | {t['seconds']/wall:.0f}x | {t['seconds']/fit:.0f}x | {diff:.1e} | {sd:.4f} / {t['sd']:.4f} |")
+        # glmer reports logLik = Inf when its quadrature fails (it then returns its nAGQ = 0 estimates): no ratio.
+        ll = t.get("loglik")
+        failed = theirs != "glmmPQL" and not (isinstance(ll, (int, float)) and abs(ll) < float("inf"))
+        ratios = "(failed) | (failed)" if failed else f"{t['seconds']/wall:.0f}x | {t['seconds']/fit:.0f}x"
+        print(f"| {rows} | {int(rows)//10} | {ours} | {wall:.2f} | {fit:.2f} | {theirs} | {t['seconds']:.2f} | {ratios} | {diff:.1e} | {sd:.4f} / {t['sd']:.4f} |")
