@@ -27,19 +27,14 @@ internal static class DeviceRun
         _ => DeviceChoice.Cpu,
     };
 
-    public static DeviceMath ParseMath(string[] args, int at) => args.Length <= at ? DeviceMath.Portable : args[at] switch
-    {
-        "portable" => DeviceMath.Portable,
-        "xmath" => DeviceMath.XMath,
-        "libdevice" => DeviceMath.LibDevice,
-        var other => throw new ArgumentException($"unknown device math '{other}' (portable, xmath or libdevice)"),
-    };
+    public static DeviceMath ParseMath(string text) =>
+        DeviceMathNames.TryParse(text, out var math) ? math : throw new ArgumentException($"unknown device math '{text}' (portable, xmath or libdevice)");
 
     public static int Check(string[] args)
     {
         string dir = args[0];
         var device = Parse(args[1]);
-        var math = ParseMath(args, 2);
+        var math = args.Length > 2 ? ParseMath(args[2]) : DeviceMath.Portable;
         var cases = new (string Json, FitMethod Method, int Nodes)[]
         {
             ("cbpp_laplace", FitMethod.Laplace, 1), ("cbpp_agq30_ml", FitMethod.Agq, 30), ("grouseticks_laplace", FitMethod.Laplace, 1),
@@ -67,7 +62,7 @@ internal static class DeviceRun
             worst = Math.Max(worst, diff);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} ({method}, {dev.Device}): max relative difference {diff:E2}, {seconds:F2} s"));
         }
-        Console.WriteLine($"largest relative difference against the CPU path ({args[1]}, {DeviceMathRouting.Name(math)} math): {worst:E2}");
+        Console.WriteLine($"largest relative difference against the CPU path ({args[1]}, {DeviceMathNames.Name(math)} math): {worst:E2}");
         return worst <= 1e-8 ? 0 : 1;
     }
 
@@ -77,7 +72,7 @@ internal static class DeviceRun
         int nodes = int.Parse(args[2], CultureInfo.InvariantCulture);
         var device = Parse(args[3]);
         // Several math modes share one simulated data set and model frame, which at 1e8 rows cost more than the fits.
-        var maths = (args.Length > 4 ? args[4] : "portable").Split(',').Select(m => ParseMath(new[] { m }, 0)).ToArray();
+        var maths = (args.Length > 4 ? args[4] : "portable").Split(',').Select(ParseMath).ToArray();
         var clock = Stopwatch.StartNew();
         var (table, truth) = Simulator.Generate(new SimulationSpec(rows, groups, FamilyKind.Binomial));
         Console.WriteLine($"simulate in memory: {clock.Elapsed.TotalSeconds:F2} s");
@@ -98,7 +93,7 @@ internal static class DeviceRun
         using (var engine = EngineFactory.Create(data, options))
         {
             upload = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"engine on {engine.Device} with {DeviceMathRouting.Name(math)} math (kernels compiled, data uploaded): {upload:F2} s");
+            Console.WriteLine($"engine on {engine.Device} with {DeviceMathNames.Name(math)} math (kernels compiled, data uploaded): {upload:F2} s");
             var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
             var gradient = new double[psi.Length];
             engine.Evaluate(psi, gradient);
@@ -113,13 +108,13 @@ internal static class DeviceRun
             // Bytes an evaluation must read at least once: X (p columns), offset, y, w, Z, and eta and alpha.
             double bytes = 8.0 * rows * (frame.P + 6);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"evaluation ({DeviceMathRouting.Name(math)} math): {times.Min():F1} ms best of 5 ({bytes / 1e9:F2} GB read at least; at 3 TB/s that is {bytes / 3e12 * 1e3:F2} ms)"));
+                $"evaluation ({DeviceMathNames.Name(math)} math): {times.Min():F1} ms best of 5 ({bytes / 1e9:F2} GB read at least; at 3 TB/s that is {bytes / 3e12 * 1e3:F2} ms)"));
         }
         clock.Restart();
         var fit = Glmm.Fit(frame, options);
         double whole = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"whole fit on {fit.Device} ({DeviceMathRouting.Name(math)} math): {whole:F2} s ({fit.Iterations} iterations, {fit.FunctionEvaluations} evaluations, upload included), loglik {fit.LogLik:F6}"));
+            $"whole fit on {fit.Device} ({DeviceMathNames.Name(math)} math): {whole:F2} s ({fit.Iterations} iterations, {fit.FunctionEvaluations} evaluations, upload included), loglik {fit.LogLik:F6}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"whole fit less the engine start above (kernel compilation and upload, which the fit repeats): {whole - upload:F2} s"));
     }

@@ -236,13 +236,9 @@ public static class FitCommand
     };
 
     /// <summary><c>--device-math</c>'s value as a <see cref="DeviceMath"/>.</summary>
-    public static DeviceMath ParseDeviceMath(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "portable" => DeviceMath.Portable,
-        "xmath" => DeviceMath.XMath,
-        "libdevice" => DeviceMath.LibDevice,
-        _ => throw new UsageException($"option --device-math: unknown value '{text}' (use portable, xmath or libdevice)"),
-    };
+    public static DeviceMath ParseDeviceMath(string text) =>
+        DeviceMathNames.TryParse(text, out var math) ? math
+            : throw new UsageException($"option --device-math: unknown value '{text}' (use portable, xmath or libdevice)");
 
     internal static string MethodName(FitMethod method, int nagq) => method switch
     {

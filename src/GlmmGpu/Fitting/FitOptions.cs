@@ -16,6 +16,29 @@ public enum DeviceChoice { Auto, Cpu, IlgpuCpu, Cuda, OpenCl }
 /// </summary>
 public enum DeviceMath { Portable, XMath, LibDevice }
 
+/// <summary>The names <c>--device-math</c> and the device scripts use for <see cref="DeviceMath"/>.</summary>
+public static class DeviceMathNames
+{
+    public static string Name(DeviceMath math) => math switch
+    {
+        DeviceMath.XMath => "xmath",
+        DeviceMath.LibDevice => "libdevice",
+        _ => "portable",
+    };
+
+    public static bool TryParse(string text, out DeviceMath math)
+    {
+        foreach (var m in Enum.GetValues<DeviceMath>())
+            if (string.Equals(text.Trim(), Name(m), StringComparison.OrdinalIgnoreCase))
+            {
+                math = m;
+                return true;
+            }
+        math = DeviceMath.Portable;
+        return false;
+    }
+}
+
 /// <summary>How to fit: method, quadrature nodes, device, and optimizer limits.</summary>
 public sealed record FitOptions
 {

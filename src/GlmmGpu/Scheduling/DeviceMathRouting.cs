@@ -40,12 +40,4 @@ internal static class DeviceMathRouting
         public static double Exp(double x) => Math.Exp(x);
         public static double Log(double x) => Math.Log(x);
     }
-
-    /// <summary>How results and messages name a mode.</summary>
-    public static string Name(DeviceMath math) => math switch
-    {
-        DeviceMath.XMath => "xmath",
-        DeviceMath.LibDevice => "libdevice",
-        _ => "portable",
-    };
 }
