@@ -53,6 +53,11 @@ public static class ClusterIntegrator
         var u = warmStart;
         var b = SmallLinearAlgebra.Multiply(p.Lambda, q, u);
         bool laplace = rows.GridCount == 1;
+        // Where the grid's first point is the mode (Laplace, odd K), the mode's own pass, made with the value,
+        // stands in for that point's node pass: one pass of the K^q saved for the price of the value's log. Not
+        // with a dispersion gradient, whose node term the mode pass does not form.
+        bool modeIsFirstPoint = FirstPointIsMode(ref rows, q) && !(p.HasDispersion && p.ComputeGradient);
+        bool wantModeValue = laplace || modeIsFirstPoint;
         // The first pass goes without the log-density: from a warm start the Newton step is usually small
         // enough to take on trust, and only a step that is not needs values to compare.
         bool hasValue = false;
@@ -92,8 +97,8 @@ public static class ClusterIntegrator
             {
                 var uTrusted = AddScaled(u, delta, 1.0, q);
                 var bTrusted = SmallLinearAlgebra.Multiply(p.Lambda, q, uTrusted);
-                // The pass after the last step is the mode's: Laplace needs its value.
-                bool value = small && laplace;
+                // The pass after the last step is the mode's: Laplace needs its value, and so does a grid that reuses it.
+                bool value = small && wantModeValue;
                 double sumT = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bTrusted, value, out var cT, out var aT, out var asT);
                 if (IsFinite(cT, aT, q) && (!value || IsFinite(sumT)))
                 {
@@ -195,7 +200,15 @@ public static class ClusterIntegrator
                 var ck = SmallLinearAlgebra.Multiply(lInvT, q, zk);
                 var uk = AddScaled(u, ck, Sqrt2, q);
                 var bk = SmallLinearAlgebra.Multiply(p.Lambda, q, uk);
-                double sumK = NodePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bk, out var gk, out double phiK);
+                double sumK, phiK = 0;
+                Vec3 gk;
+                // The same sums, bit for bit, as the node pass at u^ would form (scratch 0 already holds l' there).
+                if (k == 0 && modeIsFirstPoint && hasValue)
+                {
+                    sumK = sumL;
+                    gk = c;
+                }
+                else sumK = NodePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bk, out gk, out phiK);
                 double hk = sumK - 0.5 * Dot(uk, uk, q) - q * HalfLog2Pi;
                 double ak = rows.GridLogWeight(k) + hk;
                 if (!IsFinite(ak)) continue;
@@ -404,6 +417,13 @@ public static class ClusterIntegrator
         SumVector(ref part, ref g, q);
         if (p.HasDispersion && p.ComputeGradient) phiDerivative = part.Sum(phiDerivative);
         return part.Sum(sum);
+    }
+
+    private static bool FirstPointIsMode<TRows>(ref TRows rows, int q) where TRows : struct, IClusterRows
+    {
+        for (int d = 0; d < q; d++)
+            if (rows.GridZ(0, d) != 0.0) return false;
+        return true;
     }
 
     private static double QuadraticZ<TRows>(ref TRows rows, int j, in Mat3 r, int q) where TRows : struct, IClusterRows

@@ -3,8 +3,11 @@ namespace GlmmGpu.Kernels.Quadrature;
 /// <summary>
 /// The tensor-product Gauss–Hermite grid for q random effects and K nodes each (K^q points), as the adaptive
 /// rule uses it: node vectors z and log(w_1 ... w_q) + |z|^2 (the weight with the Gaussian kernel divided
-/// out, since the integrand is evaluated in full). Points are ordered by decreasing weight so that the
-/// running log-sum-exp meets its largest term first and rarely rescales.
+/// out, since the integrand is evaluated in full). Points are ordered by decreasing Gauss–Hermite weight
+/// w_1 ... w_q: on the adapted grid the term at point k is about exp(h(u^)) w_k, so the running log-sum-exp
+/// meets its largest term first and rarely rescales, and an odd K puts the mode (z = 0), whose pass the
+/// Newton iteration has already made, first. (Ordered by the stored log-weight, which grows with |z|, the
+/// sum rescaled at almost every point.)
 /// K = 1 is the Laplace approximation.
 /// </summary>
 public sealed class QuadratureGrid
@@ -26,11 +29,11 @@ public sealed class QuadratureGrid
         for (int d = 0; d < q; d++) count *= k;
         if (count > 1_000_000) throw new ArgumentOutOfRangeException(nameof(k), $"{k}^{q} quadrature points are too many");
         Count = (int)count;
-        var points = new (double[] Z, double LogW)[Count];
+        var points = new (double[] Z, double LogW, double LogGaussWeight)[Count];
         for (int p = 0; p < Count; p++)
         {
             var z = new double[q];
-            double lw = 0;
+            double lw = 0, lg = 0;
             int rest = p;
             for (int d = 0; d < q; d++)
             {
@@ -38,10 +41,11 @@ public sealed class QuadratureGrid
                 rest /= k;
                 z[d] = nodes[i];
                 lw += Math.Log(weights[i]) + nodes[i] * nodes[i];
+                lg += Math.Log(weights[i]);
             }
-            points[p] = (z, lw);
+            points[p] = (z, lw, lg);
         }
-        var ordered = points.Select((pt, i) => (pt, i)).OrderByDescending(t => t.pt.LogW).ThenBy(t => t.i).Select(t => t.pt).ToArray();
+        var ordered = points.Select((pt, i) => (pt, i)).OrderByDescending(t => t.pt.LogGaussWeight).ThenBy(t => t.i).Select(t => t.pt).ToArray();
         Z = new double[Count * q];
         LogWeight = new double[Count];
         for (int p = 0; p < Count; p++)

@@ -41,7 +41,7 @@ internal static class MaximumLikelihoodEstimator
         {
             // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
             // and curvature start the quadrature fit close to its own.
-            var laplace = Bfgs.Minimize(Objective(engine), psi0, options.MaxIterations, 1e-6, progress, h0);
+            var laplace = Bfgs.Minimize(new Bfgs.Objective(new LastEvaluation(engine).Objective), psi0, options.MaxIterations, 1e-6, progress, h0);
             iterations += laplace.Iterations;
             evaluations += laplace.Evaluations;
             if (laplace.Minimizer.All(double.IsFinite))
@@ -53,7 +53,8 @@ internal static class MaximumLikelihoodEstimator
             engine.UseNodes(nodes);
         }
         var gradient = new double[layout.Count];
-        var objective = Objective(engine);
+        var last = new LastEvaluation(engine);
+        Bfgs.Objective objective = last.Objective;
         // The decrement g'H^-1 g is about the sum of (remaining step / SE)^2, whatever the size of the data: 1e-7
         // leaves every parameter within about 3e-4 SE of the optimum. A tighter, absolute tolerance chases the
         // rounding noise of a million-cluster sum and costs dozens of evaluations at 1e7 rows.
@@ -62,9 +63,9 @@ internal static class MaximumLikelihoodEstimator
         var psi = summary.Minimizer;
         Diagnostics.Mark($"BFGS ({summary.Evaluations} evaluations)");
 
-        // Re-evaluate at the optimum: the line search's last trial need not be the optimum, and the modes
-        // kept for the results must belong to it.
-        double logLik = engine.Evaluate(psi, gradient);
+        // The modes kept for the results must belong to the optimum: re-evaluate there unless the optimizer's last
+        // trial was the optimum, as it is when the line search accepts its last point (one evaluation saved).
+        if (!last.TryAt(psi, gradient, out double logLik)) logLik = engine.Evaluate(psi, gradient);
         var clusters = engine.Clusters.ToArray();
         var hessian = Hessian(objective, psi, gradient.Select(g => -g).ToArray(), layout.Count);
         Diagnostics.Mark("Hessian");
@@ -87,13 +88,31 @@ internal static class MaximumLikelihoodEstimator
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
     }
 
-    /// <summary>The optimizer minimises -log L; the engine returns log L and its gradient.</summary>
-    private static Bfgs.Objective Objective(IMarginalLikelihood engine) => (x, g) =>
+    /// <summary>The optimizer's objective, -log L and its gradient (the engine returns log L), remembering the point, log-likelihood and gradient of its latest evaluation.</summary>
+    private sealed class LastEvaluation(IMarginalLikelihood engine)
     {
-        double ll = engine.Evaluate(x, g);
-        for (int i = 0; i < g.Length; i++) g[i] = -g[i];
-        return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
-    };
+        private double[]? point;
+        private double[] gradient = [];
+        private double logLik;
+
+        public double Objective(ReadOnlySpan<double> x, Span<double> g)
+        {
+            double ll = engine.Evaluate(x, g);
+            point = x.ToArray();
+            gradient = g.ToArray();
+            logLik = ll;
+            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
+            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
+        }
+
+        public bool TryAt(double[] x, Span<double> g, out double ll)
+        {
+            ll = logLik;
+            if (point is null || gradient.Length != g.Length || !point.AsSpan().SequenceEqual(x) || !double.IsFinite(logLik)) return false;
+            gradient.CopyTo(g);
+            return true;
+        }
+    }
 
     private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>
     {
