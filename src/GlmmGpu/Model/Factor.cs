@@ -35,6 +35,7 @@ internal sealed class Factor
     private static Factor FromNumbers(NumericColumn column, int[] rows)
     {
         var values = column.Values;
+        if (FromIntegers(column, rows) is { } integers) return integers;
         var distinct = new HashSet<double>();
         foreach (int r in rows) distinct.Add(values[r]);
         var sorted = distinct.ToArray();
@@ -44,6 +45,38 @@ internal sealed class Factor
         var codes = new int[rows.Length];
         for (int i = 0; i < rows.Length; i++) codes[i] = codeOf[values[rows[i]]];
         return new Factor(column.Name, sorted.Select(RNumberFormat.Format).ToArray(), codes);
+    }
+
+    /// <summary>
+    /// Integer codes within a range a few times the row count (group ids, the common case): levels by a presence
+    /// table instead of hashing, the same levels in the same order. Null for anything else.
+    /// </summary>
+    private static Factor? FromIntegers(NumericColumn column, int[] rows)
+    {
+        var values = column.Values;
+        if (rows.Length == 0) return null;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (int r in rows)
+        {
+            double v = values[r];
+            if (v != Math.Floor(v)) return null;
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (!(max - min <= 4.0 * rows.Length + 1024) || min < int.MinValue || max > int.MaxValue) return null;
+        long lo = (long)min;
+        var code = new int[(int)((long)max - lo) + 1];
+        foreach (int r in rows) code[(long)values[r] - lo] = 1;
+        var levels = new List<string>();
+        for (int i = 0; i < code.Length; i++)
+        {
+            if (code[i] == 0) continue;
+            code[i] = levels.Count;
+            levels.Add(RNumberFormat.Format(lo + i));
+        }
+        var codes = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++) codes[i] = code[(long)values[rows[i]] - lo];
+        return new Factor(column.Name, levels.ToArray(), codes);
     }
 
     private static Factor FromStrings(StringColumn column, int[] rows)

@@ -16,6 +16,15 @@ internal static class RNumberFormat
         if (double.IsNegativeInfinity(v)) return "-Inf";
         if (v == 0) return "0";
         string sign = v < 0 ? "-" : "";
+        // Whole numbers below 1e15 (group ids: a hundred thousand levels and more) spell their fixed form directly;
+        // only when trailing zeros make R's scientific form shorter is it built the long way.
+        if (Math.Abs(v) < 1e15 && v == Math.Floor(v))
+        {
+            string whole = ((long)Math.Abs(v)).ToString(CultureInfo.InvariantCulture);
+            int significant = whole.AsSpan().TrimEnd('0').Length;
+            int sciLength = significant + (significant > 1 ? 1 : 0) + 4;
+            if (whole.Length <= sciLength) return sign + whole;
+        }
         // "E14" gives 15 significant digits: d.dddddddddddddd E+xxx.
         string e14 = Math.Abs(v).ToString("E14", CultureInfo.InvariantCulture);
         int ePos = e14.IndexOf('E');

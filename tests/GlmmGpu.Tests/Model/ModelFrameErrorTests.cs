@@ -184,6 +184,45 @@ public class ModelFrameErrorTests
         Assert.Equal(new[] { 1.0, 0, 1, 1, 0, 0 }, Enumerable.Range(0, 6).Select(i => frame.XAt(i, 2)));
     }
 
+    [Theory]
+    // A column off a combination of the others by a relative 1e-5 is kept, as R's QR (tolerance 1e-7) keeps it; by
+    // 1e-9 it is dropped; by 1e-2 the one-pass Gram screen decides alone. Large offsets make the columns far from
+    // orthogonal, where a screen that rounded its squares carelessly would drop a column it should keep.
+    [InlineData(1e-2, false)]
+    [InlineData(1e-5, false)]
+    [InlineData(1e-9, true)]
+    public void NearlyAliasedColumnIsDroppedOnlyBelowTheTolerance(double departure, bool dropped)
+    {
+        int n = 20_000;
+        var rng = new Random(3);
+        var x = new double[n];
+        var x2 = new double[n];
+        var y = new double[n];
+        var g = new string?[n];
+        var noise = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = 1000 + rng.NextDouble();
+            noise[i] = rng.NextDouble() - 0.5;
+            y[i] = rng.NextDouble();
+            g[i] = (i % 50).ToString();
+        }
+        // Scale the departure to x2's own length: x2 = 3x - 7 + d, |d| = departure |x2|.
+        double norm2 = 0, noiseNorm = 0;
+        for (int i = 0; i < n; i++)
+        {
+            x2[i] = 3 * x[i] - 7;
+            norm2 += x2[i] * x2[i];
+            noiseNorm += noise[i] * noise[i];
+        }
+        double scale = departure * Math.Sqrt(norm2 / noiseNorm);
+        for (int i = 0; i < n; i++) x2[i] += scale * noise[i];
+        var data = DataTable.FromColumns(("y", y), ("x", x), ("x2", x2), ("g", g));
+        var frame = Build(data, F("y", Terms("x", "x2"), R("g")), FamilyKind.Gaussian);
+        Assert.Equal(dropped ? new[] { "x2" } : Array.Empty<string>(), frame.DroppedColumns);
+        Assert.Equal(dropped ? new[] { "(Intercept)", "x" } : new[] { "(Intercept)", "x", "x2" }, frame.FixedNames);
+    }
+
     [Fact]
     public void ZeroColumnAndFactorAliasedWithTheInterceptAreDropped()
     {
