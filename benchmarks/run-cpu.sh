@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 max_rows="${1:-1000000}"
-dotnet build src/GlmmGpu.Cli -c Release -v q -nologo > /dev/null
 dotnet build benchmarks/GlmmGpu.Benchmarks -c Release -v q -nologo > /dev/null
-glmm=src/GlmmGpu.Cli/bin/Release/net10.0/glmm
+# The published, precompiled command, as a user installs it (scripts/publish-cli.sh).
+glmm=$(scripts/publish-cli.sh)
 bench=benchmarks/GlmmGpu.Benchmarks/bin/Release/net10.0/GlmmGpu.Benchmarks
 work=$(mktemp -d)
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB; $(dotnet --version)"

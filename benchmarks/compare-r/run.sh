@@ -5,8 +5,8 @@
 # r-cran-glmmtmb r-cran-mass r-cran-jsonlite). Not part of CI.  Usage: run.sh [ROWS ...] (default 100000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-dotnet build src/GlmmGpu.Cli -c Release -v q -nologo > /dev/null
-glmm=src/GlmmGpu.Cli/bin/Release/net10.0/glmm
+# The published, precompiled command, as a user installs it (scripts/publish-cli.sh).
+glmm=$(scripts/publish-cli.sh)
 work="${WORK:-$(mktemp -d)}"; mkdir -p "$work"
 sizes=("${@:-100000}")
 for rows in "${sizes[@]}"; do
