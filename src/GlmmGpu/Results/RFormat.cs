@@ -166,23 +166,50 @@ public static class RFormat
     /// <summary>R's default (type 7) sample quantile of <paramref name="values"/> at probability <paramref name="prob"/>; NaNs ignored.</summary>
     public static double Quantile(IReadOnlyList<double> values, double prob) => Quantiles(values, new[] { prob })[0];
 
-    /// <summary>R's type-7 quantiles at several probabilities from one sort (a summary of a million residuals
-    /// should not sort them five times).</summary>
+    /// <summary>R's type-7 quantiles at several probabilities. Only the order statistics they need are found, by
+    /// selection (a summary of a million residuals should not sort them: 0.1 s).</summary>
     public static double[] Quantiles(IReadOnlyList<double> values, IReadOnlyList<double> probs)
     {
-        var sorted = new double[values.Count];
+        var work = new double[values.Count];
         int n = 0;
-        foreach (var v in values)
-            if (!double.IsNaN(v)) sorted[n++] = v;
-        Array.Sort(sorted, 0, n);
+        if (values is double[] array)
+        {
+            foreach (double v in array)
+                if (!double.IsNaN(v)) work[n++] = v;
+        }
+        else
+            foreach (var v in values)
+                if (!double.IsNaN(v)) work[n++] = v;
         var result = new double[probs.Count];
+        if (n == 0)
+        {
+            Array.Fill(result, double.NaN);
+            return result;
+        }
+        var positions = new (int Lo, int Hi, double Fraction)[probs.Count];
+        var ranks = new SortedSet<int>();
         for (int i = 0; i < probs.Count; i++)
         {
-            if (n == 0) { result[i] = double.NaN; continue; }
             double h = (n - 1) * Math.Clamp(probs[i], 0, 1);
             int lo = (int)Math.Floor(h);
             int hi = Math.Min(lo + 1, n - 1);
-            result[i] = sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+            positions[i] = (lo, hi, h - lo);
+            ranks.Add(lo);
+            ranks.Add(hi);
+        }
+        var span = work.AsSpan(0, n);
+        int left = 0;
+        // Each selection leaves everything ranked above its order statistic to its right, so the next (larger) one
+        // is selected from there alone.
+        foreach (int rank in ranks)
+        {
+            OrderStatistic.Select(span[left..], rank - left);
+            left = rank + 1;
+        }
+        for (int i = 0; i < result.Length; i++)
+        {
+            var (lo, hi, f) = positions[i];
+            result[i] = span[lo] + f * (span[hi] - span[lo]);
         }
         return result;
     }

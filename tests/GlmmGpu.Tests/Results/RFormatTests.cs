@@ -104,6 +104,30 @@ public class RFormatTests
         Assert.True(double.IsNaN(RFormat.Quantile(Array.Empty<double>(), 0.5)));
     }
 
+    [Fact]
+    public void QuantilesBySelectionEqualThoseOfTheSortedValues()
+    {
+        var rng = new Random(11);
+        var probs = new[] { 0, 0.1, 0.25, 0.5, 0.75, 0.999, 1 };
+        foreach (int n in new[] { 1, 2, 3, 17, 18, 100, 1001, 50_000 })
+            foreach (int distinct in new[] { 2, 7, 1 << 30 })
+            {
+                // Few distinct values (ties everywhere), sorted, reversed and shuffled inputs.
+                var x = Enumerable.Range(0, n).Select(_ => (double)rng.Next(distinct) - distinct / 2).ToArray();
+                foreach (var input in new[] { x, x.Order().ToArray(), x.OrderDescending().ToArray() })
+                {
+                    var sorted = input.Order().ToArray();
+                    var q = RFormat.Quantiles(input, probs);
+                    for (int i = 0; i < probs.Length; i++)
+                    {
+                        double h = (n - 1) * probs[i];
+                        int lo = (int)Math.Floor(h), hi = Math.Min(lo + 1, n - 1);
+                        Assert.Equal(sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]), q[i]);
+                    }
+                }
+            }
+    }
+
     [Theory]
     [InlineData("(Intercept)", 6, "(Intr)")]
     [InlineData("period2", 6, "perid2")]
