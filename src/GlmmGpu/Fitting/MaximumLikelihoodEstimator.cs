@@ -13,7 +13,7 @@ namespace GlmmGpu.Fitting;
 /// <summary>
 /// Maximum likelihood by Laplace or adaptive Gauss–Hermite quadrature: start from a GLM, maximise the
 /// approximated log-likelihood with BFGS on its exact gradient, then take standard errors from the Hessian
-/// (central differences of the exact gradient) at the optimum.
+/// (forward differences of the exact gradient) at the optimum.
 /// </summary>
 internal static class MaximumLikelihoodEstimator
 {

@@ -1,4 +1,6 @@
 using GlmmGpu.Fitting;
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Scheduling;
 using GlmmGpu.Kernels.Families;
 using Xunit;
 using Xunit.Abstractions;
@@ -25,6 +27,28 @@ public class SyntheticFitTests(ITestOutputHelper output)
         for (int i = 0; i < 3; i++)
             Assert.InRange((fit.FixedEffects[i].Estimate - truth[i]) / fit.FixedEffects[i].StdError, -4.0, 4.0);
         foreach (var sd in fit.VarCorr[0].Sd) Assert.InRange(sd, 0.45, 0.95);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void ReportedLogLikAndModesBelongToTheEstimates(int nodes)
+    {
+        // The fit reuses the optimizer's last evaluation when it was at the optimum: what it reports must be what a
+        // fresh evaluation at the reported estimates gives.
+        var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 300, perGroup: 6, 1, correlated: true, seed: 21);
+        var fit = Glmm.Fit(frame, new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu });
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
+        double sd = fit.VarCorr[0].Sd[0];
+        var psi = fit.FixedEffects.Select(c => c.Estimate).Append(sd).ToArray();
+        Assert.Equal(data.Layout.Count, psi.Length);
+        double logLik = engine.Evaluate(psi, new double[psi.Length]);
+        Assert.True(Math.Abs(logLik - fit.LogLik!.Value) < 1e-8 * Math.Abs(logLik), $"reported {fit.LogLik:R}, evaluated {logLik:R}");
+        var modes = fit.Ranef[0].Modes;
+        Assert.Equal(engine.Clusters.Length, modes.Length);
+        for (int g = 0; g < modes.Length; g++)
+            Assert.True(Math.Abs(modes[g][0] - sd * engine.Clusters[g].Mode.X0) < 1e-7, $"group {g}: {modes[g][0]:R} against {sd * engine.Clusters[g].Mode.X0:R}");
     }
 
     [Fact]
