@@ -337,6 +337,9 @@ public static class ClusterIntegrator
         a = default;
         aSearch = default;
         double sum = 0;
+        bool fromExp = TakesExpFixedEta<TModel, TRows>(ref rows, q);
+        double expB = fromExp ? PortableMath.Exp(b.X0) : 0.0;
+        var deferred = LogProduct.Empty;
         for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double z0 = rows.Z(j, 0);
@@ -344,7 +347,8 @@ public static class ClusterIntegrator
             double z2 = q > 2 ? rows.Z(j, 2) : 0.0;
             double eta = rows.FixedEta(j) + z0 * b.X0 + z1 * b.X1 + z2 * b.X2;
             RowDerivatives d;
-            if (withValue) default(TModel).Evaluate(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
+            if (fromExp) RowFromExp<TModel, TRows>(ref rows, j, eta, z0, expB, p.Phi, withValue, out d, ref deferred);
+            else if (withValue) default(TModel).Evaluate(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
             else default(TModel).Derivatives(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
@@ -374,6 +378,7 @@ public static class ClusterIntegrator
                 }
             }
         }
+        if (fromExp) sum -= deferred.Total;
         SumVector(ref part, ref c, q);
         SumLower(ref part, ref a, q);
         SumLower(ref part, ref aSearch, q);
@@ -395,6 +400,9 @@ public static class ClusterIntegrator
         g = default;
         phiDerivative = 0;
         double sum = 0;
+        bool fromExp = TakesExpFixedEta<TModel, TRows>(ref rows, q);
+        double expB = fromExp ? PortableMath.Exp(b.X0) : 0.0;
+        var deferred = LogProduct.Empty;
         for (int j = part.FirstRow(start); j < end; j += part.Stride)
         {
             double z0 = rows.Z(j, 0);
@@ -402,7 +410,9 @@ public static class ClusterIntegrator
             double z2 = q > 2 ? rows.Z(j, 2) : 0.0;
             double eta = rows.FixedEta(j) + z0 * b.X0 + z1 * b.X1 + z2 * b.X2;
             double y = rows.Response(j), w = rows.Weight(j);
-            default(TModel).Evaluate(y, w, eta, p.Phi, out var d);
+            RowDerivatives d;
+            if (fromExp) RowFromExp<TModel, TRows>(ref rows, j, eta, z0, expB, p.Phi, true, out d, ref deferred);
+            else default(TModel).Evaluate(y, w, eta, p.Phi, out d);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
             g.X0 += z0 * d.L1;
@@ -414,9 +424,66 @@ public static class ClusterIntegrator
                 phiDerivative += dl;
             }
         }
+        if (fromExp) sum -= deferred.Total;
         SumVector(ref part, ref g, q);
         if (p.HasDispersion && p.ComputeGradient) phiDerivative = part.Sum(phiDerivative);
         return part.Sum(sum);
+    }
+
+    /// <summary>Whether a pass forms e^eta as e^(fixed eta) e^b (one exp per pass, not per row): the model's work is
+    /// mostly e^eta, the rows hold e^(fixed eta), and the random effect is a scalar (q = 1).</summary>
+    private static bool TakesExpFixedEta<TModel, TRows>(ref TRows rows, int q)
+        where TModel : struct, IRowLikelihood
+        where TRows : struct, IClusterRows =>
+        q == 1 && default(TModel).TakesExpEta && rows.HasExpFixedEta;
+
+    /// <summary>Row j at eta = fixed eta + z b. For a random intercept (z = 1) e^eta = e^(fixed eta) e^b, to two
+    /// ulps; anything else (another z, or |eta| near the exponent's range, where the product would round to zero or
+    /// overflow) takes the model's own exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowFromExp<TModel, TRows>(ref TRows rows, int j, double eta, double z0, double expB, double phi, bool withValue,
+        out RowDerivatives d, ref LogProduct deferred)
+        where TModel : struct, IRowLikelihood
+        where TRows : struct, IClusterRows
+    {
+        double y = rows.Response(j), w = rows.Weight(j);
+        double e = z0 == 1.0 ? rows.ExpFixedEta(j) * expB : 0.0;
+        if (e > 1e-300 && e < 1e300)
+        {
+            default(TModel).FromExpEta(y, w, eta, e, phi, withValue, out d, out double logArgument);
+            deferred.Multiply(logArgument);
+        }
+        else if (withValue) default(TModel).Evaluate(y, w, eta, phi, out d);
+        else default(TModel).Derivatives(y, w, eta, phi, out d);
+    }
+
+    /// <summary>
+    /// The logs that rows leave to the pass (<see cref="IRowLikelihood.FromExpEta"/>), as one running product:
+    /// log(1 + t) of a Bernoulli row is in (0, log 2], so 256 arguments multiply to at most 2^256 before the product
+    /// is folded into a log. One log per 256 rows instead of one per row, accurate to about 256 ulps of the sum of
+    /// those logs, as their sum would be.
+    /// </summary>
+    private struct LogProduct
+    {
+        private const int FoldEvery = 256;
+        private double product, logs;
+        private int count;
+
+        public static LogProduct Empty => new() { product = 1.0 };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Multiply(double argument)
+        {
+            if (argument == 1.0) return;
+            product *= argument;
+            if (++count < FoldEvery) return;
+            logs += PortableMath.Log(product);
+            product = 1.0;
+            count = 0;
+        }
+
+        /// <summary>The sum of the deferred logs.</summary>
+        public readonly double Total => product == 1.0 ? logs : logs + PortableMath.Log(product);
     }
 
     private static bool FirstPointIsMode<TRows>(ref TRows rows, int q) where TRows : struct, IClusterRows

@@ -9,6 +9,10 @@ public interface IClusterRows
 {
     /// <summary>x'beta + offset of the row (computed once per evaluation, outside the integrand).</summary>
     double FixedEta(int row);
+    /// <summary>Whether <see cref="ExpFixedEta"/> holds e^(x'beta + offset) for every row (the CPU path, for families
+    /// that <see cref="Families.IRowLikelihood.TakesExpEta"/>); the kernels compute e^eta per row instead.</summary>
+    bool HasExpFixedEta { get; }
+    double ExpFixedEta(int row);
     double Response(int row);
     /// <summary>Binomial trials, else the prior weight.</summary>
     double Weight(int row);

@@ -18,6 +18,15 @@ public interface IRowLikelihood
     /// <summary>The eta-derivatives only; <c>d.L</c> is left undefined where skipping it saves work (Newton steps
     /// inside the quadratic-convergence region need no value).</summary>
     void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d);
+    /// <summary>True where the row's work is mostly e^eta (the canonical logit and log links): the integrand then
+    /// forms e^eta of a random intercept's rows as e^(fixed eta) e^b, one exp per cluster pass rather than per row,
+    /// and calls <see cref="FromExpEta"/>.</summary>
+    bool TakesExpEta { get; }
+    /// <summary>As <see cref="Evaluate"/> (<paramref name="withValue"/>) or <see cref="Derivatives"/>, given
+    /// <paramref name="expEta"/> = e^eta (finite and nonzero); the same formulas, so the same result to rounding.
+    /// The value is <c>d.L - log(logArgument)</c>: a model may leave a log to the caller, who takes one log of the
+    /// product of many rows' arguments (1 where it leaves none).</summary>
+    void FromExpEta(double y, double w, double eta, double expEta, double phi, bool withValue, out RowDerivatives d, out double logArgument);
     /// <summary>Derivatives in log(phi) of the log-density and of its first two eta-derivatives.</summary>
     void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2);
     /// <summary>The y-only part of the log-density, summed once per fit.</summary>
@@ -50,6 +59,13 @@ public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
     }
 
     public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) => Evaluate(y, w, eta, phi, out d);
+
+    public bool TakesExpEta => false;
+    public void FromExpEta(double y, double w, double eta, double expEta, double phi, bool withValue, out RowDerivatives d, out double logArgument)
+    {
+        Evaluate(y, w, eta, phi, out d);
+        logArgument = 1.0;
+    }
 
     public void DispersionDerivatives(double y, double w, double eta, double phi, out double dl, out double dl1, out double dl2)
     {
@@ -91,21 +107,31 @@ public readonly struct FamilyLink<TDensity, TLink> : IRowLikelihood
 /// </summary>
 public readonly struct BinomialLogit : IRowLikelihood
 {
-    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d) => Compute(y, w, eta, true, out d);
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d) =>
+        Compute(y, w, eta, PortableMath.Exp(-Math.Abs(eta)), true, false, out d, out _);
 
     /// <summary>As <see cref="Evaluate"/> without the log, the costlier half of the row's work.</summary>
-    public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) => Compute(y, w, eta, false, out d);
+    public void Derivatives(double y, double w, double eta, double phi, out RowDerivatives d) =>
+        Compute(y, w, eta, PortableMath.Exp(-Math.Abs(eta)), false, false, out d, out _);
+
+    public bool TakesExpEta => true;
+
+    /// <summary>A Bernoulli row (w = 1) leaves its log(1 + t) to the caller.</summary>
+    public void FromExpEta(double y, double w, double eta, double expEta, double phi, bool withValue, out RowDerivatives d, out double logArgument) =>
+        Compute(y, w, eta, eta >= 0 ? 1.0 / expEta : expEta, withValue, withValue && w == 1.0, out d, out logArgument);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Compute(double y, double w, double eta, bool withValue, out RowDerivatives d)
+    private static void Compute(double y, double w, double eta, double t, bool withValue, bool deferLog, out RowDerivatives d, out double logArgument)
     {
-        // One exp (and one log for the value) per row, this being the hot loop of logistic fits: with
-        // t = exp(-|eta|), mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and log(1+e^eta) = max(eta,0) + log(1+t).
-        double t = PortableMath.Exp(-Math.Abs(eta));
+        // With t = exp(-|eta|) (one exp per row, or none where the caller has e^eta) and one log for the value, this
+        // being the hot loop of logistic fits: mu = 1/(1+t) or t/(1+t), mu(1-mu) = t/(1+t)^2 and
+        // log(1+e^eta) = max(eta,0) + log(1+t).
         double inv = 1.0 / (1.0 + t);
         double mu = eta >= 0 ? inv : t * inv;
         double v = t * inv * inv;
-        d.L = withValue ? y * eta - w * ((eta > 0 ? eta : 0.0) + PortableMath.Log(1.0 + t)) : 0.0;
+        // l = y eta - w (max(eta, 0) + log(1 + t)), less the log where it is deferred (w = 1).
+        logArgument = deferLog ? 1.0 + t : 1.0;
+        d.L = withValue ? y * eta - w * ((eta > 0 ? eta : 0.0) + (deferLog ? 0.0 : PortableMath.Log(1.0 + t))) : 0.0;
         d.L1 = y - w * mu;
         d.L2 = -w * v;
         d.L3 = -w * v * (1.0 - 2.0 * mu);
@@ -128,9 +154,18 @@ public readonly struct BinomialLogit : IRowLikelihood
 /// <summary>Poisson with the canonical log link, in eta directly: l = w (y eta - e^eta).</summary>
 public readonly struct PoissonLog : IRowLikelihood
 {
-    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d)
+    public void Evaluate(double y, double w, double eta, double phi, out RowDerivatives d) => Compute(y, w, eta, PortableMath.Exp(eta), out d);
+
+    public bool TakesExpEta => true;
+
+    public void FromExpEta(double y, double w, double eta, double expEta, double phi, bool withValue, out RowDerivatives d, out double logArgument)
     {
-        double mu = PortableMath.Exp(eta);
+        Compute(y, w, eta, expEta, out d);
+        logArgument = 1.0;
+    }
+
+    private static void Compute(double y, double w, double eta, double mu, out RowDerivatives d)
+    {
         d.L = w * (y * eta - mu);
         d.L1 = w * (y - mu);
         d.L2 = -w * mu;

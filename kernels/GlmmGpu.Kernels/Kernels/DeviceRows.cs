@@ -44,6 +44,9 @@ public readonly struct DeviceRows : IClusterRows
         new(Eta, Y, W, ZColumns, AlphaRows, ScratchRows, GridPoints, GridLogWeights, N, Q, rowBase, streamed ? rowBase : DataRowBase);
 
     public double FixedEta(int row) => Eta[row - DataRowBase];
+    // A device recomputes e^eta rather than read another array: the kernels are bound by memory, not exp.
+    public bool HasExpFixedEta => false;
+    public double ExpFixedEta(int row) => 0.0;
     public double Response(int row) => Y[row - DataRowBase];
     public double Weight(int row) => W[row - DataRowBase];
     public double Z(int row, int column) => ZColumns[column * N + row - DataRowBase];

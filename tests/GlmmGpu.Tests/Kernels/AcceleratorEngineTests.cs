@@ -44,6 +44,33 @@ public abstract class AcceleratorEngineTests
         AgreesAtTwoPoints(cpu, device, data, q);
     }
 
+    [Theory]
+    [InlineData(FamilyKind.Binomial, LinkKind.Logit, 1)]
+    [InlineData(FamilyKind.Binomial, LinkKind.Logit, 5)]
+    [InlineData(FamilyKind.Poisson, LinkKind.Log, 5)]
+    public void MatchesTheCpuEngineOnLongClustersAndExtremePredictors(FamilyKind family, LinkKind link, int nodes)
+    {
+        // The CPU path forms a random intercept's e^eta as e^(fixed eta) e^b and leaves Bernoulli rows' logs to one per
+        // 256 rows; the kernels take every row's own exp and log. Clusters longer than 256 rows, binomial rows of one
+        // trial and of several, and predictors beyond the product's range (|eta| > 690, where the CPU path takes the
+        // row's own exp) must agree.
+        var frame = SyntheticFrames.Create(family, link, new[] { 700, 300, 3, 1, 40 }, 1, correlated: true, seed: 17);
+        if (family == FamilyKind.Binomial)
+        {
+            // The first cluster all Bernoulli rows (its deferred logs fold twice), the third beyond the range.
+            for (int i = 0; i < 700; i++)
+            {
+                frame.Response[i] = frame.Response[i] > 0 ? 1 : 0;
+                frame.Weights[i] = 1;
+            }
+            for (int i = 1000; i < 1003; i++) frame.Offset[i] = i % 2 == 0 ? 705.0 : -702.0;
+        }
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var cpu = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
+        using var device = CreateEngine(data, batchClusters: 0);
+        AgreesAtTwoPoints(cpu, device, data, 1);
+    }
+
     public enum Sharing { ThreadPerCluster, WarpPerCluster, GroupPerCluster }
 
     public static IEnumerable<object[]> CooperativeCases()

@@ -18,6 +18,9 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
     private static readonly double[] Ones = Enumerable.Repeat(1.0, RowBlock).ToArray();
     private MarginalLikelihoodData data;
     private readonly double[] eta, alpha, scratch, blockLogLik, blockPhi;
+    /// <summary>e^(fixed eta) per row, for a random intercept of a model whose row work is e^eta: the passes then
+    /// need one exp per cluster, not one per row and pass (ClusterIntegrator.RowFromExp). Null otherwise.</summary>
+    private readonly double[]? expEta;
     private readonly Mat3[] blockLambda;
     private readonly Vec3[] modes;
     private readonly ParallelOptions parallel;
@@ -29,6 +32,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
         eta = new double[n];
         alpha = new double[n];
         scratch = new double[3 * n];
+        if (data.Layout.Q == 1 && default(TModel).TakesExpEta && data.Block.Z.AsSpan(0, n).IndexOfAnyExcept(1.0) < 0)
+            expEta = new double[n];
         modes = new Vec3[data.ClusterCount];
         Clusters = new ClusterOutput[data.ClusterCount];
         int blocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
@@ -53,7 +58,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
         var parameters = layout.Integrand(psi, wantGradient);
         var frame = data.Frame;
         var offsets = data.ClusterOffsets;
-        var rows = new CpuRows(eta, frame.Response, frame.Weights, data.Block.Z, layout.Q, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
+        var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, layout.Q, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
         var clusters = Clusters;
         Parallel.For(0, blockLogLik.Length, parallel, blk =>
         {
@@ -107,6 +112,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
             frame.Offset.AsSpan(start, len).CopyTo(target);
             for (int k = 0; k < p; k++)
                 TensorPrimitives.MultiplyAdd(frame.X.AsSpan(k * n + start, len), beta[k], target, target);
+            if (expEta is null) return;
+            for (int i = start; i < start + len; i++) expEta[i] = PortableMath.Exp(eta[i]);
         });
     }
 

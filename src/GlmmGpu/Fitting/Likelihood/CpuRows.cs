@@ -6,16 +6,19 @@ namespace GlmmGpu.Fitting.Likelihood;
 internal readonly struct CpuRows : IClusterRows
 {
     private readonly double[] eta, y, w, z, alpha, scratch, gridZ, gridLogWeight;
+    private readonly double[]? expEta;
     private readonly int n, q;
 
-    public CpuRows(double[] eta, double[] y, double[] w, double[] z, int q, double[] alpha, double[] scratch, double[] gridZ, double[] gridLogWeight)
+    public CpuRows(double[] eta, double[]? expEta, double[] y, double[] w, double[] z, int q, double[] alpha, double[] scratch, double[] gridZ, double[] gridLogWeight)
     {
-        this.eta = eta; this.y = y; this.w = w; this.z = z; this.q = q;
+        this.eta = eta; this.expEta = expEta; this.y = y; this.w = w; this.z = z; this.q = q;
         this.alpha = alpha; this.scratch = scratch; this.gridZ = gridZ; this.gridLogWeight = gridLogWeight;
         n = y.Length;
     }
 
     public double FixedEta(int row) => eta[row];
+    public bool HasExpFixedEta => expEta is not null;
+    public double ExpFixedEta(int row) => expEta![row];
     public double Response(int row) => y[row];
     public double Weight(int row) => w[row];
     public double Z(int row, int column) => z[column * n + row];
