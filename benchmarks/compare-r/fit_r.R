@@ -8,6 +8,8 @@ d <- read.csv(file); d$g <- factor(d$g)
 f <- y ~ x1 + x2 + x3 + x4 + (1 | g)
 res <- list()
 for (m in methods) {
+  # R's own heap at its peak during the fit (gc()'s "max used", Mb), not the process's resident memory.
+  invisible(gc(reset = TRUE))
   t <- system.time(fit <- switch(m,
     glmer_nagq0 = glmer(f, d, binomial, nAGQ = 0),
     glmer_laplace = glmer(f, d, binomial, nAGQ = 1),
@@ -23,7 +25,8 @@ for (m in methods) {
     glmmTMB = list(fixef = as.list(fixef(fit)$cond), sd = sqrt(VarCorr(fit)$cond$g[1]), loglik = as.numeric(logLik(fit))),
     glmmPQL = list(fixef = as.list(nlme::fixef(fit)), sd = as.numeric(nlme::VarCorr(fit)[1, 2]), loglik = NA),
     list(fixef = as.list(fixef(fit)), sd = attr(VarCorr(fit)$g, "stddev")[[1]], loglik = as.numeric(logLik(fit))))
-  res[[m]] <- c(list(method = m, seconds = t), est)
+  heap <- sum(gc()[, 6])
+  res[[m]] <- c(list(method = m, seconds = t, heap_mb = heap), est)
   cat(m, t, "\n", file = stderr())
 }
 writeLines(toJSON(res, auto_unbox = TRUE, digits = 10), out)
