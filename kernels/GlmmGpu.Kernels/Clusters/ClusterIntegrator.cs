@@ -346,10 +346,7 @@ public static class ClusterIntegrator
             double z1 = q > 1 ? rows.Z(j, 1) : 0.0;
             double z2 = q > 2 ? rows.Z(j, 2) : 0.0;
             double eta = rows.FixedEta(j) + z0 * b.X0 + z1 * b.X1 + z2 * b.X2;
-            RowDerivatives d;
-            if (fromExp) RowFromExp<TModel, TRows>(ref rows, j, eta, z0, expB, p.Phi, withValue, out d, ref deferred);
-            else if (withValue) default(TModel).Evaluate(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
-            else default(TModel).Derivatives(rows.Response(j), rows.Weight(j), eta, p.Phi, out d);
+            Row<TModel, TRows>(ref rows, j, rows.Response(j), rows.Weight(j), eta, z0, fromExp, expB, p.Phi, withValue, out var d, ref deferred);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
             rows.SetScratch(1, j, d.L2);
@@ -410,9 +407,7 @@ public static class ClusterIntegrator
             double z2 = q > 2 ? rows.Z(j, 2) : 0.0;
             double eta = rows.FixedEta(j) + z0 * b.X0 + z1 * b.X1 + z2 * b.X2;
             double y = rows.Response(j), w = rows.Weight(j);
-            RowDerivatives d;
-            if (fromExp) RowFromExp<TModel, TRows>(ref rows, j, eta, z0, expB, p.Phi, true, out d, ref deferred);
-            else default(TModel).Evaluate(y, w, eta, p.Phi, out d);
+            Row<TModel, TRows>(ref rows, j, y, w, eta, z0, fromExp, expB, p.Phi, true, out var d, ref deferred);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
             g.X0 += z0 * d.L1;
@@ -437,17 +432,17 @@ public static class ClusterIntegrator
         where TRows : struct, IClusterRows =>
         q == 1 && default(TModel).TakesExpEta && rows.HasExpFixedEta;
 
-    /// <summary>Row j at eta = fixed eta + z b. For a random intercept (z = 1) e^eta = e^(fixed eta) e^b, to two
-    /// ulps; anything else (another z, or |eta| near the exponent's range, where the product would round to zero or
-    /// overflow) takes the model's own exp.</summary>
+    /// <summary>Row j at eta = fixed eta + z b, with its value or not. On a pass that takes e^(fixed eta)
+    /// (<paramref name="fromExp"/>, <paramref name="expB"/> = e^b), a random intercept's row (z = 1) has
+    /// e^eta = e^(fixed eta) e^b, to two ulps; anything else (another z, or |eta| near the exponent's range, where the
+    /// product would round to zero or overflow) takes the model's own exp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowFromExp<TModel, TRows>(ref TRows rows, int j, double eta, double z0, double expB, double phi, bool withValue,
-        out RowDerivatives d, ref LogProduct deferred)
+    private static void Row<TModel, TRows>(ref TRows rows, int j, double y, double w, double eta, double z0, bool fromExp, double expB, double phi,
+        bool withValue, out RowDerivatives d, ref LogProduct deferred)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
     {
-        double y = rows.Response(j), w = rows.Weight(j);
-        double e = z0 == 1.0 ? rows.ExpFixedEta(j) * expB : 0.0;
+        double e = fromExp && z0 == 1.0 ? rows.ExpFixedEta(j) * expB : 0.0;
         if (e > 1e-300 && e < 1e300)
         {
             default(TModel).FromExpEta(y, w, eta, e, phi, withValue, out d, out double logArgument);
@@ -482,7 +477,8 @@ public static class ClusterIntegrator
             count = 0;
         }
 
-        /// <summary>The sum of the deferred logs.</summary>
+        /// <summary>The sum of the deferred logs. Read it only on passes that defer (0 otherwise): unguarded, ILGPU 1.5.3's
+        /// PTX compiler fails on it with an internal error.</summary>
         public readonly double Total => product == 1.0 ? logs : logs + PortableMath.Log(product);
     }
 

@@ -41,11 +41,13 @@ internal static class MaximumLikelihoodEstimator
         // modes there as the quadrature's first Newton starts.
         using var engine = EngineFactory.Create(laplaceData, options);
         Diagnostics.Mark($"engine on {engine.Device}");
+        var last = new LastEvaluation(engine);
+        Bfgs.Objective objective = last.Objective;
         if (nodes > 1)
         {
             // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
             // and curvature start the quadrature fit close to its own.
-            var laplace = Bfgs.Minimize(new Bfgs.Objective(new LastEvaluation(engine).Objective), psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
+            var laplace = Bfgs.Minimize(objective, psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
             iterations += laplace.Iterations;
             evaluations += laplace.Evaluations;
             if (laplace.Minimizer.All(double.IsFinite))
@@ -57,8 +59,6 @@ internal static class MaximumLikelihoodEstimator
             engine.UseNodes(nodes);
         }
         var gradient = new double[layout.Count];
-        var last = new LastEvaluation(engine);
-        Bfgs.Objective objective = last.Objective;
         // The decrement g'H^-1 g is about the sum of (remaining step / SE)^2, whatever the size of the data: 1e-7
         // leaves every parameter within about 3e-4 SE of the optimum. A tighter, absolute tolerance chases the
         // rounding noise of a million-cluster sum and costs dozens of evaluations at 1e7 rows.

@@ -19,7 +19,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
     private MarginalLikelihoodData data;
     private readonly double[] eta, alpha, scratch, blockLogLik, blockPhi;
     /// <summary>e^(fixed eta) per row, for a random intercept of a model whose row work is e^eta: the passes then
-    /// need one exp per cluster, not one per row and pass (ClusterIntegrator.RowFromExp). Null otherwise.</summary>
+    /// need one exp per cluster, not one per row and pass (ClusterIntegrator.Row). Null otherwise.</summary>
     private readonly double[]? expEta;
     private readonly Mat3[] blockLambda;
     private readonly Vec3[] modes;
