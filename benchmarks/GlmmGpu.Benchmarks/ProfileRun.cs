@@ -43,6 +43,20 @@ internal static class ProfileRun
         }
         double evalMs = times.Skip(2).Min();
         Console.WriteLine($"evaluation ({cores} threads, {nodes} node{(nodes > 1 ? "s" : "")}): {evalMs:F1} ms best of 6 after warm-up; {newton:F2} Newton steps per cluster");
+        var ruleHessian = new double[psi.Length, psi.Length];
+        engine.Evaluate(psi, gradient);
+        if (engine.TryRuleHessian(psi, ruleHessian))
+        {
+            double best = double.MaxValue;
+            for (int i = 0; i < 4; i++)
+            {
+                sw.Restart();
+                engine.TryRuleHessian(psi, ruleHessian);
+                best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+            }
+            Console.WriteLine($"Hessian from the quadrature rule: {best:F1} ms best of 4, {best / evalMs:F1} evaluations' time " +
+                $"(differencing takes {psi.Length})");
+        }
 
         int n = frame.RowCount, p = frame.P;
         double bandwidth = MemoryBandwidth(cores);

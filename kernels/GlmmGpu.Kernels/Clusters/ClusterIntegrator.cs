@@ -321,6 +321,17 @@ public static class ClusterIntegrator
         output.LambdaGradient = gLambda;
     }
 
+    /// <summary>The integrand's rows at b, for the host's uses beyond the integral (the quadrature rule's curvature):
+    /// returns sum_j l_j and leaves l'_j, l''_j and l'''_j in scratch slots 0 to 2, by the same row work as the passes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double RowTerms<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b)
+        where TModel : struct, IRowLikelihood
+        where TRows : struct, IClusterRows
+    {
+        var single = default(SingleThread);
+        return ModePass<TModel, TRows, SingleThread>(ref rows, ref single, start, end, p, b, true, out _, out _, out _);
+    }
+
     /// <summary>
     /// One pass at the current u (b = Lambda u): sum of l (when <paramref name="withValue"/>), c = sum z_j l'_j, A = sum -l''_j z_j z_j' (and the
     /// same with negative curvature clipped, for the search direction). Stores l', l'', l''' per row.

@@ -11,7 +11,7 @@ namespace GlmmGpu.Fitting.Likelihood;
 /// Sums are formed in fixed blocks and then in block order, so results are bitwise identical whatever the
 /// number of threads.
 /// </summary>
-internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where TModel : struct, IRowLikelihood
+internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood, IRuleCurvature where TModel : struct, IRowLikelihood
 {
     private const int ClusterBlock = 2048;
     private const int RowBlock = 1 << 16;
@@ -24,6 +24,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
     private readonly Mat3[] blockLambda;
     private readonly Vec3[] modes;
     private readonly ParallelOptions parallel;
+    private double[] lastPsi = [];
 
     public CpuMarginalLikelihood(MarginalLikelihoodData data, int threads)
     {
@@ -55,6 +56,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
         bool wantGradient = !gradient.IsEmpty;
         var beta = psi[..layout.P].ToArray();
         FixedPredictor(beta);
+        lastPsi = psi.ToArray();
         var parameters = layout.Integrand(psi, wantGradient);
         var frame = data.Frame;
         var offsets = data.ClusterOffsets;
@@ -115,6 +117,19 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood where 
             if (expEta is null) return;
             for (int i = start; i < start + len; i++) expEta[i] = PortableMath.Exp(eta[i]);
         });
+    }
+
+    /// <summary>Where <see cref="QuadratureInformation.Applies"/>, from the last evaluation, when it was at psi.</summary>
+    public bool TryRuleHessian(ReadOnlySpan<double> psi, double[,] hessian) =>
+        QuadratureInformation.Applies(data) &&
+        RuleHessian(psi, Math.Max(QuadratureInformation.RuleNodes, data.Grid.NodesPerDimension), hessian);
+
+    public bool RuleHessian(ReadOnlySpan<double> psi, int nodes, double[,] hessian)
+    {
+        if (!psi.SequenceEqual(lastPsi)) return false;
+        var frame = data.Frame;
+        var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, 1, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
+        return QuadratureInformation.Hessian<TModel>(data, psi, rows, Clusters, nodes, parallel, hessian);
     }
 
     private void FixedGradient(Span<double> gradient) => XtAlpha(data.Frame.X, data.N, data.P, alpha, parallel, gradient);

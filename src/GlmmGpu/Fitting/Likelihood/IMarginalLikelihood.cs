@@ -20,4 +20,17 @@ internal interface IMarginalLikelihood : IDisposable
     /// they are and the conditional modes as the next evaluation's start: an AGQ fit continues from its Laplace
     /// stage on the same engine, as glmer's nAGQ &gt; 1 does.</summary>
     void UseNodes(int nodesPerDimension);
+    /// <summary>Fills <paramref name="hessian"/> with -log L's Hessian at psi, the point of the last evaluation, from
+    /// the quadrature rule itself (<see cref="QuadratureInformation"/>), where the engine offers it; false otherwise,
+    /// and the caller differences the gradient.</summary>
+    bool TryRuleHessian(ReadOnlySpan<double> psi, double[,] hessian) => false;
+}
+
+/// <summary>An engine that forms the quadrature rule's curvature (<see cref="QuadratureInformation"/>) with any
+/// number of nodes, whether or not its fits use it: for the tests that hold it against differencing.</summary>
+internal interface IRuleCurvature
+{
+    /// <summary>As <see cref="IMarginalLikelihood.TryRuleHessian"/> with <paramref name="nodes"/> nodes, for a
+    /// scalar random effect without dispersion.</summary>
+    bool RuleHessian(ReadOnlySpan<double> psi, int nodes, double[,] hessian);
 }
