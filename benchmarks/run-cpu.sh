@@ -27,7 +27,7 @@ done
 echo
 echo '```'
 $bench profile "$work/sim.csv" 1
-$bench profile "$work/sim.csv" 7 | tail -4
+$bench profile "$work/sim.csv" 7 | sed -n "3,\$p"
 echo '```'
 echo
 $bench scale --max-rows "$max_rows" --plot benchmarks/scale.png 2> /dev/null
