@@ -33,6 +33,18 @@ public class QuadratureInformationTests
         Assert.True(Worst(rule, differenced) < 1e-5, $"largest difference {Worst(rule, differenced):G3} relative to the diagonal");
     }
 
+    /// <summary>Clusters longer than the 256 rows after which the row passes fold their deferred logs.</summary>
+    [Fact]
+    public void LongClustersToo()
+    {
+        var (data, engine, psi) = Setup(FamilyKind.Binomial, LinkKind.Logit, nodes: 21, sd: 0.8, perGroup: 300);
+        using var _ = engine;
+        var differenced = Differenced(engine, psi);
+        engine.Evaluate(psi, new double[psi.Length]);
+        var rule = Rule(data, psi, engine, 21);
+        Assert.True(Worst(rule, differenced) < 1e-5, $"largest difference {Worst(rule, differenced):G3} relative to the diagonal");
+    }
+
     /// <summary>Binomial-logit random intercepts: the rule with RuleNodes nodes against the integral's curvature (the
     /// differenced Hessian of a 31-node rule), beside what the seven-node fit's own differenced Hessian gets.</summary>
     [Theory]

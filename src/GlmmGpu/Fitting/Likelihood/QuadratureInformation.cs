@@ -109,7 +109,7 @@ internal static class QuadratureInformation
         // The cluster's (x_j, z_j) row by row, padded to whole vectors, so that a node's scores are one SIMD
         // multiply-add per row and vector.
         int stride = buffers.Stride, lanes = Vector<double>.Count;
-        if (buffers.Rows.Length < length * stride) buffers.Rows = new double[2 * length * stride];
+        if (buffers.Rows.Length < length * stride) buffers.Rows = new double[Math.Max(length * stride, 2 * buffers.Rows.Length)];
         if (buffers.Score.Length < stride) buffers.Score = new double[stride];
         var tile = buffers.Rows.AsSpan(0, length * stride);
         for (int j = 0; j < length; j++)
@@ -121,7 +121,7 @@ internal static class QuadratureInformation
         var mean = buffers.Mean.AsSpan(0, m);
         var outer = buffers.Outer.AsSpan(0, m * m);
         // Per row: sum_k w_k u_k^r l''_jk for r = 0, 1, 2 (w_k unnormalised until the cluster's last node).
-        if (buffers.Curvature.Length < 3 * length) buffers.Curvature = new double[6 * length];
+        if (buffers.Curvature.Length < 3 * length) buffers.Curvature = new double[Math.Max(3 * length, 2 * buffers.Curvature.Length)];
         var curv = buffers.Curvature.AsSpan(0, 3 * length);
         double s = 0, maxA = double.NegativeInfinity;
         // Cleared by plain loops: Span.Clear calls into the runtime's precompiled code, which cost 8% of this work
