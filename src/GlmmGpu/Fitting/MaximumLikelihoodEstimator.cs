@@ -160,7 +160,7 @@ internal static class MaximumLikelihoodEstimator
 
     /// <summary>
     /// Hessian of the objective: from the quadrature rule itself where the engine has it
-    /// (<see cref="QuadratureInformation.Applies"/>, the CPU path), about 1.6 evaluations' work; otherwise by forward
+    /// (<see cref="QuadratureInformation.Applies"/>, the CPU path), in 2 to 3 evaluations' time at 1e6 rows; otherwise by forward
     /// differences of the exact gradient, symmetrised: one evaluation per parameter (the gradient at the optimum is
     /// known), with a truncation error of order 1e-5 relative, far inside what standard errors need.
     /// </summary>
