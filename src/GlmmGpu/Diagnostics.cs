@@ -7,13 +7,16 @@ public static class Diagnostics
 {
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("GLMMGPU_TRACE") == "1";
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
-    private static double last;
+    private static double last, lastJit;
 
+    /// <summary>The phase's wall time, and how much of it the runtime spent JIT-compiling (on any thread).</summary>
     public static void Mark(string phase)
     {
         if (!Enabled) return;
         double now = Clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"[trace] {phase}: {now - last:F3} s");
+        double jit = System.Runtime.JitInfo.GetCompilationTime().TotalSeconds;
+        Console.Error.WriteLine($"[trace] {phase}: {now - last:F3} s (JIT {jit - lastJit:F3} s)");
         last = now;
+        lastJit = jit;
     }
 }

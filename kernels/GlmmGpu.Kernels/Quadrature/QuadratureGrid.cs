@@ -45,13 +45,21 @@ public sealed class QuadratureGrid
             }
             points[p] = (z, lw, lg);
         }
-        var ordered = points.Select((pt, i) => (pt, i)).OrderByDescending(t => t.pt.LogGaussWeight).ThenBy(t => t.i).Select(t => t.pt).ToArray();
+        // Heaviest first, ties in product order. (An index sort rather than LINQ over tuples, whose generic code the
+        // runtime would compile at every start.)
+        var order = new int[Count];
+        for (int p = 0; p < Count; p++) order[p] = p;
+        Array.Sort(order, (a, b) =>
+        {
+            int byWeight = points[b].LogGaussWeight.CompareTo(points[a].LogGaussWeight);
+            return byWeight != 0 ? byWeight : a.CompareTo(b);
+        });
         Z = new double[Count * q];
         LogWeight = new double[Count];
         for (int p = 0; p < Count; p++)
         {
-            Array.Copy(ordered[p].Z, 0, Z, p * q, q);
-            LogWeight[p] = ordered[p].LogW;
+            Array.Copy(points[order[p]].Z, 0, Z, p * q, q);
+            LogWeight[p] = points[order[p]].LogW;
         }
     }
 }
