@@ -103,7 +103,7 @@ public class QuadratureInformationTests
     }
 
     /// <summary>-d²log L/dpsi² by central differences of the exact gradient.</summary>
-    private static double[,] Differenced(IMarginalLikelihood engine, double[] psi)
+    internal static double[,] Differenced(IMarginalLikelihood engine, double[] psi)
     {
         int n = psi.Length;
         var h = new double[n, n];

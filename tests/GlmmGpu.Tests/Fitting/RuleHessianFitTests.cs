@@ -39,22 +39,9 @@ public class RuleHessianFitTests
 
         var data = MarginalLikelihoodData.Create(frame, 7);
         using var engine = EngineFactory.Create(data, options);
-        int p = data.Layout.P, n = data.Layout.Count;
+        int p = data.Layout.P;
         var psi = fit.FixedEffects.Select(c => c.Estimate).Append(fit.VarCorr[0].Sd[0]).ToArray();
-        var h = new double[n, n];
-        var gp = new double[n];
-        var gm = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            const double step = 1e-5;
-            var plus = (double[])psi.Clone();
-            var minus = (double[])psi.Clone();
-            plus[i] += step;
-            minus[i] -= step;
-            engine.Evaluate(plus, gp);
-            engine.Evaluate(minus, gm);
-            for (int j = 0; j < n; j++) h[j, i] = -(gp[j] - gm[j]) / (2 * step);
-        }
+        var h = QuadratureInformationTests.Differenced(engine, psi);
         var inverse = Dense.InverseSpd(h);
         Assert.NotNull(inverse);
         for (int a = 0; a < p; a++)

@@ -58,9 +58,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood, IRule
         FixedPredictor(beta);
         lastPsi = psi.ToArray();
         var parameters = layout.Integrand(psi, wantGradient);
-        var frame = data.Frame;
         var offsets = data.ClusterOffsets;
-        var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, layout.Q, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
+        var rows = Rows();
         var clusters = Clusters;
         Parallel.For(0, blockLogLik.Length, parallel, blk =>
         {
@@ -126,10 +125,14 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihood, IRule
 
     public bool RuleHessian(ReadOnlySpan<double> psi, int nodes, double[,] hessian)
     {
-        if (!psi.SequenceEqual(lastPsi)) return false;
+        return psi.SequenceEqual(lastPsi) && QuadratureInformation.Hessian<TModel>(data, psi, Rows(), Clusters, nodes, parallel, hessian);
+    }
+
+    /// <summary>The integrand's view of this engine's arrays (eta and e^eta as the last evaluation left them).</summary>
+    private CpuRows Rows()
+    {
         var frame = data.Frame;
-        var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, 1, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
-        return QuadratureInformation.Hessian<TModel>(data, psi, rows, Clusters, nodes, parallel, hessian);
+        return new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, data.Layout.Q, alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
     }
 
     private void FixedGradient(Span<double> gradient) => XtAlpha(data.Frame.X, data.N, data.P, alpha, parallel, gradient);
