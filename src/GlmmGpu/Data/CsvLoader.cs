@@ -17,16 +17,29 @@ public sealed record CsvOptions
 /// An empty field or <c>NA</c> is missing. A column is numeric when every other field reads as a number
 /// (invariant culture; <c>NaN</c>, <c>Inf</c>, <c>-Inf</c> are flagged in <see cref="NumericColumn.NonFinite"/>),
 /// else text. As in R, a numeric-looking column written in quotes is a factor (<see cref="DataTable.FactorColumns"/>).
-/// Blank lines are skipped, as R's read.csv does.
+/// Blank lines are skipped, as R's read.csv does. A large file without quotes is parsed in parts, one per core
+/// (<see cref="ChunkedCsvReader"/>), with the same result as reading it in one go.
 /// </summary>
 public static class CsvLoader
 {
-    public static DataTable Load(string path, CsvOptions? options = null)
+    /// <summary>Below this many bytes per part a file is read in one go: starting a part costs more than it saves.</summary>
+    internal const long MinPartBytes = 1 << 20;
+
+    public static DataTable Load(string path, CsvOptions? options = null) =>
+        Load(path, options, Environment.ProcessorCount, MinPartBytes);
+
+    /// <summary>As <see cref="Load(string, CsvOptions?)"/>, in at most <paramref name="parts"/> parts of at least
+    /// <paramref name="minPartBytes"/> bytes (tests cut small files into many parts).</summary>
+    internal static DataTable Load(string path, CsvOptions? options, int parts, long minPartBytes)
     {
         if (!File.Exists(path))
             throw new GlmmException($"data file '{path}' not found");
-        return Read(() => new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), $"data file '{path}'",
-            options ?? new CsvOptions(), RowCapacity.OfFile(path));
+        options ??= new CsvOptions();
+        string source = $"data file '{path}'";
+        var scan = FileChunks.Of(path, parts, minPartBytes);
+        if (scan.CanSplit && ChunkedCsvReader.TryRead(path, scan, options, source) is { } table)
+            return WithFactorOption(table, options, source);
+        return Read(() => OpenFile(path, 0, long.MaxValue), source, options, scan.Capacity);
     }
 
     /// <summary>
@@ -39,6 +52,15 @@ public static class CsvLoader
         return Read(() => new StringReader(text), "the CSV text", options ?? new CsvOptions(), RowCapacity.OfText(text));
     }
 
+    /// <summary>Bytes [start, start + length) of a file as UTF-8 text; a byte-order mark is looked for at the file's start only.</summary>
+    internal static TextReader OpenFile(string path, long start, long length)
+    {
+        Stream stream = start == 0 && length == long.MaxValue
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan)
+            : new FileRangeStream(path, start, length);
+        return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: start == 0, bufferSize: 1 << 16);
+    }
+
     private static DataTable Read(Func<TextReader> open, string source, CsvOptions options, int capacity)
     {
         List<CsvColumnBuilder> columns;
@@ -46,22 +68,31 @@ public static class CsvLoader
         int rows;
         using (var reader = CsvRecordReader.Open(open(), source))
         {
-            columns = SelectColumns(reader, options, source, capacity);
+            columns = new List<CsvColumnBuilder>();
+            foreach (var f in SelectFields(reader, options, source)) columns.Add(new CsvColumnBuilder(f.Name, f.Field, capacity));
             quoted = new QuotedColumnDetector(reader.FieldCount);
-            rows = CsvRecordReader.ReadAll(reader, columns, quoted, source);
+            rows = CsvRecordReader.ReadAll(reader, columns, quoted, source, reader.FieldCount);
         }
-        var retry = columns.Where(c => c.NeedsTextPass).ToList();
-        if (retry.Count > 0)
-        {
-            foreach (var c in retry) c.RestartAsText(rows);
-            using var reader = CsvRecordReader.Open(open(), source);
-            CsvRecordReader.ReadAll(reader, retry, null, source);
-        }
+        ReadAsText(open, source, columns.Where(c => c.NeedsTextPass).ToList(), rows);
 
         var table = new DataTable(columns.Select(c => c.Build(rows)));
         foreach (var c in columns)
             if (!c.IsText && quoted.IsQuoted(c.Field))
                 table.FactorColumns.Add(c.Name);
+        return WithFactorOption(table, options, source);
+    }
+
+    /// <summary>The second pass for columns that met text after numbers: their fields again, all as written.</summary>
+    internal static void ReadAsText(Func<TextReader> open, string source, List<CsvColumnBuilder> columns, int rows)
+    {
+        if (columns.Count == 0) return;
+        foreach (var c in columns) c.RestartAsText(rows);
+        using var reader = CsvRecordReader.Open(open(), source);
+        CsvRecordReader.ReadAll(reader, columns, null, source, reader.FieldCount);
+    }
+
+    private static DataTable WithFactorOption(DataTable table, CsvOptions options, string source)
+    {
         foreach (var name in options.Factors)
         {
             if (!table.Contains(name))
@@ -71,9 +102,11 @@ public static class CsvLoader
         return table;
     }
 
-    private static List<CsvColumnBuilder> SelectColumns(CsvDataReader reader, CsvOptions options, string source, int capacity)
+    /// <summary>The header's names and indices of the columns to read, checked against <see cref="CsvOptions.Columns"/>.</summary>
+    internal static List<SelectedField> SelectFields(CsvDataReader reader, CsvOptions options, string source)
     {
-        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var names = new string[reader.FieldCount];
+        for (int i = 0; i < names.Length; i++) names[i] = reader.GetName(i);
         if (names.Length == 1 && names[0].Length == 0)
             throw new GlmmException($"{source} is empty: expected a header row of column names");
         var wanted = options.Columns is null ? null : new HashSet<string>(options.Columns, StringComparer.Ordinal);
@@ -83,10 +116,14 @@ public static class CsvLoader
                 if (Array.IndexOf(names, w) < 0)
                     throw new GlmmException($"column '{w}' is not in {source}; it has {string.Join(", ", names)}");
         }
-        var columns = new List<CsvColumnBuilder>();
+        var fields = new List<SelectedField>();
         for (int i = 0; i < names.Length; i++)
             if (wanted is null || wanted.Contains(names[i]))
-                columns.Add(new CsvColumnBuilder(names[i], i, capacity));
-        return columns;
+                fields.Add(new SelectedField(names[i], i));
+        return fields;
     }
 }
+
+/// <summary>A column to read: its name and its index in a record.</summary>
+// A class: lists of it share the framework's precompiled code for reference types, where a struct's would be JIT-compiled.
+internal sealed record SelectedField(string Name, int Field);

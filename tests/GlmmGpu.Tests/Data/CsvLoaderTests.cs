@@ -234,7 +234,7 @@ public class CsvLoaderTests
     }
 
     [Fact]
-    public void ManyRowsSpanSeveralParseBlocks()
+    public void ManyRowsLoadInOrder()
     {
         var sb = new System.Text.StringBuilder("i,x,g\n");
         for (int i = 0; i < 20000; i++) sb.Append(i).Append(',').Append(i * 0.25).Append(",\"g").Append(i % 7).Append("\"\n");

@@ -11,12 +11,14 @@ internal static class CsvRecordReader
 {
     public const char Delimiter = ',';
 
-    public static CsvDataReader Open(TextReader text, string source)
+    /// <summary>Opens <paramref name="text"/>, whose first line is physical line <paramref name="firstLine"/> of the source,
+    /// and reads its header when it has one.</summary>
+    public static CsvDataReader Open(TextReader text, string source, bool hasHeaders = true, int firstLine = 1)
     {
         try
         {
             // The delimiter is fixed: Sylvan would otherwise guess it from the header.
-            return CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true, Delimiter = Delimiter, OwnsReader = true });
+            return CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = hasHeaders, Delimiter = Delimiter, OwnsReader = true });
         }
         catch (CsvMissingHeadersException)
         {
@@ -26,7 +28,7 @@ internal static class CsvRecordReader
         catch (Exception e) when (e is CsvFormatException or CsvRecordTooLargeException)
         {
             text.Dispose();
-            throw new GlmmException($"{source} line 1 is not valid CSV: {e.Message}", e);
+            throw new GlmmException($"{source} line {firstLine} is not valid CSV: {e.Message}", e);
         }
     }
 
@@ -44,20 +46,18 @@ internal static class CsvRecordReader
     }
 
     /// <summary>
-    /// Streams every record into the column builders; returns the number of data rows. This thread tokenises
-    /// and checks the records; a <see cref="ColumnParser"/> parses the fields on another.
+    /// Streams every record into the column builders; returns the number of data rows, or -1 if there are more than
+    /// <paramref name="maxRows"/>. Records must have <paramref name="fieldCount"/> fields; the first is on physical line
+    /// <paramref name="firstLine"/> (2 for a whole file: the header is line 1).
     /// </summary>
     // Fully optimised from the first call: this loop runs once per load, too few times for tiered JIT to help.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static int ReadAll(CsvDataReader reader, List<CsvColumnBuilder> columns, QuotedColumnDetector? quoted, string source)
+    public static int ReadAll(CsvDataReader reader, IReadOnlyList<CsvColumnBuilder> columns, QuotedColumnDetector? quoted, string source,
+        int fieldCount, int firstLine = 2, int maxRows = int.MaxValue)
     {
-        int fieldCount = reader.FieldCount;
         var builders = columns.ToArray();
-        var fields = builders.Select(b => b.Field).ToArray();
-        using var parser = new ColumnParser(builders);
-        var block = parser.Rent();
         int rows = 0;
-        int line = 2; // physical line of the current record: the header is line 1
+        int line = firstLine; // physical line of the current record
         while (Next(reader, source, line))
         {
             var raw = reader.GetRawRecordSpan();
@@ -71,17 +71,10 @@ internal static class CsvRecordReader
                     $"{source} line {recordLine} has {reader.RowFieldCount} fields, but the header has {fieldCount}");
             }
             if (quoted is { Done: false }) quoted.Scan(raw, Delimiter);
-            for (int c = 0; c < fields.Length; c++) block.Add(c, reader.GetFieldSpan(fields[c]));
-            block.EndRecord();
+            if (rows == maxRows) return -1;
+            foreach (var b in builders) b.Add(reader.GetFieldSpan(b.Field));
             rows++;
-            if (block.IsFull)
-            {
-                parser.Submit(block);
-                block = parser.Rent();
-            }
         }
-        parser.Submit(block);
-        parser.Complete();
         return rows;
     }
 

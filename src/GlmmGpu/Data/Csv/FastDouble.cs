@@ -21,45 +21,51 @@ internal static class FastDouble
     public static bool TryParse(ReadOnlySpan<char> s, out double value)
     {
         value = 0;
-        int i = 0, n = s.Length;
-        bool negative = false;
-        if (n == 0) return false;
-        if (s[0] == '-') { negative = true; i++; }
-        else if (s[0] == '+') i++;
+        if (s.IsEmpty) return false;
+        int i = 0;
+        bool negative = s[0] == '-';
+        if (negative || s[0] == '+') i = 1;
 
+        // Up to 19 digits cannot overflow 64 bits (10^19 < 2^64), so the digit loops need no check of their own;
+        // more digits, leading zeros included, are left to the general parser.
         ulong mantissa = 0;
-        int significant = 0, exponent = 0;
-        bool anyDigit = false;
-        for (; i < n && IsDigit(s[i]); i++)
+        int integerStart = i;
+        for (; i < s.Length; i++)
         {
-            if (!Accumulate(ref mantissa, ref significant, s[i])) return false;
-            anyDigit = true;
+            uint d = (uint)(s[i] - '0');
+            if (d > 9) break;
+            mantissa = mantissa * 10 + d;
         }
-        if (i < n && s[i] == '.')
+        int digits = i - integerStart, exponent = 0;
+        if (i < s.Length && s[i] == '.')
         {
-            for (i++; i < n && IsDigit(s[i]); i++)
+            int fractionStart = ++i;
+            for (; i < s.Length; i++)
             {
-                if (!Accumulate(ref mantissa, ref significant, s[i])) return false;
-                exponent--;
-                anyDigit = true;
+                uint d = (uint)(s[i] - '0');
+                if (d > 9) break;
+                mantissa = mantissa * 10 + d;
             }
+            exponent = fractionStart - i;
+            digits += i - fractionStart;
         }
-        if (!anyDigit) return false;
-        if (i < n && (s[i] == 'e' || s[i] == 'E'))
+        if (digits == 0 || digits > 19) return false;
+        if (i < s.Length && (s[i] == 'e' || s[i] == 'E'))
         {
             i++;
             bool negativeExponent = false;
-            if (i < n && (s[i] == '-' || s[i] == '+')) { negativeExponent = s[i] == '-'; i++; }
-            if (i == n) return false;
-            int e = 0;
-            for (; i < n && IsDigit(s[i]); i++)
+            if (i < s.Length && (s[i] == '-' || s[i] == '+')) { negativeExponent = s[i] == '-'; i++; }
+            int exponentStart = i, e = 0;
+            for (; i < s.Length; i++)
             {
-                if (e > 1000) return false;
-                e = e * 10 + (s[i] - '0');
+                uint d = (uint)(s[i] - '0');
+                if (d > 9 || e > 1000) break;
+                e = e * 10 + (int)d;
             }
+            if (i == exponentStart) return false;
             exponent += negativeExponent ? -e : e;
         }
-        if (i != n || mantissa > MaxExactMantissa) return false;
+        if (i != s.Length || mantissa > MaxExactMantissa) return false;
 
         double m = mantissa;
         if (mantissa == 0) value = 0;
@@ -68,18 +74,6 @@ internal static class FastDouble
         else if (exponent < 0 && exponent >= -22) value = m / PowersOfTen[-exponent];
         else return false;
         if (negative) value = -value;
-        return true;
-    }
-
-    private static bool IsDigit(char c) => (uint)(c - '0') <= 9;
-
-    // Adds one digit; leading zeros are not significant. Gives up past 17 significant digits, where the
-    // mantissa can no longer be below 2^53 anyway.
-    private static bool Accumulate(ref ulong mantissa, ref int significant, char c)
-    {
-        if (mantissa != 0 || c != '0') significant++;
-        if (significant > 17) return false;
-        mantissa = mantissa * 10 + (ulong)(c - '0');
         return true;
     }
 }
