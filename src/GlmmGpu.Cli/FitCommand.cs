@@ -109,6 +109,7 @@ public static class FitCommand
         ctx.EndPhase($"{data.RowCount} rows, {Seconds(clock)} s");
         Diagnostics.Mark("loaded");
 
+        WarmUpFit.Start(data, request.ToModelSpec(), request.ToFitOptions(), fileName);
         ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
         clock.Restart();
         var progress = new FitProgress(ctx, everyIteration: request.Verbose);

@@ -86,4 +86,18 @@ public sealed class DataTable
     }
 
     public bool IsFactor(string name) => this[name] is StringColumn || FactorColumns.Contains(name);
+
+    /// <summary>The first <paramref name="rows"/> rows (all of them if there are fewer), as R's head(); factor declarations kept.</summary>
+    public DataTable Head(int rows)
+    {
+        int n = Math.Clamp(rows, 0, RowCount);
+        var head = new DataTable(Columns.Select(c => c switch
+        {
+            NumericColumn x => (DataColumn)new NumericColumn(x.Name, x.Values[..n], x.NonFinite?[..n]),
+            StringColumn x => new StringColumn(x.Name, x.Values[..n]),
+            _ => throw new InvalidOperationException($"column '{c.Name}' is of an unknown kind"),
+        }));
+        head.FactorColumns.UnionWith(FactorColumns);
+        return head;
+    }
 }
