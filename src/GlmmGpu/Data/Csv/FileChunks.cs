@@ -52,10 +52,10 @@ internal sealed class FileChunks
             // Cut at the first line feed at or past each target; a UTF-8 multi-byte sequence never holds the byte 0x0A.
             while (nextTarget < position + read)
             {
-                int target = (int)Math.Max(0, nextTarget - position);
-                int found = span[Math.Max(from, target)..].IndexOf((byte)'\n');
+                int searchFrom = (int)Math.Max(from, nextTarget - position);
+                int found = span[searchFrom..].IndexOf((byte)'\n');
                 if (found < 0) break;
-                int cut = Math.Max(from, target) + found + 1;
+                int cut = searchFrom + found + 1;
                 lineFeeds += span[from..cut].Count((byte)'\n');
                 from = cut;
                 cutOffsets.Add(position + cut);
