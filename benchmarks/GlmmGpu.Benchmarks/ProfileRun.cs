@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Scheduling;
@@ -16,6 +17,10 @@ namespace GlmmGpu.Benchmarks;
 /// </summary>
 internal static class ProfileRun
 {
+    /// <summary>Timed repeats of each measurement (GLMMGPU_PROFILE_REPEATS, default 6): this shared machine's timings move
+    /// by tens of percent between minutes, and the best of more repeats is the steadier comparison.</summary>
+    private static readonly int Repeats = int.TryParse(Environment.GetEnvironmentVariable("GLMMGPU_PROFILE_REPEATS"), out int r) && r > 0 ? r : 6;
+
     public static int Run(string[] args)
     {
         int nodes = int.Parse(args[1]), threads = args.Length > 2 ? int.Parse(args[2]) : 0;
@@ -33,7 +38,7 @@ internal static class ProfileRun
         var gradient = new double[psi.Length];
         var times = new List<double>();
         double newton = 0;
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 2 + Repeats; i++)
         {
             sw.Restart();
             engine.Evaluate(psi, gradient);
@@ -42,23 +47,24 @@ internal static class ProfileRun
             psi[5] += 1e-3;
         }
         double evalMs = times.Skip(2).Min();
-        Console.WriteLine($"evaluation ({cores} threads, {nodes} node{(nodes > 1 ? "s" : "")}): {evalMs:F1} ms best of 6 after warm-up; {newton:F2} Newton steps per cluster");
+        Console.WriteLine($"evaluation ({cores} threads, {nodes} node{(nodes > 1 ? "s" : "")}): {evalMs:F1} ms best of {Repeats} after warm-up; {newton:F2} Newton steps per cluster");
         var ruleHessian = new double[psi.Length, psi.Length];
         engine.Evaluate(psi, gradient);
         if (engine.TryRuleHessian(psi, ruleHessian))
         {
             double best = double.MaxValue;
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < Repeats; i++)
             {
                 sw.Restart();
                 engine.TryRuleHessian(psi, ruleHessian);
                 best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
             }
-            Console.WriteLine($"Hessian from the quadrature rule: {best:F1} ms best of 4, {best / evalMs:F1} evaluations' time " +
+            Console.WriteLine($"Hessian from the quadrature rule: {best:F1} ms best of {Repeats}, {best / evalMs:F1} evaluations' time " +
                 $"(differencing takes {psi.Length})");
         }
 
         int n = frame.RowCount, p = frame.P;
+        Console.WriteLine($"one cluster pass (the rule's row terms), one core: {ClusterPassNanoseconds(frame):F1} ns per row");
         double bandwidth = MemoryBandwidth(cores);
         var (expNs, rowNs) = RowNanoseconds(frame.Response);
         // Each evaluation must stream X twice (X beta, X' alpha), read y, w, z and offset, and write eta and alpha.
@@ -125,5 +131,31 @@ internal static class ProfileRun
             bestRow = Math.Min(bestRow, sw.Elapsed.TotalSeconds);
         }
         return double.IsNaN(sink) ? (double.NaN, double.NaN) : (bestExp / eta.Length * 1e9, bestRow / eta.Length * 1e9);
+    }
+    /// <summary>One core's cost per row of the integrand's fullest pass over a cluster (value, three derivatives and the
+    /// mode's sums; the pass the quadrature rule's curvature makes at each node), over every cluster of the frame.</summary>
+    private static double ClusterPassNanoseconds(GlmmGpu.Model.ModelFrame frame)
+    {
+        var data = MarginalLikelihoodData.Create(frame, 1);
+        int n = data.N;
+        var eta = new double[n];
+        var expEta = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            eta[i] = -0.5 + 0.5 * frame.X[n + i];
+            expEta[i] = PortableMath.Exp(eta[i]);
+        }
+        var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, 1, new double[n], new double[3 * n], data.Grid.Z, data.Grid.LogWeight);
+        var parameters = data.Layout.Integrand(new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 }, false);
+        var offsets = data.ClusterOffsets;
+        double best = double.MaxValue, sink = 0;
+        for (int rep = 0; rep < 15; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int c = 0; c + 1 < offsets.Length; c++)
+                sink += ClusterIntegrator.RowTerms<BinomialLogit, CpuRows>(ref rows, offsets[c], offsets[c + 1], parameters, new Vec3 { X0 = 0.3 });
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return double.IsNaN(sink) ? double.NaN : best / n * 1e9;
     }
 }

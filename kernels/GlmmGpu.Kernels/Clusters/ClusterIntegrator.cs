@@ -344,9 +344,11 @@ public static class ClusterIntegrator
         where TPart : struct, IRowPartition
     {
         int q = p.Q;
-        c = default;
-        a = default;
-        aSearch = default;
+        // The sums run in locals, not in the out parameters: through a reference each += was a store and a reload
+        // per row, a chain of store-to-load latencies longer than the row's own arithmetic.
+        double c0 = 0, c1 = 0, c2 = 0;
+        double a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0;
+        double s00 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s22 = 0;
         double sum = 0;
         bool fromExp = TakesExpFixedEta<TModel, TRows>(ref rows, q);
         double expB = fromExp ? PortableMath.Exp(b.X0) : 0.0;
@@ -364,29 +366,32 @@ public static class ClusterIntegrator
             rows.SetScratch(2, j, d.L3);
             double w = -d.L2;
             double ws = w > 0 ? w : 0.0;
-            c.X0 += z0 * d.L1;
-            a.A00 += w * z0 * z0;
-            aSearch.A00 += ws * z0 * z0;
+            c0 += z0 * d.L1;
+            a00 += w * z0 * z0;
+            s00 += ws * z0 * z0;
             if (q > 1)
             {
-                c.X1 += z1 * d.L1;
-                a.A10 += w * z1 * z0;
-                a.A11 += w * z1 * z1;
-                aSearch.A10 += ws * z1 * z0;
-                aSearch.A11 += ws * z1 * z1;
+                c1 += z1 * d.L1;
+                a10 += w * z1 * z0;
+                a11 += w * z1 * z1;
+                s10 += ws * z1 * z0;
+                s11 += ws * z1 * z1;
                 if (q > 2)
                 {
-                    c.X2 += z2 * d.L1;
-                    a.A20 += w * z2 * z0;
-                    a.A21 += w * z2 * z1;
-                    a.A22 += w * z2 * z2;
-                    aSearch.A20 += ws * z2 * z0;
-                    aSearch.A21 += ws * z2 * z1;
-                    aSearch.A22 += ws * z2 * z2;
+                    c2 += z2 * d.L1;
+                    a20 += w * z2 * z0;
+                    a21 += w * z2 * z1;
+                    a22 += w * z2 * z2;
+                    s20 += ws * z2 * z0;
+                    s21 += ws * z2 * z1;
+                    s22 += ws * z2 * z2;
                 }
             }
         }
-        if (fromExp) sum -= deferred.Total;
+        if (fromExp) sum += deferred.Total;
+        c = new Vec3 { X0 = c0, X1 = c1, X2 = c2 };
+        a = new Mat3 { A00 = a00, A10 = a10, A11 = a11, A20 = a20, A21 = a21, A22 = a22 };
+        aSearch = new Mat3 { A00 = s00, A10 = s10, A11 = s11, A20 = s20, A21 = s21, A22 = s22 };
         SumVector(ref part, ref c, q);
         SumLower(ref part, ref a, q);
         SumLower(ref part, ref aSearch, q);
@@ -405,8 +410,8 @@ public static class ClusterIntegrator
         where TPart : struct, IRowPartition
     {
         int q = p.Q;
-        g = default;
-        phiDerivative = 0;
+        // Summed in locals, as in ModePass.
+        double g0 = 0, g1 = 0, g2 = 0, phiSum = 0;
         double sum = 0;
         bool fromExp = TakesExpFixedEta<TModel, TRows>(ref rows, q);
         double expB = fromExp ? PortableMath.Exp(b.X0) : 0.0;
@@ -421,23 +426,25 @@ public static class ClusterIntegrator
             Row<TModel, TRows>(ref rows, j, y, w, eta, z0, fromExp, expB, p.Phi, true, out var d, ref deferred);
             sum += d.L;
             rows.SetScratch(0, j, d.L1);
-            g.X0 += z0 * d.L1;
-            g.X1 += z1 * d.L1;
-            g.X2 += z2 * d.L1;
+            g0 += z0 * d.L1;
+            g1 += z1 * d.L1;
+            g2 += z2 * d.L1;
             if (p.HasDispersion && p.ComputeGradient)
             {
                 default(TModel).DispersionDerivatives(y, w, eta, p.Phi, out double dl, out _, out _);
-                phiDerivative += dl;
+                phiSum += dl;
             }
         }
-        if (fromExp) sum -= deferred.Total;
+        if (fromExp) sum += deferred.Total;
+        g = new Vec3 { X0 = g0, X1 = g1, X2 = g2 };
         SumVector(ref part, ref g, q);
-        if (p.HasDispersion && p.ComputeGradient) phiDerivative = part.Sum(phiDerivative);
+        phiDerivative = p.HasDispersion && p.ComputeGradient ? part.Sum(phiSum) : 0.0;
         return part.Sum(sum);
     }
 
     /// <summary>Whether a pass forms e^eta as e^(fixed eta) e^b (one exp per pass, not per row): the model's work is
     /// mostly e^eta, the rows hold e^(fixed eta), and the random effect is a scalar (q = 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TakesExpFixedEta<TModel, TRows>(ref TRows rows, int q)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows =>
@@ -465,7 +472,7 @@ public static class ClusterIntegrator
 
     /// <summary>
     /// The logs that rows leave to the pass (<see cref="IRowLikelihood.FromExpEta"/>), as one running product:
-    /// log(1 + t) of a Bernoulli row is in (0, log 2], so 256 arguments multiply to at most 2^256 before the product
+    /// a Bernoulli row's argument is in [1/2, 1], so 256 arguments multiply to at least 2^-256 before the product
     /// is folded into a log. One log per 256 rows instead of one per row, accurate to about 256 ulps of the sum of
     /// those logs, as their sum would be.
     /// </summary>
@@ -517,6 +524,7 @@ public static class ClusterIntegrator
     }
 
     /// <summary>Each thread's partial sums over its rows, replaced by the cluster's totals (q components).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SumVector<TPart>(ref TPart part, ref Vec3 v, int q) where TPart : struct, IRowPartition
     {
         v.X0 = part.Sum(v.X0);
@@ -526,6 +534,7 @@ public static class ClusterIntegrator
     }
 
     /// <summary>As <see cref="SumVector"/> for the lower triangle of a symmetric q x q matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SumLower<TPart>(ref TPart part, ref Mat3 m, int q) where TPart : struct, IRowPartition
     {
         m.A00 = part.Sum(m.A00);
@@ -538,6 +547,7 @@ public static class ClusterIntegrator
         m.A22 = part.Sum(m.A22);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Symmetrize(ref Mat3 a)
     {
         a.A01 = a.A10;
@@ -549,12 +559,14 @@ public static class ClusterIntegrator
     private static Mat3 Congruence(in Mat3 lambda, in Mat3 a, int q) =>
         q == 1 ? new Mat3 { A00 = lambda.A00 * a.A00 * lambda.A00 } : SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(lambda, q), a, q), lambda, q);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Mat3 AddIdentity(Mat3 m, int q)
     {
         for (int i = 0; i < q; i++) m[i, i] += 1.0;
         return m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsFinite(double x) => !double.IsNaN(x) && !double.IsInfinity(x);
 
     private static bool IsFinite(in Vec3 c, in Mat3 a, int q)
@@ -568,6 +580,7 @@ public static class ClusterIntegrator
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Dot(in Vec3 x, in Vec3 y, int q)
     {
         if (q == 1) return x.X0 * y.X0;
@@ -576,6 +589,7 @@ public static class ClusterIntegrator
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double MaxAbs(in Vec3 x, int q)
     {
         if (q == 1) return Math.Abs(x.X0);
@@ -584,6 +598,7 @@ public static class ClusterIntegrator
         return m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec3 Subtract(in Vec3 x, in Vec3 y, int q)
     {
         if (q == 1) return new Vec3 { X0 = x.X0 - y.X0 };
@@ -592,6 +607,7 @@ public static class ClusterIntegrator
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec3 AddScaled(in Vec3 x, in Vec3 y, double s, int q)
     {
         if (q == 1) return new Vec3 { X0 = x.X0 + s * y.X0 };
@@ -600,6 +616,7 @@ public static class ClusterIntegrator
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec3 Scale(in Vec3 x, double s, int q)
     {
         if (q == 1) return new Vec3 { X0 = s * x.X0 };
