@@ -60,6 +60,9 @@ public sealed record FitOptions
     /// ("fitting"), ML and REML ("ML", "REML"; REML gives the REML log-likelihood) and PQL ("PQL", NaN: no likelihood).
     /// </summary>
     public Action<string, int, double>? Progress { get; init; }
+    /// <summary>Whether Laplace and AGQ fits with many clusters may start from the fit to a sample of them
+    /// (<see cref="SampleStart"/>); off only to compare with the start from the GLM.</summary>
+    internal bool AllowSampleStart { get; init; } = true;
 }
 
 /// <summary>What the user asks for: data, formula, family and link.</summary>

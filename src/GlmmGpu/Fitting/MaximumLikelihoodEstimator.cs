@@ -35,18 +35,30 @@ internal static class MaximumLikelihoodEstimator
         var psi0 = StartingValues(layout, start, frame);
         var h0 = InitialInverseHessian(layout, start, frame, laplaceData.ClusterCount, psi0);
         Diagnostics.Mark("GLM start");
-        Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         int iterations = 0, evaluations = 0;
+        Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
         // modes there as the quadrature's first Newton starts.
         using var engine = EngineFactory.Create(laplaceData, options);
         Diagnostics.Mark($"engine on {engine.Device}");
         var last = new LastEvaluation(engine);
         Bfgs.Objective objective = last.Objective;
-        if (nodes > 1)
+        // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart). A device
+        // engine would need a second one for the sample, whose setup is not measured to pay for itself.
+        SampleStart.LastSampleClusters = 0;
+        var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, psi0, h0, laplaceData.ClusterCount) : null;
+        if (sampled is not null)
+        {
+            psi0 = sampled.Psi;
+            h0 = sampled.InverseHessian;
+            Diagnostics.Mark($"sample start ({sampled.Evaluations} evaluations on {sampled.Clusters} clusters)");
+        }
+        else if (nodes > 1)
         {
             // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
-            // and curvature start the quadrature fit close to its own.
+            // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it:
+            // at 1e6 rows the quadrature fit took 5 evaluations from the sample's optimum and 4 from the whole
+            // data's, which had cost 7 Laplace evaluations.
             var laplace = Bfgs.Minimize(objective, psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
             iterations += laplace.Iterations;
             evaluations += laplace.Evaluations;
@@ -56,8 +68,8 @@ internal static class MaximumLikelihoodEstimator
                 h0 = laplace.InverseHessian;
             }
             Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
-            engine.UseNodes(nodes);
         }
+        if (nodes > 1) engine.UseNodes(nodes);
         var gradient = new double[layout.Count];
         // The decrement g'H^-1 g is about the sum of (remaining step / SE)^2, whatever the size of the data: 1e-7
         // leaves every parameter within about 3e-4 SE of the optimum. A tighter, absolute tolerance chases the

@@ -1,0 +1,82 @@
+using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Fitting.Optimization;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting;
+
+/// <summary>
+/// A start for the marginal-likelihood fit from the Laplace fit to every k-th cluster. The GLM start is far from the
+/// optimum in the variance and in the fixed effects the variance attenuates, and the optimizer's first steps, which
+/// only cross that distance, cost as much on the whole data as its last; on a sample of the clusters they cost a
+/// k-th. The sample's optimum lies about sqrt(k) standard errors from the whole data's, and its inverse Hessian,
+/// divided by k, is the whole data's to about 1/sqrt(sample clusters), so the full fit starts close and with the
+/// curvature known. At 1e6 rows in 1e5 clusters: Laplace 7 full evaluations before, 4 after; AGQ 7 the 7 of its
+/// Laplace stage and 4 quadrature evaluations before, 5 quadrature evaluations after (each behind 7 on the sample).
+/// </summary>
+internal static class SampleStart
+{
+    /// <summary>One cluster in this many.</summary>
+    public const int Stride = 8;
+    /// <summary>The fewest clusters in the sample: fewer inform the variance too little to be worth the detour.</summary>
+    public const int MinimumSampleClusters = 2000;
+    /// <summary>The sample's fit stops within about 0.1 of its own standard errors: its optimum is sqrt(Stride)
+    /// of the whole data's standard errors from the full optimum anyway.</summary>
+    private const double Tolerance = 1e-2;
+    /// <summary>A variance the sample puts this close to zero (relative to the start's) is not used: zero is a
+    /// stationary point of the likelihood by symmetry, from which the full fit could not leave.</summary>
+    private const double SmallestRelativeTheta = 0.05;
+
+    /// <summary>The sample's clusters in the calling thread's latest fit, 0 when it started from the GLM (for tests,
+    /// as <see cref="Scheduling.EngineFactory.LastChoice"/> is for the device).</summary>
+    [ThreadStatic] internal static int LastSampleClusters;
+
+    public sealed record Start(double[] Psi, double[,] InverseHessian, int Evaluations, int Clusters);
+
+    /// <summary>The sample's optimum and curvature rescaled to the whole data, on the CPU path with the fit's threads;
+    /// null where the data has too few clusters for a sample, or the sample's fit gives no finite optimum or a variance
+    /// at zero.</summary>
+    public static Start? TryFit(ModelFrame frame, FitOptions options, double[] psi0, double[,] inverseHessian0, int clusters)
+    {
+        LastSampleClusters = 0;
+        var start = Fit(frame, options, psi0, inverseHessian0, clusters);
+        if (start is not null) LastSampleClusters = start.Clusters;
+        return start;
+    }
+
+    private static Start? Fit(ModelFrame frame, FitOptions options, double[] psi0, double[,] inverseHessian0, int clusters)
+    {
+        if (clusters / Stride < MinimumSampleClusters) return null;
+        var data = MarginalLikelihoodData.Create(ClusterSample.EveryKth(frame, Stride), 1);
+        var layout = data.Layout;
+        // The sample carries 1/Stride of the information: its inverse Hessian is Stride times the whole data's.
+        double scale = (double)data.ClusterCount / clusters;
+        int n = psi0.Length;
+        var h0 = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) h0[i, j] = inverseHessian0[i, j] / scale;
+        using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Threads));
+        Bfgs.Objective objective = (x, g) =>
+        {
+            double ll = engine.Evaluate(x, g);
+            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
+            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
+        };
+        var fit = Bfgs.Minimize(objective, psi0, options.MaxIterations, Tolerance, null, h0);
+        if (!fit.Minimizer.All(double.IsFinite)) return null;
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            int i = layout.ThetaOffset + k;
+            if (layout.IsThetaDiagonal(k) && !(Math.Abs(fit.Minimizer[i]) >= SmallestRelativeTheta * Math.Abs(psi0[i]))) return null;
+        }
+        var h = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) h[i, j] = fit.InverseHessian[i, j] * scale;
+        return new Start(fit.Minimizer, h, fit.Evaluations, data.ClusterCount);
+    }
+
+    private sealed class CpuEngine(MarginalLikelihoodData data, int threads) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    {
+        public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood => new CpuMarginalLikelihood<TModel>(data, threads);
+    }
+}
