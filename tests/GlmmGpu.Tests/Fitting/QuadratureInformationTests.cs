@@ -1,6 +1,8 @@
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Likelihood;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
+using GlmmGpu.Simulation;
 using GlmmGpu.Scheduling;
 using Xunit;
 
@@ -13,22 +15,24 @@ namespace GlmmGpu.Tests.Fitting;
 /// 3e-5 off, the seven-node fit's 2e-7, so they stay on differencing.)</summary>
 public class QuadratureInformationTests
 {
-    /// <summary>Every family without dispersion, six rows per cluster; and clusters longer than the 256 rows after which
-    /// the row passes fold their deferred logs.</summary>
+    /// <summary>Every family without dispersion, six rows per cluster; clusters longer than the 256 rows after which
+    /// the row passes fold their deferred logs; and ten fixed effects, more than the two SIMD vectors the rule keeps
+    /// a node's scores in registers for.</summary>
     public static IEnumerable<object[]> AllModels() =>
     [
-        [FamilyKind.Binomial, LinkKind.Logit, 6],
-        [FamilyKind.Binomial, LinkKind.Probit, 6],
-        [FamilyKind.Binomial, LinkKind.Cloglog, 6],
-        [FamilyKind.Poisson, LinkKind.Log, 6],
-        [FamilyKind.Binomial, LinkKind.Logit, 300],
+        [FamilyKind.Binomial, LinkKind.Logit, 6, 0],
+        [FamilyKind.Binomial, LinkKind.Probit, 6, 0],
+        [FamilyKind.Binomial, LinkKind.Cloglog, 6, 0],
+        [FamilyKind.Poisson, LinkKind.Log, 6, 0],
+        [FamilyKind.Binomial, LinkKind.Logit, 300, 0],
+        [FamilyKind.Binomial, LinkKind.Logit, 6, 7],
     ];
 
     [Theory]
     [MemberData(nameof(AllModels))]
-    public void RuleCurvatureConvergesToTheDifferencedOne(FamilyKind family, LinkKind link, int perGroup)
+    public void RuleCurvatureConvergesToTheDifferencedOne(FamilyKind family, LinkKind link, int perGroup, int extraColumns)
     {
-        var (data, engine, psi) = Setup(family, link, nodes: 21, sd: 0.8, perGroup);
+        var (data, engine, psi) = Setup(family, link, nodes: 21, sd: 0.8, perGroup, extraColumns: extraColumns);
         using var _ = engine;
         var differenced = Differenced(engine, psi);
         engine.Evaluate(psi, new double[psi.Length]);
@@ -79,9 +83,9 @@ public class QuadratureInformationTests
     }
 
     private static (MarginalLikelihoodData, IMarginalLikelihood, double[]) Setup(FamilyKind family, LinkKind link, int nodes, double sd,
-        int perGroup = 6, int q = 1)
+        int perGroup = 6, int q = 1, int extraColumns = 0)
     {
-        var frame = SyntheticFrames.Create(family, link, groups: 40, perGroup, q, true, seed: 5 + q);
+        var frame = Widen(SyntheticFrames.Create(family, link, groups: 40, perGroup, q, true, seed: 5 + q), extraColumns);
         var data = MarginalLikelihoodData.Create(frame, nodes);
         var engine = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
         var layout = data.Layout;
@@ -91,6 +95,26 @@ public class QuadratureInformationTests
             psi[layout.ThetaOffset + k] = layout.IsThetaDiagonal(k) ? sd + 0.1 * k : 0.2;
         if (layout.HasDispersion) psi[layout.DispersionIndex] = Math.Log(1.5);
         return (data, engine, psi);
+    }
+
+    /// <summary>The frame with <paramref name="extra"/> more fixed-effect columns of standard normal noise (their true
+    /// coefficients are zero; psi gives them zero).</summary>
+    private static ModelFrame Widen(ModelFrame frame, int extra)
+    {
+        if (extra == 0) return frame;
+        int n = frame.RowCount;
+        var rng = new Random(41);
+        var x = new double[(frame.P + extra) * n];
+        Array.Copy(frame.X, x, frame.X.Length);
+        for (int i = frame.X.Length; i < x.Length; i++) x[i] = RandomDraws.Normal(rng);
+        return new ModelFrame
+        {
+            Formula = frame.Formula, Family = frame.Family, Link = frame.Link, Response = frame.Response, Weights = frame.Weights,
+            Offset = frame.Offset, X = x,
+            FixedNames = frame.FixedNames.Concat(Enumerable.Range(1, extra).Select(k => $"noise{k}")).ToArray(),
+            DroppedColumns = frame.DroppedColumns, RandomEffects = frame.RandomEffects, DroppedRows = frame.DroppedRows,
+            SourceRow = frame.SourceRow,
+        };
     }
 
     /// <summary>-d²log L/dpsi² by central differences of the exact gradient.</summary>

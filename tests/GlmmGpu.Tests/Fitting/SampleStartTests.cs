@@ -63,7 +63,7 @@ public class SampleStartTests
     [Fact]
     public void FewClustersStartFromTheGlm()
     {
-        var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 15_000, perGroup: 2, 1, true, 3);
+        var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 7_000, perGroup: 2, 1, true, 3);
         var fit = Estimators.Fit(frame, new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu });
         Assert.True(fit.Converged);
         Assert.Equal(0, SampleStart.LastSampleClusters);

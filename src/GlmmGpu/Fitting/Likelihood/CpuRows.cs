@@ -30,6 +30,8 @@ internal readonly struct CpuRows : IClusterRows
     // Interleaved by row so that a cluster's scratch is one short contiguous run.
     public double Scratch(int slot, int row) => At(scratch, row * 3 + slot);
     public void SetScratch(int slot, int row, double value) => At(scratch, row * 3 + slot) = value;
+    /// <summary>Row <paramref name="row"/>'s first scratch slot; its slots and the next rows' follow (3 per row).</summary>
+    public ref double ScratchStart(int row) => ref At(scratch, row * 3);
     public int GridCount => gridLogWeight.Length;
     public double GridZ(int point, int dim) => gridZ[point * q + dim];
     public double GridLogWeight(int point) => gridLogWeight[point];

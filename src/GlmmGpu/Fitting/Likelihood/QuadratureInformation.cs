@@ -82,13 +82,16 @@ internal static class QuadratureInformation
         return true;
     }
 
-    /// <summary>One thread's buffers: the cluster's rows (x_j then z_j, row-major) and per-row curvature sums, grown to
-    /// the longest cluster; node scores, their weighted mean and products; the thread's running total.</summary>
+    /// <summary>One thread's buffers: the cluster's rows (x_j then z_j, row-major, each padded to whole SIMD vectors) and
+    /// per-row curvature sums, grown to the longest cluster; the weighted sums of node scores and of their products
+    /// (rows of the padded length); the thread's running total.</summary>
     private sealed class ClusterBuffers(int m)
     {
-        /// <summary>A row's length in <see cref="Rows"/> and <see cref="Score"/>'s: m padded to whole SIMD vectors.</summary>
+        /// <summary>A row's length in <see cref="Rows"/>, <see cref="Mean"/> and <see cref="Outer"/>: m padded to whole SIMD vectors.</summary>
         public readonly int Stride = Padded(m);
-        public readonly double[] Mean = new double[m], Outer = new double[m * m], Total = new double[m * m], Score = new double[Padded(m)];
+        public readonly double[] Mean = new double[Padded(m)], Outer = new double[m * Padded(m)], Total = new double[m * m];
+        /// <summary>One node's scores: at least two vectors, which the common case's loop writes whole.</summary>
+        public readonly double[] Score = new double[Math.Max(Padded(m), 2 * Vector<double>.Count)];
         public double[] Rows = [];
         public double[] Curvature = [];
 
@@ -109,7 +112,7 @@ internal static class QuadratureInformation
         int m = p + 1, length = end - start;
         // The cluster's (x_j, z_j) row by row, padded to whole vectors, so that a node's scores are one SIMD
         // multiply-add per row and vector.
-        int stride = buffers.Stride, lanes = Vector<double>.Count;
+        int stride = buffers.Stride, lanes = Vector<double>.Count, vectorsPerRow = stride / lanes;
         if (buffers.Rows.Length < length * stride) buffers.Rows = new double[Math.Max(length * stride, 2 * buffers.Rows.Length)];
         var tile = buffers.Rows.AsSpan(0, length * stride);
         for (int j = 0; j < length; j++)
@@ -117,18 +120,22 @@ internal static class QuadratureInformation
             for (int a = 0; a < p; a++) tile[j * stride + a] = x[a * n + start + j];
             tile[j * stride + p] = rows.Z(start + j, 0);
         }
-        var score = buffers.Score.AsSpan();
-        var mean = buffers.Mean.AsSpan(0, m);
-        var outer = buffers.Outer.AsSpan(0, m * m);
         // Per row: sum_k w_k u_k^r l''_jk for r = 0, 1, 2 (w_k unnormalised until the cluster's last node).
         if (buffers.Curvature.Length < 3 * length) buffers.Curvature = new double[Math.Max(3 * length, 2 * buffers.Curvature.Length)];
         var curv = buffers.Curvature.AsSpan(0, 3 * length);
-        double s = 0, maxA = double.NegativeInfinity;
+        // Sum_k w_k s_k and sum_k w_k s_k s_k' (row a of the latter at a * stride), as whole vectors.
+        var meanVectors = MemoryMarshal.Cast<double, Vector<double>>(buffers.Mean.AsSpan());
+        var outerVectors = MemoryMarshal.Cast<double, Vector<double>>(buffers.Outer.AsSpan(0, m * stride));
+        var tileVectors = MemoryMarshal.Cast<double, Vector<double>>(tile);
         // Cleared by plain loops: Span.Clear calls into the runtime's precompiled code, which cost 8% of this work
         // (perf), as the AVX-to-SSE transitions of PortableMath's note would.
-        Zero(mean);
-        Zero(outer);
+        Zero(buffers.Mean);
+        Zero(buffers.Outer.AsSpan(0, m * stride));
         Zero(curv);
+        var scoreVectors = MemoryMarshal.Cast<double, Vector<double>>(buffers.Score.AsSpan());
+        ref double scratch = ref rows.ScratchStart(start);
+        ref double curvature = ref MemoryMarshal.GetReference(curv);
+        double s = 0, maxA = double.NegativeInfinity;
         int count = gridLogWeight.Length;
         for (int k = 0; k < count; k++)
         {
@@ -141,36 +148,60 @@ internal static class QuadratureInformation
                 // A new largest term: rescale what was summed so far (a running log-sum-exp, as the integrand's).
                 double scale = s > 0 ? PortableMath.Exp(maxA - ak) : 0.0;
                 s *= scale;
-                for (int a = 0; a < m; a++) mean[a] *= scale;
-                for (int a = 0; a < m * m; a++) outer[a] *= scale;
+                for (int v = 0; v < meanVectors.Length; v++) meanVectors[v] *= scale;
+                for (int v = 0; v < outerVectors.Length; v++) outerVectors[v] *= scale;
                 for (int j = 0; j < curv.Length; j++) curv[j] *= scale;
                 maxA = ak;
             }
             double wk = PortableMath.Exp(ak - maxA);
             s += wk;
-            Zero(score);
-            var scoreVectors = MemoryMarshal.Cast<double, Vector<double>>(score);
-            var tileVectors = MemoryMarshal.Cast<double, Vector<double>>(tile);
-            int vectorsPerRow = stride / lanes;
-            for (int j = 0; j < length; j++)
+            double wu = wk * uk, wuu = wu * uk;
+            if (vectorsPerRow <= 2)
             {
-                var l1 = new Vector<double>(rows.Scratch(0, start + j));
-                for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] += l1 * tileVectors[j * vectorsPerRow + v];
-                double c = wk * rows.Scratch(1, start + j);
-                curv[3 * j] += c;
-                curv[3 * j + 1] += c * uk;
-                curv[3 * j + 2] += c * uk * uk;
+                // The node's scores in registers where they fit in two vectors (m up to 8 with AVX2): summed through
+                // memory they were a store and a reload per row and vector.
+                Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero;
+                for (int j = 0; j < length; j++)
+                {
+                    var l1 = new Vector<double>(Unsafe.Add(ref scratch, 3 * j));
+                    s0 += l1 * tileVectors[j * vectorsPerRow];
+                    if (vectorsPerRow == 2) s1 += l1 * tileVectors[j * vectorsPerRow + 1];
+                    double l2 = Unsafe.Add(ref scratch, 3 * j + 1);
+                    Unsafe.Add(ref curvature, 3 * j) += wk * l2;
+                    Unsafe.Add(ref curvature, 3 * j + 1) += wu * l2;
+                    Unsafe.Add(ref curvature, 3 * j + 2) += wuu * l2;
+                }
+                scoreVectors[0] = s0;
+                scoreVectors[1] = s1;
             }
+            else
+            {
+                for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] = Vector<double>.Zero;
+                for (int j = 0; j < length; j++)
+                {
+                    var l1 = new Vector<double>(Unsafe.Add(ref scratch, 3 * j));
+                    for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] += l1 * tileVectors[j * vectorsPerRow + v];
+                    double l2 = Unsafe.Add(ref scratch, 3 * j + 1);
+                    Unsafe.Add(ref curvature, 3 * j) += wk * l2;
+                    Unsafe.Add(ref curvature, 3 * j + 1) += wu * l2;
+                    Unsafe.Add(ref curvature, 3 * j + 2) += wuu * l2;
+                }
+            }
+            var score = buffers.Score;
             score[p] *= uk;
+            var w = new Vector<double>(wk);
+            for (int v = 0; v < vectorsPerRow; v++) meanVectors[v] += w * scoreVectors[v];
+            // Whole rows of the products (the lower triangle is read): a vector multiply-add per row and vector.
             for (int a = 0; a < m; a++)
             {
-                double wa = wk * score[a];
-                mean[a] += wa;
-                for (int b = 0; b <= a; b++) outer[a * m + b] += wa * score[b];
+                var wa = new Vector<double>(wk * score[a]);
+                for (int v = 0; v < vectorsPerRow; v++) outerVectors[a * vectorsPerRow + v] += wa * scoreVectors[v];
             }
         }
         if (!(s > 0) || !double.IsFinite(s)) return false;
         double invS = 1.0 / s;
+        var mean = buffers.Mean.AsSpan(0, m);
+        var outer = buffers.Outer.AsSpan(0, m * stride);
         // sum_k pi_k d²a_k: l'' times x_a x_b, then x_b z u_k, then z^2 u_k^2 (the theta row), into outer.
         for (int j = 0; j < length; j++)
         {
@@ -179,16 +210,16 @@ internal static class QuadratureInformation
             for (int a = 0; a < p; a++)
             {
                 double ca = c0 * row[a];
-                for (int b = 0; b <= a; b++) outer[a * m + b] += ca * row[b];
-                outer[p * m + a] += c1 * row[a];
+                for (int b = 0; b <= a; b++) outer[a * stride + b] += ca * row[b];
+                outer[p * stride + a] += c1 * row[a];
             }
-            outer[p * m + p] += curv[3 * j + 2] * row[p] * row[p];
+            outer[p * stride + p] += curv[3 * j + 2] * row[p] * row[p];
         }
         var total = buffers.Total;
         for (int a = 0; a < m; a++)
             for (int b = 0; b <= a; b++)
             {
-                double v = outer[a * m + b] * invS - mean[a] * invS * mean[b] * invS;
+                double v = outer[a * stride + b] * invS - mean[a] * invS * mean[b] * invS;
                 if (!double.IsFinite(v)) return false;
                 total[a * m + b] += v;
                 if (b != a) total[b * m + a] += v;
