@@ -29,12 +29,8 @@ internal static class MaximumLikelihoodEstimator
         Diagnostics.Mark("before fit");
         int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
         if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
-        var start = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame));
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
         var layout = laplaceData.Layout;
-        var psi0 = StartingValues(layout, start, frame);
-        var h0 = InitialInverseHessian(layout, start, frame, laplaceData.ClusterCount, psi0);
-        Diagnostics.Mark("GLM start");
         int iterations = 0, evaluations = 0;
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
@@ -43,17 +39,25 @@ internal static class MaximumLikelihoodEstimator
         Diagnostics.Mark($"engine on {engine.Device}");
         var last = new LastEvaluation(engine);
         Bfgs.Objective objective = last.Objective;
-        // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart). A device
-        // engine would need a second one for the sample, whose setup is not measured to pay for itself.
+        // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart), itself started
+        // from the GLM fit to the sample. A device engine would need a second one for the sample, whose setup is not
+        // measured to pay for itself.
         SampleStart.LastSampleClusters = 0;
-        var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, psi0, h0, laplaceData.ClusterCount) : null;
+        var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
+        double[] psi0;
+        double[,] h0;
         if (sampled is not null)
         {
             psi0 = sampled.Psi;
             h0 = sampled.InverseHessian;
-            Diagnostics.Mark($"sample start ({sampled.Evaluations} evaluations on {sampled.Clusters} clusters)");
+            Diagnostics.Mark($"sample start (GLM and {sampled.Evaluations} evaluations on {sampled.Clusters} clusters)");
         }
-        else if (nodes > 1)
+        else
+        {
+            (psi0, h0) = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+            Diagnostics.Mark("GLM start");
+        }
+        if (sampled is null && nodes > 1)
         {
             // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
             // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it:
@@ -132,6 +136,14 @@ internal static class MaximumLikelihoodEstimator
     private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>
     {
         public GlmStart.Result Visit<TModel>() where TModel : struct, IRowLikelihood => GlmStart.Fit<TModel>(frame);
+    }
+
+    /// <summary>The optimizer's start from the GLM fit to <paramref name="frame"/>: the point and the guess at its inverse Hessian.</summary>
+    internal static (double[] Psi, double[,] InverseHessian) GlmStartingPoint(ModelFrame frame, ParameterLayout layout, int clusters)
+    {
+        var glm = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame));
+        var psi = StartingValues(layout, glm, frame);
+        return (psi, InitialInverseHessian(layout, glm, frame, clusters, psi));
     }
 
     private static double[] StartingValues(ParameterLayout layout, GlmStart.Result glm, ModelFrame frame)

@@ -86,4 +86,23 @@ public class SampleStartTests
         for (int k = 0; k < frame.P; k++)
             Assert.True(Math.Abs(sampled.FixedEffects[k].Estimate - fromGlm.FixedEffects[k].Estimate) < 1e-2 * fromGlm.FixedEffects[k].StdError);
     }
+
+    /// <summary>A column that is zero in every sampled cluster (a level no sampled cluster has, say): the sample's GLM
+    /// cannot estimate it, and the fit starts from the whole data's GLM instead, to the same optimum.</summary>
+    [Fact]
+    public void AColumnTheSampleLacksFitsFromTheWholeDataGlm()
+    {
+        var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 16_000, perGroup: 3, 1, true, 8);
+        var offsets = frame.RandomEffects[0].ClusterOffsets!;
+        int n = frame.RowCount;
+        for (int g = 0; g < 16_000; g += SampleStart.Stride)
+            for (int i = offsets[g]; i < offsets[g + 1]; i++) frame.X[2 * n + i] = 0.0;
+        var options = new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu };
+        var fit = Estimators.Fit(frame, options);
+        Assert.Equal(0, SampleStart.LastSampleClusters);
+        var fromGlm = Estimators.Fit(frame, options with { AllowSampleStart = false });
+        Assert.True(fit.Converged, string.Join("; ", fit.Messages));
+        for (int k = 0; k < frame.P; k++)
+            Assert.Equal(fromGlm.FixedEffects[k].Estimate, fit.FixedEffects[k].Estimate);
+    }
 }
