@@ -11,9 +11,10 @@ using GlmmGpu.Scheduling;
 namespace GlmmGpu.Fitting;
 
 /// <summary>
-/// Maximum likelihood by Laplace or adaptive Gauss–Hermite quadrature: start from a GLM, maximise the
-/// approximated log-likelihood with BFGS on its exact gradient, then take standard errors from the Hessian at the
-/// optimum (forward differences of the exact gradient, or the quadrature rule's own curvature where that applies).
+/// Maximum likelihood by Laplace or adaptive Gauss–Hermite quadrature: start from a GLM (with many clusters, from the
+/// Laplace fit to a sample of them, <see cref="SampleStart"/>), maximise the approximated log-likelihood with BFGS on
+/// its exact gradient, then take standard errors from the Hessian at the optimum (forward differences of the exact
+/// gradient, or the quadrature rule's own curvature where that applies).
 /// </summary>
 internal static class MaximumLikelihoodEstimator
 {
@@ -42,7 +43,7 @@ internal static class MaximumLikelihoodEstimator
         // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart), itself started
         // from the GLM fit to the sample. A device engine would need a second one for the sample, whose setup is not
         // measured to pay for itself.
-        SampleStart.LastSampleClusters = 0;
+        SampleStart.LastSampleClusters = 0; // when no sample is tried
         var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
         double[] psi0;
         double[,] h0;
