@@ -11,8 +11,8 @@ using GlmmGpu.Scheduling;
 namespace GlmmGpu.Benchmarks;
 
 /// <summary>
-/// <c>profile FILE.csv NODES [THREADS]</c>: load and frame times, the cost of one likelihood-and-gradient
-/// evaluation of <c>y ~ x1 + x2 + x3 + x4 + (1 | g)</c> (binomial), and its two floors on this machine: the bytes
+/// <c>profile FILE.csv NODES [THREADS [FORMULA]]</c>: load and frame times, the cost of one likelihood-and-gradient
+/// evaluation of <c>y ~ x1 + x2 + x3 + x4 + (1 | g)</c> (binomial; or FORMULA's), and its two floors on this machine: the bytes
 /// an evaluation must read over the measured memory bandwidth, and its row arithmetic over the measured rate.
 /// </summary>
 internal static class ProfileRun
@@ -29,12 +29,17 @@ internal static class ProfileRun
         var table = CsvLoader.Load(args[0]);
         Console.WriteLine($"load: {sw.Elapsed.TotalSeconds:F3} s ({new FileInfo(args[0]).Length / 1e6 / sw.Elapsed.TotalSeconds:F0} MB/s)");
         sw.Restart();
-        var frame = Glmm.Frame(table, new ModelSpec("y ~ x1 + x2 + x3 + x4 + (1 | g)", FamilyKind.Binomial));
+        string formula = args.Length > 3 ? args[3] : "y ~ x1 + x2 + x3 + x4 + (1 | g)";
+        var frame = Glmm.Frame(table, new ModelSpec(formula, FamilyKind.Binomial));
         Console.WriteLine($"model frame: {sw.Elapsed.TotalSeconds:F3} s");
         var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu, Threads = threads };
         var data = MarginalLikelihoodData.Create(frame, nodes);
         using var engine = EngineFactory.Create(data, options);
-        var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
+        var layout = data.Layout;
+        var psi = new double[layout.Count];
+        new[] { -0.5, 0.5, -0.3, 0.2, 0.4 }.AsSpan(0, Math.Min(5, layout.P)).CopyTo(psi);
+        for (int k = 0; k < layout.ThetaCount; k++)
+            psi[layout.ThetaOffset + k] = layout.IsThetaDiagonal(k) ? 0.8 / (1 + layout.ThetaPosition(k).Item1) : 0.1;
         var gradient = new double[psi.Length];
         var times = new List<double>();
         double newton = 0;
@@ -44,7 +49,7 @@ internal static class ProfileRun
             engine.Evaluate(psi, gradient);
             times.Add(sw.Elapsed.TotalMilliseconds);
             newton = engine.Clusters.Average(c => c.NewtonIterations);
-            psi[5] += 1e-3;
+            psi[layout.ThetaOffset] += 1e-3;
         }
         double evalMs = times.Skip(2).Min();
         Console.WriteLine($"evaluation ({cores} threads, {nodes} node{(nodes > 1 ? "s" : "")}): {evalMs:F1} ms best of {Repeats} after warm-up; {newton:F2} Newton steps per cluster");
@@ -64,6 +69,8 @@ internal static class ProfileRun
         }
 
         int n = frame.RowCount, p = frame.P;
+        // The floors below count a random intercept's passes (and its e^(fixed eta)); other models stop here.
+        if (layout.Q > 1) return 0;
         Console.WriteLine($"one cluster pass (the rule's row terms), one core: {ClusterPassNanoseconds(frame):F1} ns per row");
         double bandwidth = MemoryBandwidth(cores);
         var (expNs, rowNs) = RowNanoseconds(frame.Response);
@@ -122,7 +129,7 @@ internal static class ProfileRun
             double product = 1;
             for (int i = 0; i < eta.Length; i++)
             {
-                default(BinomialLogit).FromExpEta(y[i] > 0 ? 1 : 0, 1, eta[i], expEta[i], 1, true, out var d, out double logArgument);
+                default(BinomialLogit).FromExpEta(y[i], 1, eta[i], expEta[i], 1, true, out var d, out double logArgument);
                 sink += d.L + d.L1 + d.L2 + d.L3;
                 product *= logArgument;
                 if ((i & 255) == 255)

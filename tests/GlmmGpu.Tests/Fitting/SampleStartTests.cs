@@ -34,11 +34,13 @@ public class SampleStartTests
     }
 
     /// <summary>With 20,000 clusters (2,500 in the sample) the estimates from the two starts agree to well inside the
-    /// optimizer's tolerance (about 3e-4 SE), and the sample start is taken only where it should be.</summary>
+    /// optimizer's tolerance (about 3e-4 SE), and the sample start is taken only where it should be; Gamma rows check
+    /// the dispersion parameter's rescaled curvature too.</summary>
     [Theory]
     [InlineData(FamilyKind.Binomial, LinkKind.Logit, 1)]
     [InlineData(FamilyKind.Binomial, LinkKind.Logit, 7)]
     [InlineData(FamilyKind.Poisson, LinkKind.Log, 1)]
+    [InlineData(FamilyKind.Gamma, LinkKind.Log, 1)]
     public void ReachesTheOptimumOfTheGlmStart(FamilyKind family, LinkKind link, int nodes)
     {
         var frame = SyntheticFrames.Create(family, link, groups: 20_000, perGroup: 3, 1, true, 11);
