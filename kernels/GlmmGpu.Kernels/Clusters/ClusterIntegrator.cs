@@ -344,8 +344,8 @@ public static class ClusterIntegrator
         where TPart : struct, IRowPartition
     {
         int q = p.Q;
-        // The sums run in locals, not in the out parameters: through a reference each += was a store and a reload
-        // per row, a chain of store-to-load latencies longer than the row's own arithmetic.
+        // Summed in locals, which the JIT keeps in registers, rather than in the out parameters, which its code
+        // updated in memory at every row.
         double c0 = 0, c1 = 0, c2 = 0;
         double a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0;
         double s00 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s22 = 0;
