@@ -71,7 +71,7 @@ internal static class ProfileRun
         int n = frame.RowCount, p = frame.P;
         // The floors below count a random intercept's passes (and its e^(fixed eta)); other models stop here.
         if (layout.Q > 1) return 0;
-        Console.WriteLine($"one cluster pass (the rule's row terms), one core: {ClusterPassNanoseconds(frame):F1} ns per row");
+        Console.WriteLine($"one cluster pass (the rule's row terms), one core: {ClusterPassNanoseconds(frame, psi):F1} ns per row");
         double bandwidth = MemoryBandwidth(cores);
         var (expNs, rowNs) = RowNanoseconds(frame.Response);
         // Each evaluation must stream X twice (X beta, X' alpha), read y, w, z and offset, and write eta and alpha.
@@ -142,9 +142,11 @@ internal static class ProfileRun
         }
         return double.IsNaN(sink) ? (double.NaN, double.NaN) : (bestExp / eta.Length * 1e9, bestRow / eta.Length * 1e9);
     }
+
     /// <summary>One core's cost per row of the integrand's fullest pass over a cluster (value, three derivatives and the
-    /// mode's sums; the pass the quadrature rule's curvature makes at each node), over every cluster of the frame.</summary>
-    private static double ClusterPassNanoseconds(GlmmGpu.Model.ModelFrame frame)
+    /// mode's sums; the pass the quadrature rule's curvature makes at each node), over every cluster of the frame, at
+    /// the evaluations' parameters <paramref name="psi"/>.</summary>
+    private static double ClusterPassNanoseconds(GlmmGpu.Model.ModelFrame frame, double[] psi)
     {
         var data = MarginalLikelihoodData.Create(frame, 1);
         int n = data.N;
@@ -152,11 +154,11 @@ internal static class ProfileRun
         var expEta = new double[n];
         for (int i = 0; i < n; i++)
         {
-            eta[i] = -0.5 + 0.5 * frame.X[n + i];
+            for (int k = 0; k < data.P; k++) eta[i] += frame.X[k * n + i] * psi[k];
             expEta[i] = PortableMath.Exp(eta[i]);
         }
         var rows = new CpuRows(eta, expEta, frame.Response, frame.Weights, data.Block.Z, 1, new double[n], new double[3 * n], data.Grid.Z, data.Grid.LogWeight);
-        var parameters = data.Layout.Integrand(new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 }, false);
+        var parameters = data.Layout.Integrand(psi, false);
         var offsets = data.ClusterOffsets;
         double best = double.MaxValue, sink = 0;
         for (int rep = 0; rep < 15; rep++)

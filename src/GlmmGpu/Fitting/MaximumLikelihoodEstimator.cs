@@ -43,8 +43,8 @@ internal static class MaximumLikelihoodEstimator
         // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart), itself started
         // from the GLM fit to the sample. A device engine would need a second one for the sample, whose setup is not
         // measured to pay for itself.
-        SampleStart.LastSampleClusters = 0; // when no sample is tried
         var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
+        SampleStart.LastSampleClusters = sampled?.Clusters ?? 0;
         double[] psi0;
         double[,] h0;
         if (sampled is not null)
@@ -57,22 +57,22 @@ internal static class MaximumLikelihoodEstimator
         {
             (psi0, h0) = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
             Diagnostics.Mark("GLM start");
-        }
-        if (sampled is null && nodes > 1)
-        {
-            // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
-            // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it:
-            // at 1e6 rows the quadrature fit took 5 evaluations from the sample's optimum and 4 from the whole
-            // data's, which had cost 7 Laplace evaluations.
-            var laplace = Bfgs.Minimize(objective, psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
-            iterations += laplace.Iterations;
-            evaluations += laplace.Evaluations;
-            if (laplace.Minimizer.All(double.IsFinite))
+            if (nodes > 1)
             {
-                psi0 = laplace.Minimizer;
-                h0 = laplace.InverseHessian;
+                // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
+                // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it:
+                // at 1e6 rows the quadrature fit took 5 evaluations from the sample's optimum and 4 from the whole
+                // data's, which had cost 7 Laplace evaluations.
+                var laplace = Bfgs.Minimize(objective, psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
+                iterations += laplace.Iterations;
+                evaluations += laplace.Evaluations;
+                if (laplace.Minimizer.All(double.IsFinite))
+                {
+                    psi0 = laplace.Minimizer;
+                    h0 = laplace.InverseHessian;
+                }
+                Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
             }
-            Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
         }
         if (nodes > 1) engine.UseNodes(nodes);
         var gradient = new double[layout.Count];
@@ -117,12 +117,14 @@ internal static class MaximumLikelihoodEstimator
 
         public double Objective(ReadOnlySpan<double> x, Span<double> g)
         {
-            double ll = engine.Evaluate(x, g);
+            double f = NegativeLogLikelihood(engine, x, g);
             point = x.ToArray();
-            gradient = g.ToArray();
-            logLik = ll;
-            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
-            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
+            // log L and its gradient, as the engine gave them (negation is exact); a log L that was not finite is
+            // never reused (TryAt).
+            gradient = new double[g.Length];
+            for (int i = 0; i < g.Length; i++) gradient[i] = -g[i];
+            logLik = double.IsFinite(f) ? -f : double.NaN;
+            return f;
         }
 
         public bool TryAt(double[] x, Span<double> g, out double ll)
@@ -132,6 +134,15 @@ internal static class MaximumLikelihoodEstimator
             gradient.CopyTo(g);
             return true;
         }
+    }
+
+    /// <summary>The optimizer's objective (it minimises): -log L, with its gradient in <paramref name="g"/>, from the
+    /// engine's log L and gradient; a log L that is not finite is +inf.</summary>
+    internal static double NegativeLogLikelihood(IMarginalLikelihood engine, ReadOnlySpan<double> x, Span<double> g)
+    {
+        double ll = engine.Evaluate(x, g);
+        for (int i = 0; i < g.Length; i++) g[i] = -g[i];
+        return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
     }
 
     private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>

@@ -31,8 +31,9 @@ internal static class SampleStart
     /// stationary point of the likelihood by symmetry, from which the full fit could not leave.</summary>
     private const double SmallestRelativeTheta = 0.05;
 
-    /// <summary>The sample's clusters in the calling thread's latest fit, 0 when it started from the GLM (for tests,
-    /// as <see cref="Scheduling.EngineFactory.LastChoice"/> is for the device).</summary>
+    /// <summary>The sample's clusters in the calling thread's latest fit, 0 when it started from the GLM (set by
+    /// <see cref="MaximumLikelihoodEstimator"/>; for tests, as <see cref="Scheduling.EngineFactory.LastChoice"/> is for
+    /// the device).</summary>
     [ThreadStatic] internal static int LastSampleClusters;
 
     public sealed record Start(double[] Psi, double[,] InverseHessian, int Evaluations, int Clusters);
@@ -41,14 +42,6 @@ internal static class SampleStart
     /// null where the data has too few clusters for a sample, or the sample's fit gives no finite optimum or a variance
     /// at zero.</summary>
     public static Start? TryFit(ModelFrame frame, FitOptions options, int clusters)
-    {
-        LastSampleClusters = 0;
-        var start = Fit(frame, options, clusters);
-        if (start is not null) LastSampleClusters = start.Clusters;
-        return start;
-    }
-
-    private static Start? Fit(ModelFrame frame, FitOptions options, int clusters)
     {
         if (clusters / Stride < MinimumSampleClusters) return null;
         var data = MarginalLikelihoodData.Create(ClusterSample.EveryKth(frame, Stride), 1);
@@ -72,12 +65,7 @@ internal static class SampleStart
         // The sample carries a k-th of the information: its inverse Hessian is k times the whole data's.
         double scale = (double)data.ClusterCount / clusters;
         using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Threads));
-        Bfgs.Objective objective = (x, g) =>
-        {
-            double ll = engine.Evaluate(x, g);
-            for (int i = 0; i < g.Length; i++) g[i] = -g[i];
-            return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
-        };
+        Bfgs.Objective objective = (x, g) => MaximumLikelihoodEstimator.NegativeLogLikelihood(engine, x, g);
         var fit = Bfgs.Minimize(objective, psi0, options.MaxIterations, Tolerance, null, h0);
         if (!fit.Minimizer.All(double.IsFinite)) return null;
         for (int k = 0; k < layout.ThetaCount; k++)

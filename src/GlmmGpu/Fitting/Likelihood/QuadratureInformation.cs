@@ -133,8 +133,10 @@ internal static class QuadratureInformation
         Zero(buffers.Outer.AsSpan(0, m * stride));
         Zero(curv);
         var scoreVectors = MemoryMarshal.Cast<double, Vector<double>>(buffers.Score.AsSpan());
-        ref double scratch = ref rows.ScratchStart(start);
-        ref double curvature = ref MemoryMarshal.GetReference(curv);
+        var scratch = rows.ScratchOf(start, length);
+        // A node's scores in registers where they fit in two vectors (m up to 8 with AVX2): summed through memory
+        // they were a store and a reload per row and vector. More vectors are summed in the buffer.
+        bool inRegisters = vectorsPerRow <= 2;
         double s = 0, maxA = double.NegativeInfinity;
         int count = gridLogWeight.Length;
         for (int k = 0; k < count; k++)
@@ -156,36 +158,28 @@ internal static class QuadratureInformation
             double wk = PortableMath.Exp(ak - maxA);
             s += wk;
             double wu = wk * uk, wuu = wu * uk;
-            if (vectorsPerRow <= 2)
+            Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero;
+            if (!inRegisters)
+                for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] = Vector<double>.Zero;
+            for (int j = 0; j < length; j++)
             {
-                // The node's scores in registers where they fit in two vectors (m up to 8 with AVX2): summed through
-                // memory they were a store and a reload per row and vector.
-                Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero;
-                for (int j = 0; j < length; j++)
+                var l1 = new Vector<double>(scratch[3 * j]);
+                if (inRegisters)
                 {
-                    var l1 = new Vector<double>(Unsafe.Add(ref scratch, 3 * j));
                     s0 += l1 * tileVectors[j * vectorsPerRow];
                     if (vectorsPerRow == 2) s1 += l1 * tileVectors[j * vectorsPerRow + 1];
-                    double l2 = Unsafe.Add(ref scratch, 3 * j + 1);
-                    Unsafe.Add(ref curvature, 3 * j) += wk * l2;
-                    Unsafe.Add(ref curvature, 3 * j + 1) += wu * l2;
-                    Unsafe.Add(ref curvature, 3 * j + 2) += wuu * l2;
                 }
+                else
+                    for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] += l1 * tileVectors[j * vectorsPerRow + v];
+                double l2 = scratch[3 * j + 1];
+                curv[3 * j] += wk * l2;
+                curv[3 * j + 1] += wu * l2;
+                curv[3 * j + 2] += wuu * l2;
+            }
+            if (inRegisters)
+            {
                 scoreVectors[0] = s0;
                 scoreVectors[1] = s1;
-            }
-            else
-            {
-                for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] = Vector<double>.Zero;
-                for (int j = 0; j < length; j++)
-                {
-                    var l1 = new Vector<double>(Unsafe.Add(ref scratch, 3 * j));
-                    for (int v = 0; v < vectorsPerRow; v++) scoreVectors[v] += l1 * tileVectors[j * vectorsPerRow + v];
-                    double l2 = Unsafe.Add(ref scratch, 3 * j + 1);
-                    Unsafe.Add(ref curvature, 3 * j) += wk * l2;
-                    Unsafe.Add(ref curvature, 3 * j + 1) += wu * l2;
-                    Unsafe.Add(ref curvature, 3 * j + 2) += wuu * l2;
-                }
             }
             var score = buffers.Score;
             score[p] *= uk;
