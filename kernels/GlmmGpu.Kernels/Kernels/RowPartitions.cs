@@ -4,6 +4,18 @@ using ILGPU;
 namespace GlmmGpu.Kernels.Kernels;
 
 /// <summary>
+/// One thread integrates a small cluster alone, its rows interleaved with those of the warp's other lanes' clusters
+/// (the device layout puts row r of lane l's cluster at slot tile + r * warp size + l): the thread takes every
+/// warp-size-th slot from its first, so the warp's loads at each step of a pass are one contiguous run.
+/// </summary>
+public struct LaneInterleaved : IRowPartition
+{
+    public readonly int FirstRow(int start) => start;
+    public readonly int Stride => Warp.WarpSize;
+    public readonly double Sum(double partial) => partial;
+}
+
+/// <summary>
 /// A cluster's rows shared by the lanes of one warp: lane l takes rows start + l, start + l + warp size, ...
 /// Sums are combined by a butterfly of XOR shuffles, which leaves every lane with the same bits (each pair of
 /// lanes adds the same two numbers) and depends only on the warp size: reproducible run to run, no atomics.

@@ -8,51 +8,42 @@ using ILGPU.Runtime;
 namespace GlmmGpu.Scheduling;
 
 /// <summary>
-/// The model's arrays on the device. Always resident, uploaded once per fit: the cluster offsets, beta, the
-/// per-cluster warm-start modes (which persist between evaluations as on the CPU path) and the quadrature grid.
-/// The rows (X, offset, y, w, Z, and the per-row eta and alpha) are resident too when they fit
-/// (<see cref="RowCapacity"/> = all rows); otherwise the buffers hold one batch of rows at a time and
-/// <see cref="LoadRows"/> streams each batch's rows in, every evaluation.
+/// The model's arrays on the device, in the slot order of a <see cref="SlotLayout"/>. Uploaded once per fit: the
+/// per-cluster row counts and first slots, the order of the clusters, the warm-start modes (which persist between
+/// evaluations as on the CPU path) and the quadrature grid. The row data (X, offset, y, w, Z) are resident too when
+/// they fit (<see cref="DataStride"/> = every slot); otherwise their buffers hold one batch's slots at a time and
+/// <see cref="LoadBatch"/> puts each batch's rows there, every evaluation.
 /// </summary>
 internal sealed class DeviceModel : IDisposable
 {
     private readonly DeviceBuffers buffers;
     private readonly MarginalLikelihoodData data;
+    private readonly SlotLayout layout;
+    private readonly Accelerator accelerator;
+    private double[]? staging;
 
-    /// <summary>Bytes of device memory per row held: X's p columns, Z's q, offset, y, w, eta and alpha.</summary>
-    public static long BytesPerRow(MarginalLikelihoodData data) => 8L * (data.P + data.Q + 5);
+    /// <summary>Bytes of device memory per slot of row data: X's p columns, Z's q, offset, y, w.</summary>
+    public static long BytesPerSlot(MarginalLikelihoodData data) => 8L * (data.P + data.Q + 3);
 
-    public DeviceModel(Accelerator accelerator, MarginalLikelihoodData data, int rowCapacity)
+    public DeviceModel(Accelerator accelerator, MarginalLikelihoodData data, SlotLayout layout, int dataStride)
     {
+        this.accelerator = accelerator;
         this.data = data;
-        RowCapacity = rowCapacity;
+        this.layout = layout;
+        DataStride = dataStride;
         buffers = new DeviceBuffers(accelerator);
         try
         {
-            var frame = data.Frame;
-            if (Streamed)
-            {
-                X = buffers.Allocate<double>((long)data.P * rowCapacity);
-                Offset = buffers.Allocate<double>(rowCapacity);
-                Y = buffers.Allocate<double>(rowCapacity);
-                W = buffers.Allocate<double>(rowCapacity);
-                Z = buffers.Allocate<double>((long)data.Q * rowCapacity);
-            }
-            else
-            {
-                X = buffers.Upload(frame.X);
-                Offset = buffers.Upload(frame.Offset);
-                Y = buffers.Upload(frame.Response);
-                W = buffers.Upload(frame.Weights);
-                Z = buffers.Upload(data.Block.Z);
-            }
-            UseGrid(accelerator, data.Grid);
-            ClusterOffsets = buffers.Upload(data.ClusterOffsets);
-            Eta = buffers.Allocate<double>(rowCapacity);
-            Alpha = buffers.Allocate<double>(rowCapacity);
-            Beta = buffers.Allocate<double>(data.P);
-            Modes = buffers.Allocate<Vec3>(data.ClusterCount);
-            Modes.MemSetToZero();
+            X = buffers.Allocate<double>(Math.Max(1L, (long)data.P * dataStride));
+            Offset = buffers.Allocate<double>(dataStride);
+            Y = buffers.Allocate<double>(dataStride);
+            W = buffers.Allocate<double>(dataStride);
+            Z = buffers.Allocate<double>((long)data.Q * dataStride);
+            if (!Streamed) UploadInSlotOrder();
+            UseGrid(data.Grid);
+            RowCounts = buffers.Upload(RowCountsOf(data.ClusterOffsets));
+            SlotStarts = buffers.Upload(layout.SlotStarts);
+            Order = buffers.Upload(layout.Order);
         }
         catch
         {
@@ -61,24 +52,22 @@ internal sealed class DeviceModel : IDisposable
         }
     }
 
-    /// <summary>Rows the row buffers hold: all of them, or the largest batch's when rows are streamed.</summary>
-    public int RowCapacity { get; }
-    public bool Streamed => RowCapacity < data.N;
-    /// <summary>The first row the row buffers hold now.</summary>
-    public int FirstRowHeld { get; private set; }
+    /// <summary>Slots the row buffers hold per column: all of them, or the largest batch's when rows are streamed.</summary>
+    public int DataStride { get; }
+    public bool Streamed => DataStride < layout.SlotCount;
+    /// <summary>The first slot the row buffers hold now.</summary>
+    public int FirstSlotHeld { get; private set; }
 
     public ArrayView<double> X { get; }
     public ArrayView<double> Offset { get; }
     public ArrayView<double> Y { get; }
     public ArrayView<double> W { get; }
     public ArrayView<double> Z { get; }
+    public ArrayView<int> RowCounts { get; }
+    public ArrayView<int> SlotStarts { get; }
+    public ArrayView<int> Order { get; }
     public ArrayView<double> GridZ => gridZ!.View;
     public ArrayView<double> GridLogWeight => gridLogWeight!.View;
-    public ArrayView<int> ClusterOffsets { get; }
-    public ArrayView<double> Eta { get; }
-    public ArrayView<double> Alpha { get; }
-    public ArrayView<double> Beta { get; }
-    public ArrayView<Vec3> Modes { get; }
     private MemoryBuffer1D<double, Stride1D.Dense>? gridZ, gridLogWeight;
 
     /// <summary>Bytes held on the device.</summary>
@@ -86,7 +75,7 @@ internal sealed class DeviceModel : IDisposable
 
     /// <summary>Replaces the quadrature grid (a few kilobytes) and keeps everything else: an AGQ fit after its
     /// Laplace stage needs no second upload of the rows.</summary>
-    public void UseGrid(Accelerator accelerator, QuadratureGrid grid)
+    public void UseGrid(QuadratureGrid grid)
     {
         gridZ?.Dispose();
         gridLogWeight?.Dispose();
@@ -94,24 +83,63 @@ internal sealed class DeviceModel : IDisposable
         gridLogWeight = accelerator.Allocate1D(grid.LogWeight);
     }
 
-    /// <summary>Copies rows [first, first + count) of X, offset, y, w and Z into the row buffers (streamed mode).</summary>
-    public void LoadRows(int first, int count)
+    /// <summary>Each column uploaded in frame order once and put into slot order on the device.</summary>
+    private void UploadInSlotOrder()
     {
         var frame = data.Frame;
-        int n = data.N, stride = RowCapacity;
-        for (int k = 0; k < data.P; k++)
-            X.SubView((long)k * stride, count).CopyFromCPU(frame.X.AsSpan((int)((long)k * n + first), count));
-        for (int d = 0; d < data.Q; d++)
-            Z.SubView((long)d * stride, count).CopyFromCPU(data.Block.Z.AsSpan((int)((long)d * n + first), count));
-        Offset.SubView(0, count).CopyFromCPU(frame.Offset.AsSpan(first, count));
-        Y.SubView(0, count).CopyFromCPU(frame.Response.AsSpan(first, count));
-        W.SubView(0, count).CopyFromCPU(frame.Weights.AsSpan(first, count));
-        FirstRowHeld = first;
+        int n = data.N;
+        using var source = accelerator.Allocate1D<double>(Math.Max(1, n));
+        using var rowOfSlot = accelerator.Allocate1D(layout.RowOfSlot);
+        var gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>>(LayoutKernels.GatherSlots);
+        void Put(ReadOnlySpan<double> column, ArrayView<double> target)
+        {
+            source.View.AsContiguous().SubView(0, n).CopyFromCPU(column);
+            gather(layout.SlotCount, source.View, rowOfSlot.View, target);
+            accelerator.Synchronize();
+        }
+        for (int k = 0; k < data.P; k++) Put(frame.X.AsSpan(k * n, n), X.SubView((long)k * DataStride, DataStride));
+        for (int d = 0; d < data.Q; d++) Put(data.Block.Z.AsSpan(d * n, n), Z.SubView((long)d * DataStride, DataStride));
+        Put(frame.Offset, Offset);
+        Put(frame.Response, Y);
+        Put(frame.Weights, W);
     }
 
-    /// <summary>The row view the cluster kernels integrate over, with <paramref name="scratch"/> for one batch.</summary>
-    public DeviceRows Rows(ArrayView<double> scratch, int q) =>
-        new(Eta, Y, W, Z, Alpha, scratch, GridZ, GridLogWeight, RowCapacity, q, 0, 0);
+    /// <summary>Streamed rows: gathers the batch's slots on the host, column by column, and copies them into the row
+    /// buffers.</summary>
+    public void LoadBatch(SlotBatch batch)
+    {
+        var frame = data.Frame;
+        int n = data.N, count = batch.SlotCount;
+        staging ??= new double[DataStride];
+        var rowOfSlot = layout.RowOfSlot;
+        void Put(double[] source, int sourceAt, ArrayView<double> target)
+        {
+            var buffer = staging;
+            Parallel.For(0, (count + 65535) / 65536, chunk =>
+            {
+                int end = Math.Min(count, (chunk + 1) * 65536);
+                for (int s = chunk * 65536; s < end; s++)
+                {
+                    int row = rowOfSlot[batch.FirstSlot + s];
+                    buffer[s] = row >= 0 ? source[sourceAt + row] : 0.0;
+                }
+            });
+            target.SubView(0, count).CopyFromCPU(buffer.AsSpan(0, count));
+        }
+        for (int k = 0; k < data.P; k++) Put(frame.X, k * n, X.SubView((long)k * DataStride, DataStride));
+        for (int d = 0; d < data.Q; d++) Put(data.Block.Z, d * n, Z.SubView((long)d * DataStride, DataStride));
+        Put(frame.Offset, 0, Offset);
+        Put(frame.Response, 0, Y);
+        Put(frame.Weights, 0, W);
+        FirstSlotHeld = batch.FirstSlot;
+    }
+
+    private static int[] RowCountsOf(int[] offsets)
+    {
+        var rows = new int[offsets.Length - 1];
+        for (int g = 0; g < rows.Length; g++) rows[g] = offsets[g + 1] - offsets[g];
+        return rows;
+    }
 
     public void Dispose()
     {

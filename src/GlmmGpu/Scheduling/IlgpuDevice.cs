@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 
 namespace GlmmGpu.Scheduling;
@@ -20,11 +21,12 @@ internal sealed class IlgpuDevice : IDisposable
     public string Name { get; }
 
     /// <summary>
-    /// Bytes the batch working set (scratch, and outputs where they are not resident) may take when
-    /// <paramref name="freeBytes"/> are free beside the resident data: a quarter, within [16 MiB, 1 GiB] (the CPU
-    /// accelerator reports no limit at all, hence the cap).
+    /// Bytes a batch's working set (work arrays and outputs) may take when <paramref name="freeBytes"/> are free beside
+    /// the resident data: a quarter, at least 16 MiB, and at most 1 GiB on ILGPU's CPU accelerator, which reports no
+    /// limit at all.
     /// </summary>
-    public static long BatchBudget(long freeBytes) => Math.Clamp(freeBytes / 4, 16L << 20, 1L << 30);
+    public static long BatchBudget(long freeBytes, Accelerator accelerator) =>
+        accelerator is CPUAccelerator ? Math.Clamp(freeBytes / 4, 16L << 20, 1L << 30) : Math.Max(16L << 20, freeBytes / 4);
 
     /// <summary>Device memory free once <paramref name="residentBytes"/> more are allocated. CUDA reports what is
     /// free now (so pass what is not yet allocated); elsewhere the total less <paramref name="residentBytes"/>

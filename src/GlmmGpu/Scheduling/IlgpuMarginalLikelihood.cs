@@ -5,108 +5,91 @@ using GlmmGpu.Kernels.Kernels;
 using GlmmGpu.Kernels.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 
 namespace GlmmGpu.Scheduling;
 
 /// <summary>
-/// The marginal likelihood on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The model's rows stay on
-/// the device across evaluations where they fit, and are streamed through it batch by batch where they do not;
-/// each evaluation uploads beta, forms eta, integrates the clusters batch by batch with the same
-/// <see cref="ClusterIntegrator"/> the CPU path runs (a thread, a warp or a group per cluster by its size), and
-/// finishes the kernels' fixed-order partial sums on the host. Results are bitwise reproducible and do not depend
+/// The marginal likelihood on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The rows sit on the device
+/// in the slot order of a <see cref="SlotLayout"/> (small clusters' rows interleaved across a warp's lanes) and stay
+/// there across evaluations where they fit, or are streamed through it batch by batch where they do not. One
+/// evaluation, at one parameter vector or at several together, is one pass over the rows: per batch up to three
+/// cluster kernels (a thread, a warp or a group per cluster), each forming eta, integrating with the same
+/// <see cref="ClusterIntegrator"/> the CPU path runs and adding its block's partial sums (X'alpha included), then
+/// one kernel that adds the blocks' partials in a fixed order. Results are bitwise reproducible and do not depend
 /// on the batch size or on whether rows are streamed.
 /// </summary>
 internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood where TModel : struct, IRowLikelihood
 {
-    /// <summary>Clusters per partial sum: a few thousand partials for a million clusters keeps the reduction
-    /// parallel on a GPU and cheap to finish on the host.</summary>
-    private const int ClusterBlock = 256;
-    /// <summary>Rows per partial sum of X'alpha.</summary>
-    private const int RowBlock = 4096;
-    /// <summary>Device bytes per cluster and per row of a batch: one <see cref="ClusterOutput"/>, three scratch doubles.</summary>
-    private static readonly long BytesPerCluster = System.Runtime.CompilerServices.Unsafe.SizeOf<ClusterOutput>();
-    private const long ScratchBytesPerRow = 3 * sizeof(double);
+    /// <summary>The most parameter vectors one pass evaluates; more are taken in passes of this many.</summary>
+    public const int MaxVectorsPerPass = 32;
+    private static readonly long BytesPerOutput = System.Runtime.CompilerServices.Unsafe.SizeOf<ClusterOutput>();
+    /// <summary>Device bytes per slot and vector of a batch's work arrays: eta, alpha and three scratch doubles.</summary>
+    private const long WorkBytesPerSlot = 5 * sizeof(double);
 
     private MarginalLikelihoodData data;
     private readonly IlgpuDevice device;
     private readonly bool ownsDevice;
+    private readonly SlotLayout layout;
     private readonly DeviceModel model;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> scratch, clusterPartials, fixedPartials;
-    private readonly MemoryBuffer1D<ClusterOutput, Stride1D.Dense> outputs;
-    private readonly double[] hostClusterPartials, hostFixedPartials;
-    private readonly int clusterBlocks, rowBlocks;
-    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>> predictor;
-    private readonly Action<Index1D, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>> integrate;
-    private readonly Action<KernelConfig, DeviceRows, ArrayView<int>, ArrayView<int>, int, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>? integrateByWarp;
-    private readonly Action<KernelConfig, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>? integrateByGroup;
     private readonly ClusterSizePolicy sizePolicy;
-    private readonly ClusterSizeClasses sizeClasses;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> clusterLists;
-    private readonly Action<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>> clusterSums;
-    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int, int, int, int, ArrayView<double>> fixedGradient;
+    private readonly DeviceBuffers work;
+    private readonly int workStride, values;
+    private int vectorCapacity, modeRegions;
+    private ArrayView<double> eta, alpha, scratch, betas, partials, totals;
+    private ArrayView<IntegrandParameters> parameters;
+    private MemoryBuffer1D<Vec3, Stride1D.Dense> modes;
+    private MemoryBuffer1D<ClusterOutput, Stride1D.Dense>? outputs;
+    private readonly Action<KernelConfig, EvaluationViews, ArrayView<int>, int, int, int>? byThread, byWarp;
+    private readonly Action<KernelConfig, EvaluationViews, ArrayView<int>, int, int>? byGroup;
+    private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> sumBlocks;
+    private readonly ClusterOutput[] clusters;
+    private ClusterOutput[]? batchOutputs;
+    private double[] lastPsi = [];
+    private bool clustersCurrent;
 
     /// <summary><paramref name="batchClusters"/> caps clusters per batch; 0 sizes batches to the device's memory.
     /// The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled kernels
     /// across engines (tests build many engines on one accelerator).</summary>
-    /// <param name="keepOutputsResident">Null decides by the device's free memory; tests force either way.</param>
     /// <param name="sizePolicy">Which clusters a thread, a warp or a group integrates; null for the device's default.</param>
     /// <param name="streamRows">Null streams the rows only when they do not fit the device; tests force either way.</param>
-    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true, bool? keepOutputsResident = null,
+    public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true,
         ClusterSizePolicy? sizePolicy = null, bool? streamRows = null)
     {
         this.data = data;
         this.device = device;
         this.ownsDevice = ownsDevice;
         var accelerator = device.Accelerator;
+        work = new DeviceBuffers(accelerator);
         try
         {
-            long free = device.FreeBytes(0);
-            long rowBytes = DeviceModel.BytesPerRow(data);
-            long residentRows = data.N * rowBytes;
-            // Rows stay resident when they take under 60% of free memory, leaving room for the per-cluster state
-            // and the batches' scratch; otherwise each evaluation streams them in, batch by batch.
-            bool streamed = streamRows ?? residentRows > free / 10 * 6;
-            long freeForBatches = streamed ? free : free - residentRows;
-            // Every cluster's output stays resident when half of what is left holds them (2 GB at 1e7 clusters,
-            // small beside a data-centre GPU's): then batches are sized by their rows alone and no output crosses
-            // to the host until asked for.
-            residentOutputs = keepOutputsResident ?? (long)data.ClusterCount * BytesPerCluster <= freeForBatches / 2;
-            long perCluster = residentOutputs ? 0 : BytesPerCluster;
-            long perRow = ScratchBytesPerRow + (streamed ? rowBytes : 0);
-            long budget = streamed
-                ? Math.Max(16L << 20, (freeForBatches - (residentOutputs ? data.ClusterCount * BytesPerCluster : 0)) / 2)
-                : IlgpuDevice.BatchBudget(freeForBatches);
-            Batches = batchClusters > 0
-                ? BatchPlan.Split(data.ClusterOffsets, batchClusters, long.MaxValue, perCluster, perRow)
-                : BatchPlan.Split(data.ClusterOffsets, int.MaxValue, budget, perCluster, perRow);
-            model = new DeviceModel(accelerator, data, streamed ? Batches.Max(b => b.RowCount) : data.N);
-            clusterBlocks = (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
-            rowBlocks = (data.N + RowBlock - 1) / RowBlock;
             this.sizePolicy = sizePolicy ?? ClusterSizePolicy.For(accelerator);
-            sizeClasses = ClusterSizeClasses.Build(data.ClusterOffsets, Batches, this.sizePolicy);
-            clusterLists = accelerator.Allocate1D(sizeClasses.Lists);
-            scratch = accelerator.Allocate1D<double>(3L * Batches.Max(b => b.RowCount));
-            outputs = accelerator.Allocate1D<ClusterOutput>(residentOutputs ? data.ClusterCount : Batches.Max(b => b.ClusterCount));
-            clusterPartials = accelerator.Allocate1D<double>((long)clusterBlocks * ReductionKernels.ClusterPartialWidth);
-            fixedPartials = accelerator.Allocate1D<double>(Math.Max(1L, (long)rowBlocks * data.P));
-            hostClusterPartials = new double[clusterPartials.Length];
-            hostFixedPartials = new double[fixedPartials.Length];
-            predictor = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>>(
-                PredictorKernels.FixedPredictor);
-            integrate = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
-                ClusterKernels.Integrate<TModel>);
+            layout = SlotLayout.Build(data.ClusterOffsets, this.sizePolicy, accelerator.WarpSize, this.sizePolicy.GroupThreads);
+            long free = device.FreeBytes(0);
+            long rowBytes = layout.SlotCount * DeviceModel.BytesPerSlot(data);
+            // Rows stay resident when they take under 60% of free memory, leaving room for the per-cluster state
+            // and the batches' work arrays; otherwise each evaluation streams them in, batch by batch.
+            bool streamed = streamRows ?? rowBytes > free / 10 * 6;
+            long freeForBatches = (streamed ? free : free - rowBytes) - (long)data.ClusterCount * (sizeof(int) * 3 + 24);
+            long perSlot = WorkBytesPerSlot + (streamed ? DeviceModel.BytesPerSlot(data) : 0);
+            long budget = streamed ? Math.Max(16L << 20, freeForBatches / 2) : IlgpuDevice.BatchBudget(freeForBatches, accelerator);
+            Batches = layout.Split(batchClusters > 0 ? batchClusters : int.MaxValue, budget, BytesPerOutput, perSlot);
+            workStride = Batches.Max(b => b.SlotCount);
+            model = new DeviceModel(accelerator, data, layout, streamed ? workStride : layout.SlotCount);
+            values = EvaluationViews.ClusterValues + data.P;
+            modes = accelerator.Allocate1D<Vec3>(data.ClusterCount);
+            modes.MemSetToZero();
+            modeRegions = 1;
+            AllocateVectors(1);
             // The cooperative kernels are compiled only when some cluster needs them: each is another copy of the
-            // integrator for ILGPU to compile (seconds on a GPU).
-            if (sizeClasses.Warps.Any(l => l.Count > 0))
-                integrateByWarp = accelerator.LoadStreamKernel<DeviceRows, ArrayView<int>, ArrayView<int>, int, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
-                    ClusterKernels.IntegrateByWarp<TModel>);
-            if (sizeClasses.Groups.Any(l => l.Count > 0))
-                integrateByGroup = accelerator.LoadStreamKernel<DeviceRows, ArrayView<int>, ArrayView<int>, int, IntegrandParameters, ArrayView<Vec3>, ArrayView<ClusterOutput>>(
-                    ClusterKernels.IntegrateByGroup<TModel>);
-            clusterSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<ClusterOutput>, int, int, int, int, ArrayView<double>>(
-                ReductionKernels.ClusterSums);
-            fixedGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int, int, int, int, ArrayView<double>>(
-                ReductionKernels.FixedGradient);
+            // integrator for ILGPU to compile.
+            if (layout.ThreadClusters > 0)
+                byThread = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernels.IntegrateByThread<TModel>);
+            if (layout.WarpClusters > 0)
+                byWarp = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernels.IntegrateByWarp<TModel>);
+            if (layout.GroupClusters > 0)
+                byGroup = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int>(ClusterKernels.IntegrateByGroup<TModel>);
+            sumBlocks = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.SumBlocks);
         }
         catch (Exception e)
         {
@@ -119,157 +102,202 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
 
     public ParameterLayout Layout => data.Layout;
     public string Device => device.Name;
+    /// <summary>How the layout's blocks are split into launches.</summary>
+    public IReadOnlyList<SlotBatch> Batches { get; }
+    /// <summary>Whether the rows are streamed through the device batch by batch (they do not fit it).</summary>
+    public bool StreamsRows => model.Streamed;
+    /// <summary>Clusters integrated by a thread, a warp and a group each.</summary>
+    public (int Threads, int Warps, int Groups) ClassCounts => (layout.ThreadClusters, layout.WarpClusters, layout.GroupClusters);
+    /// <summary>Slots of the device layout over rows of the model: the cost of interleaving small clusters.</summary>
+    public double SlotsPerRow => (double)layout.SlotCount / Math.Max(1, data.N);
 
     /// <summary>
-    /// Fetched from the device when asked for, not after every evaluation: at 1e7 clusters the outputs are about
-    /// 2 GB, which would cost more to move each time than the evaluation itself. Only where they cannot all stay
-    /// on the device are a batch's outputs copied as they are made (the next batch overwrites them).
+    /// The outputs of the last evaluation at one vector. The kernels write them only when asked (at 1e7 clusters they
+    /// are about 2 GB, more than the evaluation's own writes): the first read after an evaluation repeats it at the
+    /// same point with the outputs kept. Its Newton solves start at the modes that evaluation left, so they agree
+    /// with it to within the solve's tolerance.
     /// </summary>
     public ClusterOutput[] Clusters
     {
         get
         {
-            if (clustersOnDevice)
+            if (!clustersCurrent && lastPsi.Length > 0)
             {
-                outputs.View.AsContiguous().SubView(0, clusters.Length).CopyToCPU(clusters.AsSpan());
-                clustersOnDevice = false;
+                Run(lastPsi, 1, 0, writeOutputs: true, wantGradient: false);
+                clustersCurrent = true;
             }
             return clusters;
         }
     }
 
-    private readonly ClusterOutput[] clusters;
-    private readonly bool residentOutputs;
-    private bool clustersOnDevice;
-    /// <summary>How the clusters are split into launches.</summary>
-    public IReadOnlyList<ClusterBatch> Batches { get; }
-    /// <summary>Whether the rows are streamed through the device batch by batch (they do not fit it).</summary>
-    public bool StreamsRows => model.Streamed;
-
-    /// <summary>Clusters integrated by a thread, a warp and a group each, over all batches.</summary>
-    public (int Threads, int Warps, int Groups) ClassCounts =>
-        (sizeClasses.Threads.Sum(l => l.Count), sizeClasses.Warps.Sum(l => l.Count), sizeClasses.Groups.Sum(l => l.Count));
-
     public void UseNodes(int nodesPerDimension)
     {
         data = data.WithNodes(nodesPerDimension);
-        model.UseGrid(device.Accelerator, data.Grid);
+        model.UseGrid(data.Grid);
     }
 
     public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
     {
+        lastPsi = psi.ToArray();
+        clustersCurrent = false;
+        Span<double> logLik = stackalloc double[1];
         try
         {
-            return EvaluateOnDevice(psi, gradient);
+            Finish(Run(lastPsi, 1, 0, writeOutputs: false, !gradient.IsEmpty), 1, logLik, gradient);
         }
         catch (Exception e) when (e is not GlmmException)
         {
-            throw new GlmmException($"the device {device.Name} failed during an evaluation ({e.Message}); try --device cpu", e);
+            throw Failure(e);
         }
+        return logLik[0];
     }
 
-    private double EvaluateOnDevice(ReadOnlySpan<double> psi, Span<double> gradient)
+    public void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
     {
-        var layout = data.Layout;
-        bool wantGradient = !gradient.IsEmpty;
-        int n = data.N, p = data.P;
-        bool streamed = model.Streamed;
-        model.Beta.CopyFromCPU(psi[..p]);
-        if (!streamed) predictor(n, model.X, model.Offset, model.Beta, n, p, model.Eta);
-
-        var parameters = layout.Integrand(psi, wantGradient);
-        var rows = model.Rows(scratch.View, layout.Q);
-        for (int b = 0; b < Batches.Count; b++)
+        int count = data.Layout.Count, vectors = logLiks.Length;
+        if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
+        try
         {
-            var batch = Batches[b];
-            if (streamed)
+            for (int first = 0; first < vectors; first += MaxVectorsPerPass)
             {
-                model.LoadRows(batch.FirstRow, batch.RowCount);
-                predictor(batch.RowCount, model.X, model.Offset, model.Beta, model.RowCapacity, p, model.Eta);
+                int k = Math.Min(MaxVectorsPerPass, vectors - first);
+                EnsureVectors(k);
+                // Each vector's Newton solves start from the modes of the latest single evaluation.
+                for (int v = 0; v < k; v++)
+                    modes.View.SubView(0, data.ClusterCount).CopyTo(modes.View.SubView((long)(1 + v) * data.ClusterCount, data.ClusterCount));
+                var totalsOfChunk = Run(psis.Slice(first * count, k * count).ToArray(), k, 1, writeOutputs: false, !gradients.IsEmpty);
+                Finish(totalsOfChunk, k, logLiks.Slice(first, k), gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count));
             }
-            // Launches on one stream run in order, so each batch's sums see the partials the previous batch left.
-            var batchOutputs = residentOutputs ? outputs.View.SubView(batch.FirstCluster, batch.ClusterCount) : outputs.View;
-            var batchRows = rows.ForBatch(batch.FirstRow, streamed);
-            var (threads, warps, groups) = (sizeClasses.Threads[b], sizeClasses.Warps[b], sizeClasses.Groups[b]);
-            if (threads.Count > 0)
-                integrate(threads.Count, batchRows, model.ClusterOffsets, List(threads), batch.FirstCluster, parameters, model.Modes, batchOutputs);
-            if (warps.Count > 0)
+        }
+        catch (Exception e) when (e is not GlmmException)
+        {
+            throw Failure(e);
+        }
+    }
+
+    private GlmmException Failure(Exception e) =>
+        new($"the device {device.Name} failed during an evaluation ({e.Message}); try --device cpu", e);
+
+    /// <summary>One pass over the rows at <paramref name="vectors"/> parameter vectors (their modes from region
+    /// <paramref name="modeRegion"/> on); returns the totals, <see cref="values"/> per vector.</summary>
+    private double[] Run(double[] psis, int vectors, int modeRegion, bool writeOutputs, bool wantGradient)
+    {
+        var accelerator = device.Accelerator;
+        int p = data.P, count = data.Layout.Count;
+        var hostBetas = new double[Math.Max(1, vectors * p)];
+        var hostParameters = new IntegrandParameters[vectors];
+        for (int v = 0; v < vectors; v++)
+        {
+            var psi = psis.AsSpan(v * count, count);
+            psi[..p].CopyTo(hostBetas.AsSpan(v * p));
+            hostParameters[v] = data.Layout.Integrand(psi, wantGradient);
+        }
+        betas.SubView(0, hostBetas.Length).CopyFromCPU(hostBetas);
+        parameters.SubView(0, vectors).CopyFromCPU(hostParameters);
+        if (writeOutputs && outputs is null)
+        {
+            outputs = accelerator.Allocate1D<ClusterOutput>(Batches.Max(b => b.ClusterCount));
+            batchOutputs = new ClusterOutput[outputs.Length];
+        }
+        var views = new EvaluationViews
+        {
+            X = model.X,
+            Offset = model.Offset,
+            Betas = betas,
+            Parameters = parameters,
+            RowCounts = model.RowCounts,
+            SlotStarts = model.SlotStarts,
+            Modes = modes.View.SubView((long)modeRegion * data.ClusterCount, (long)vectors * data.ClusterCount),
+            Outputs = outputs is null ? default : outputs.View,
+            Partials = partials,
+            P = p,
+            Vectors = vectors,
+            ClusterCount = data.ClusterCount,
+            Blocks = layout.Blocks,
+            Values = values,
+            WriteOutputs = writeOutputs,
+        };
+        foreach (var batch in Batches)
+        {
+            if (model.Streamed) model.LoadBatch(batch);
+            views.Rows = new DeviceRows(eta, model.Y, model.W, model.Z, alpha, scratch, model.GridZ, model.GridLogWeight,
+                model.DataStride, workStride, data.Q, model.Streamed ? batch.FirstSlot : 0, batch.FirstSlot);
+            var (threads, warps, groups) = layout.Classes(batch);
+            if (threads.BlockCount > 0)
+                byThread!(new KernelConfig(threads.BlockCount * vectors, layout.ThreadsPerBlock), views, List(threads), threads.ClusterCount,
+                    threads.FirstBlock, threads.FirstCluster - batch.FirstCluster);
+            if (warps.BlockCount > 0)
+                byWarp!(new KernelConfig(warps.BlockCount * vectors, sizePolicy.GroupThreads), views, List(warps), warps.ClusterCount,
+                    warps.FirstBlock, warps.FirstCluster - batch.FirstCluster);
+            if (groups.BlockCount > 0)
+                byGroup!(new KernelConfig(groups.BlockCount * vectors, sizePolicy.GroupThreads), views, List(groups),
+                    groups.FirstBlock, groups.FirstCluster - batch.FirstCluster);
+            if (writeOutputs)
             {
-                int perGroup = sizePolicy.WarpsPerGroup;
-                integrateByWarp!(new KernelConfig((warps.Count + perGroup - 1) / perGroup, perGroup * device.Accelerator.WarpSize),
-                    batchRows, model.ClusterOffsets, List(warps), warps.Count, batch.FirstCluster, parameters, model.Modes, batchOutputs);
+                outputs!.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(batchOutputs.AsSpan(0, batch.ClusterCount));
+                for (int i = 0; i < batch.ClusterCount; i++) clusters[layout.Order[batch.FirstCluster + i]] = batchOutputs![i];
             }
-            if (groups.Count > 0)
-                integrateByGroup!(new KernelConfig(groups.Count, sizePolicy.GroupThreads),
-                    batchRows, model.ClusterOffsets, List(groups), batch.FirstCluster, parameters, model.Modes, batchOutputs);
-            int firstBlock = batch.FirstCluster / ClusterBlock;
-            int lastBlock = (batch.FirstCluster + batch.ClusterCount - 1) / ClusterBlock;
-            clusterSums(lastBlock - firstBlock + 1, batchOutputs, batch.FirstCluster, batch.ClusterCount, firstBlock, ClusterBlock, clusterPartials.View);
-            // Streamed rows leave the device with the next batch, so their share of X'alpha is taken now.
-            if (streamed && wantGradient) FixedGradientPartials(batch.FirstRow, batch.RowCount);
-            if (!residentOutputs && Batches.Count > 1)
-                outputs.View.AsContiguous().SubView(0, batch.ClusterCount).CopyToCPU(clusters.AsSpan(batch.FirstCluster, batch.ClusterCount));
         }
-        clustersOnDevice = residentOutputs || Batches.Count == 1;
-        clusterPartials.View.AsContiguous().CopyToCPU(hostClusterPartials.AsSpan());
-
-        double logLik = data.Constant, phiGrad = 0;
-        var lambdaGrad = default(Mat3);
-        for (int blk = 0; blk < clusterBlocks; blk++)
-        {
-            int at = blk * ReductionKernels.ClusterPartialWidth;
-            logLik += hostClusterPartials[at];
-            phiGrad += hostClusterPartials[at + 1];
-            lambdaGrad.A00 += hostClusterPartials[at + 2];
-            lambdaGrad.A10 += hostClusterPartials[at + 3];
-            lambdaGrad.A11 += hostClusterPartials[at + 4];
-            lambdaGrad.A20 += hostClusterPartials[at + 5];
-            lambdaGrad.A21 += hostClusterPartials[at + 6];
-            lambdaGrad.A22 += hostClusterPartials[at + 7];
-        }
-        if (double.IsNaN(logLik)) logLik = double.NegativeInfinity;
-        if (!wantGradient || double.IsNegativeInfinity(logLik)) return logLik;
-
-        if (!streamed) FixedGradientPartials(0, n);
-        FixedGradient(gradient[..p]);
-        layout.ScatterLambdaGradient(lambdaGrad, gradient);
-        if (layout.HasDispersion) gradient[layout.DispersionIndex] = phiGrad;
-        return logLik;
+        sumBlocks(new KernelConfig(vectors * values, sizePolicy.GroupThreads), partials, layout.Blocks, totals);
+        var hostTotals = new double[vectors * values];
+        totals.SubView(0, hostTotals.Length).CopyToCPU(hostTotals);
+        return hostTotals;
     }
 
-    private ArrayView<int> List(ClusterList list) => clusterLists.View.SubView(list.Offset, list.Count);
+    private ArrayView<int> List(ClassRange range) => model.Order.SubView(range.FirstCluster, range.ClusterCount);
 
-    /// <summary>The X'alpha partials of the fixed row blocks that rows [first, first + count) touch; the row buffers
-    /// hold rows from <paramref name="first"/> on (all rows from 0 when resident, the batch's when streamed).</summary>
-    private void FixedGradientPartials(int first, int count)
+    /// <summary>Log-likelihoods and gradients from the totals of <see cref="Run"/>.</summary>
+    private void Finish(double[] hostTotals, int vectors, Span<double> logLiks, Span<double> gradients)
     {
-        int p = data.P;
-        if (p == 0 || count == 0) return;
-        int firstBlock = first / RowBlock, span = (first + count - 1) / RowBlock - firstBlock + 1;
-        fixedGradient(p * span, model.X, model.Alpha, model.RowCapacity, first, count, firstBlock, span, rowBlocks, RowBlock, fixedPartials.View);
+        var layoutOfPsi = data.Layout;
+        int count = layoutOfPsi.Count;
+        for (int v = 0; v < vectors; v++)
+        {
+            var t = hostTotals.AsSpan(v * values, values);
+            double logLik = data.Constant + t[0];
+            if (double.IsNaN(logLik)) logLik = double.NegativeInfinity;
+            logLiks[v] = logLik;
+            if (gradients.IsEmpty) continue;
+            var gradient = gradients.Slice(v * count, count);
+            if (double.IsNegativeInfinity(logLik)) continue;
+            t.Slice(EvaluationViews.ClusterValues, data.P).CopyTo(gradient);
+            var lambdaGrad = new Mat3 { A00 = t[2], A10 = t[3], A11 = t[4], A20 = t[5], A21 = t[6], A22 = t[7] };
+            layoutOfPsi.ScatterLambdaGradient(lambdaGrad, gradient);
+            if (layoutOfPsi.HasDispersion) gradient[layoutOfPsi.DispersionIndex] = t[1];
+        }
     }
 
-    /// <summary>X'alpha from the kernel's per-block partials, each column's blocks added in order.</summary>
-    private void FixedGradient(Span<double> gradient)
+    /// <summary>Work arrays, betas, parameters and partial sums for <paramref name="vectors"/> vectors at once.</summary>
+    private void AllocateVectors(int vectors)
     {
-        int p = data.P;
-        if (p == 0) return;
-        fixedPartials.View.AsContiguous().CopyToCPU(hostFixedPartials.AsSpan());
-        for (int k = 0; k < p; k++)
-        {
-            double s = 0;
-            for (int blk = 0; blk < rowBlocks; blk++) s += hostFixedPartials[k * rowBlocks + blk];
-            gradient[k] = s;
-        }
+        work.Dispose();
+        eta = work.Allocate<double>((long)vectors * workStride);
+        alpha = work.Allocate<double>((long)vectors * workStride);
+        scratch = work.Allocate<double>(3L * vectors * workStride);
+        betas = work.Allocate<double>(Math.Max(1L, (long)vectors * data.P));
+        parameters = work.Allocate<IntegrandParameters>(vectors);
+        partials = work.Allocate<double>((long)vectors * values * layout.Blocks);
+        totals = work.Allocate<double>((long)vectors * values);
+        vectorCapacity = vectors;
+    }
+
+    /// <summary>Room for <paramref name="vectors"/> vectors and their modes (region 0 is the single evaluation's).</summary>
+    private void EnsureVectors(int vectors)
+    {
+        if (vectors > vectorCapacity) AllocateVectors(vectors);
+        if (1 + vectors <= modeRegions) return;
+        var grown = device.Accelerator.Allocate1D<Vec3>((long)(1 + vectors) * data.ClusterCount);
+        modes.View.SubView(0, data.ClusterCount).CopyTo(grown.View.SubView(0, data.ClusterCount));
+        modes.Dispose();
+        modes = grown;
+        modeRegions = 1 + vectors;
     }
 
     public void Dispose()
     {
-        scratch?.Dispose();
-        clusterLists?.Dispose();
+        work?.Dispose();
+        modes?.Dispose();
         outputs?.Dispose();
-        clusterPartials?.Dispose();
-        fixedPartials?.Dispose();
         model?.Dispose();
         if (ownsDevice) device.Dispose();
     }

@@ -57,6 +57,27 @@ internal sealed class MultiDeviceMarginalLikelihood : IMarginalLikelihood
         return logLik;
     }
 
+    public void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
+    {
+        int vectors = logLiks.Length, count = Layout.Count;
+        bool wantGradient = !gradients.IsEmpty;
+        var points = psis.ToArray();
+        var partLogLiks = parts.Select(_ => new double[vectors]).ToArray();
+        var partGrads = parts.Select(_ => wantGradient ? new double[vectors * count] : []).ToArray();
+        Parallel.For(0, parts.Length, new ParallelOptions { MaxDegreeOfParallelism = parts.Length }, k =>
+            parts[k].EvaluateMany(points, partLogLiks[k], partGrads[k]));
+        for (int v = 0; v < vectors; v++)
+        {
+            double logLik = 0;
+            foreach (var ll in partLogLiks) logLik += ll[v];
+            logLiks[v] = double.IsNaN(logLik) ? double.NegativeInfinity : logLik;
+        }
+        if (!wantGradient) return;
+        gradients.Clear();
+        foreach (var g in partGrads)
+            for (int i = 0; i < g.Length; i++) gradients[i] += g[i];
+    }
+
     public void Dispose()
     {
         foreach (var p in parts) p.Dispose();

@@ -145,18 +145,17 @@ public abstract class AcceleratorEngineTests
         _ => ClusterSizePolicy.ThreadPerCluster(Device.Accelerator),
     };
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void ManySmallBatchesEqualOneBatchExactly(bool outputsResident)
+    [Fact]
+    public void ManySmallBatchesEqualOneBatchExactly()
     {
-        // Enough clusters for several reduction blocks, so batches of 7 split blocks between launches; with the
-        // per-cluster outputs resident on the device or streamed back batch by batch.
+        // Enough clusters for many blocks, so that batches of at most 40 clusters take one or a few blocks each.
         var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(FamilyKind.Poisson, LinkKind.Log, groups: 600, perGroup: 3, q: 2, correlated: true, seed: 8), 3);
         using var whole = CreateEngine(data, batchClusters: 0);
-        using var batched = CreateEngine(data, batchClusters: 7, outputsResident);
+        using var batched = CreateEngine(data, batchClusters: 40);
+        var engine = (IlgpuMarginalLikelihood<PoissonLog>)batched;
         Assert.Single(((IlgpuMarginalLikelihood<PoissonLog>)whole).Batches);
-        Assert.Equal(86, ((IlgpuMarginalLikelihood<PoissonLog>)batched).Batches.Count);
+        Assert.True(engine.Batches.Count >= 600 / 40, $"{engine.Batches.Count} batches");
+        Assert.All(engine.Batches, b => Assert.InRange(b.ClusterCount, 1, 40));
         foreach (var psi in new[] { Psi(data.Layout, 0.0), Psi(data.Layout, 0.1) })
         {
             var one = Evaluate(whole, psi);
@@ -196,6 +195,52 @@ public abstract class AcceleratorEngineTests
         Assert.Equal(Bits(resident.Evaluate(psi0, Span<double>.Empty)), Bits(streamed.Evaluate(psi0, Span<double>.Empty)));
     }
 
+    /// <summary>
+    /// Several vectors in one pass over the rows: each agrees with the CPU engine's evaluation at it, equals bit for bit
+    /// the device's single evaluation from the same modes and the same pass split into small batches, and leaves the
+    /// engine's own modes as they were.
+    /// </summary>
+    [Theory]
+    [InlineData(FamilyKind.Binomial, LinkKind.Logit, 1, 1)]
+    [InlineData(FamilyKind.Gamma, LinkKind.Log, 2, 3)]
+    public void ManyVectorsInOnePassMatchTheCpuEngineAndSingleEvaluations(FamilyKind family, LinkKind link, int q, int nodes)
+    {
+        // Lanes of more than one per warp, so that small clusters' rows are interleaved in the tests too.
+        Assert.True(Device.Accelerator.WarpSize > 1, $"warp size {Device.Accelerator.WarpSize}");
+        var sizes = Enumerable.Range(0, 90).Select(g => 1 + g % 9).ToArray();
+        var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(family, link, sizes, q, correlated: true, seed: 71), nodes);
+        int count = data.Layout.Count, vectors = 5;
+        var start = Psi(data.Layout, 0.0);
+        var psis = Enumerable.Range(0, vectors).SelectMany(k => Psi(data.Layout, 0.02 * k - 0.03)).ToArray();
+        using var cpu = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
+        using var whole = CreateEngine(data, batchClusters: 0);
+        using var batched = CreateEngine(data, batchClusters: 20);
+        var results = new List<(double[] LogLiks, double[] Gradients)>();
+        foreach (var engine in new[] { cpu, whole, batched })
+        {
+            engine.Evaluate(start, new double[count]);
+            var logLiks = new double[vectors];
+            var gradients = new double[vectors * count];
+            engine.EvaluateMany(psis, logLiks, gradients);
+            results.Add((logLiks, gradients));
+        }
+        for (int i = 0; i < vectors; i++) AssertClose(results[0].LogLiks[i], results[1].LogLiks[i], $"vector {i} log-likelihood");
+        for (int i = 0; i < vectors * count; i++) AssertClose(results[0].Gradients[i], results[1].Gradients[i], $"gradient entry {i}");
+        Assert.Equal(results[1].LogLiks.Select(Bits), results[2].LogLiks.Select(Bits));
+        Assert.Equal(results[1].Gradients.Select(Bits), results[2].Gradients.Select(Bits));
+
+        using var single = CreateEngine(data, batchClusters: 0);
+        single.Evaluate(start, new double[count]);
+        var gradient = new double[count];
+        double logLik = single.Evaluate(psis.AsSpan(3 * count, count), gradient);
+        Assert.Equal(Bits(logLik), Bits(results[1].LogLiks[3]));
+        Assert.Equal(gradient.Select(Bits), results[1].Gradients.Skip(3 * count).Take(count).Select(Bits));
+        // The engine's own modes are still the single evaluation's at the start point.
+        var again = Evaluate(whole, start);
+        var first = Evaluate(CreateEngine(data, batchClusters: 0), start);
+        Assert.Equal(Bits(first.LogLik), Bits(again.LogLik));
+    }
+
     [Fact]
     public void RepeatedRunsAreBitwiseIdentical()
     {
@@ -231,9 +276,8 @@ public abstract class AcceleratorEngineTests
         }
     }
 
-    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters, bool? outputsResident = null, ClusterSizePolicy? sizePolicy = null,
-        bool? streamRows = null) =>
-        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters, outputsResident, sizePolicy, streamRows));
+    private IMarginalLikelihood CreateEngine(MarginalLikelihoodData data, int batchClusters, ClusterSizePolicy? sizePolicy = null, bool? streamRows = null) =>
+        RowLikelihoodDispatch.Dispatch(data.Frame.Family, data.Frame.Link, new SharedDeviceEngine(data, Device, batchClusters, sizePolicy, streamRows));
 
     private static bool StreamsRows(IMarginalLikelihood engine) => (bool)engine.GetType().GetProperty("StreamsRows")!.GetValue(engine)!;
 
@@ -262,11 +306,11 @@ public abstract class AcceleratorEngineTests
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 
-    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool? outputsResident, ClusterSizePolicy? sizePolicy,
+    private sealed class SharedDeviceEngine(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, ClusterSizePolicy? sizePolicy,
         bool? streamRows) : IRowLikelihoodVisitor<IMarginalLikelihood>
     {
         public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false, outputsResident, sizePolicy, streamRows);
+            new IlgpuMarginalLikelihood<TModel>(data, device, batchClusters, ownsDevice: false, sizePolicy, streamRows);
     }
 }
 

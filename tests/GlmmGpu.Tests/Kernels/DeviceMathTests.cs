@@ -29,7 +29,7 @@ public class DeviceMathTests
     private static void ExpAndLog(Index1D i, ArrayView<double> x, ArrayView<double> y) =>
         y[i] = PortableMath.Exp(x[i]) + PortableMath.Log(x[i]);
 
-    private static string CompileToPtx(DeviceMath math, MethodInfo kernel)
+    private static string CompileToPtx(DeviceMath math, MethodInfo kernel, bool explicitlyGrouped = false)
     {
         using var context = Context.Create(b =>
         {
@@ -37,7 +37,9 @@ public class DeviceMathTests
             DeviceMathRouting.Configure(b, math, cuda: false);
         });
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, null);
-        var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(kernel), default(KernelSpecialization));
+        var compiled = (PTXCompiledKernel)backend.Compile(
+            explicitlyGrouped ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel) : EntryPointDescription.FromImplicitlyGroupedKernel(kernel),
+            default(KernelSpecialization));
         return compiled.PTXAssembly;
     }
 
@@ -67,7 +69,7 @@ public class DeviceMathTests
     public void ClusterKernelCompilesWithXMath(FamilyKind family, LinkKind link)
     {
         var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf());
-        string ptx = CompileToPtx(DeviceMath.XMath, kernel);
+        string ptx = CompileToPtx(DeviceMath.XMath, kernel, explicitlyGrouped: true);
         Assert.Contains(".entry", ptx);
         Assert.DoesNotContain(PortableExpConstant, ptx);
     }
@@ -75,7 +77,7 @@ public class DeviceMathTests
     private sealed class ClusterKernelOf : IRowLikelihoodVisitor<MethodInfo>
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.Integrate))!.MakeGenericMethod(typeof(TModel));
+            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.IntegrateByThread))!.MakeGenericMethod(typeof(TModel));
     }
 
     /// <summary>

@@ -26,28 +26,20 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         where FamilyNames.Allows(family, link)
         select new object[] { family, link };
 
+    /// <summary>The thread-, warp- and group-per-cluster kernels (explicitly grouped: each adds its block's partial
+    /// sums by shuffles and barriers through shared memory).</summary>
     [Theory]
     [MemberData(nameof(Models))]
-    public void ClusterKernelCompilesForSm80AndSm90(FamilyKind family, LinkKind link)
+    public void ClusterKernelsCompileForSm80AndSm90(FamilyKind family, LinkKind link)
     {
-        var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf());
-        foreach (var (architecture, isa) in Targets)
-            AssertCompiles(kernel, architecture, isa);
-    }
-
-    /// <summary>The warp- and group-per-cluster kernels (explicitly grouped: shuffles, barriers, shared memory).</summary>
-    [Theory]
-    [MemberData(nameof(Models))]
-    public void CooperativeClusterKernelsCompileForSm80AndSm90(FamilyKind family, LinkKind link)
-    {
-        foreach (var name in new[] { nameof(ClusterKernels.IntegrateByWarp), nameof(ClusterKernels.IntegrateByGroup) })
+        foreach (var name in new[] { nameof(ClusterKernels.IntegrateByThread), nameof(ClusterKernels.IntegrateByWarp), nameof(ClusterKernels.IntegrateByGroup) })
         {
             var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf(name));
             foreach (var (architecture, isa) in Targets)
             {
                 string ptx = AssertCompiles(kernel, architecture, isa, explicitlyGrouped: true);
                 Assert.Contains("shfl.sync.bfly", ptx);
-                if (name == nameof(ClusterKernels.IntegrateByGroup)) Assert.Contains("bar.sync", ptx);
+                Assert.Contains("bar.sync", ptx);
             }
         }
     }
@@ -80,15 +72,12 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
     [Fact]
     public void ModelFreeKernelsCompileForSm80AndSm90()
     {
-        var kernels = new[]
+        foreach (var (architecture, isa) in Targets)
         {
-            typeof(PredictorKernels).GetMethod(nameof(PredictorKernels.FixedPredictor))!,
-            typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.ClusterSums))!,
-            typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.FixedGradient))!,
-        };
-        foreach (var kernel in kernels)
-            foreach (var (architecture, isa) in Targets)
-                AssertCompiles(kernel, architecture, isa);
+            AssertCompiles(typeof(LayoutKernels).GetMethod(nameof(LayoutKernels.GatherSlots))!, architecture, isa);
+            string ptx = AssertCompiles(typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!, architecture, isa, explicitlyGrouped: true);
+            Assert.Contains("bar.sync", ptx);
+        }
     }
 
     /// <summary>A100 and H100, each with the oldest PTX ISA that supports it.</summary>
@@ -114,7 +103,7 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         return ptx;
     }
 
-    private sealed class ClusterKernelOf(string name = nameof(ClusterKernels.Integrate)) : IRowLikelihoodVisitor<MethodInfo>
+    private sealed class ClusterKernelOf(string name) : IRowLikelihoodVisitor<MethodInfo>
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
             typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel));

@@ -14,6 +14,15 @@ internal interface IMarginalLikelihood : IDisposable
     /// <summary>The full log-likelihood (constants included); fills <paramref name="gradient"/> unless it is empty.
     /// Returns -Infinity where the integrand fails (e.g. a mean outside the family's support).</summary>
     double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient);
+    /// <summary>
+    /// Evaluates at several parameter vectors in one pass over the rows: <paramref name="psis"/> holds them one after
+    /// another (<see cref="ParameterLayout.Count"/> each), <paramref name="logLiks"/> gets one log-likelihood per vector,
+    /// and <paramref name="gradients"/>, unless empty, one gradient per vector. Each vector's Newton solves start from
+    /// the conditional modes of the latest <see cref="Evaluate"/>, and neither those modes nor <see cref="Clusters"/>
+    /// change: vector k's result is the one <see cref="Evaluate"/> at it would give from those modes. What the Hessian's
+    /// differenced points, profiles, bootstrap replicates and posterior chains evaluate together.
+    /// </summary>
+    void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients);
     /// <summary>Per-cluster outputs of the last evaluation (modes, their covariances, status).</summary>
     ClusterOutput[] Clusters { get; }
     /// <summary>Switches to another quadrature rule (nodes per random effect; 1 is Laplace), keeping the data where
