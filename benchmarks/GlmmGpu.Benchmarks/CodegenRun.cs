@@ -15,7 +15,7 @@ namespace GlmmGpu.Benchmarks;
 
 /// <summary>
 /// <c>codegen [FAMILY LINK [PTX_DIR]]</c>: ILGPU's own code generation for the CUDA back end, without a GPU: the time to compile
-/// each kernel a fit loads to PTX for sm_90 (IR built from .NET code, optimised, written as PTX), in one context as
+/// each kernel a fit with a random intercept loads to PTX for sm_90 (IR built from .NET code, optimised, written as PTX), in one context as
 /// an engine does, and the size of the PTX. The driver's compilation of that PTX to machine code comes on top, on
 /// a GPU. With PTX_DIR, each kernel's PTX is written there.
 /// </summary>
@@ -54,6 +54,6 @@ internal static class CodegenRun
     {
         public MethodInfo[] Visit<TModel>() where TModel : struct, IRowLikelihood =>
             new[] { nameof(ClusterKernels.IntegrateByThread), nameof(ClusterKernels.IntegrateByWarp), nameof(ClusterKernels.IntegrateByGroup) }
-                .Select(name => typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel))).ToArray();
+                .Select(name => typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel), typeof(OneEffect))).ToArray();
     }
 }

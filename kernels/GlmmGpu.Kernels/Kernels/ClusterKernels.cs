@@ -21,8 +21,9 @@ public static class ClusterKernels
 {
     /// <summary>Thread t of block b integrates cluster <c>clusters[b * group size + t]</c> alone; threads past
     /// <paramref name="count"/> only take part in the block's sums.</summary>
-    public static void IntegrateByThread<TModel>(EvaluationViews views, ArrayView<int> clusters, int count, int firstBlock, int outputBase)
+    public static void IntegrateByThread<TModel, TEffects>(EvaluationViews views, ArrayView<int> clusters, int count, int firstBlock, int outputBase)
         where TModel : struct, IRowLikelihood
+        where TEffects : struct, IEffectCount
     {
         int vector = Grid.IdxX % views.Vectors, block = Grid.IdxX / views.Vectors;
         int at = block * Group.DimX + Group.IdxX;
@@ -37,7 +38,7 @@ public static class ClusterKernels
             int g = clusters[at];
             start = views.SlotStarts[g];
             end = start + views.RowCounts[g] * Warp.WarpSize;
-            Integrate<TModel, LaneInterleaved>(ref rows, ref part, views, g, vector, start, end, out output);
+            Integrate<TModel, TEffects, LaneInterleaved>(ref rows, ref part, views, g, vector, start, end, out output);
             Keep(views, g, vector, outputBase + at, output);
         }
         AddToPartials(ref sums, ref rows, ref part, views, vector, firstBlock + block, active, output, start, end);
@@ -46,8 +47,9 @@ public static class ClusterKernels
     /// <summary>Warp w of block b integrates cluster <c>clusters[b * warps per group + w]</c>, its lanes sharing the
     /// rows; warps past <paramref name="count"/> only take part in the block's sums (they skip the integral together,
     /// so no lane waits on a shuffle that will not come).</summary>
-    public static void IntegrateByWarp<TModel>(EvaluationViews views, ArrayView<int> clusters, int count, int firstBlock, int outputBase)
+    public static void IntegrateByWarp<TModel, TEffects>(EvaluationViews views, ArrayView<int> clusters, int count, int firstBlock, int outputBase)
         where TModel : struct, IRowLikelihood
+        where TEffects : struct, IEffectCount
     {
         int vector = Grid.IdxX % views.Vectors, block = Grid.IdxX / views.Vectors;
         int at = block * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx;
@@ -62,7 +64,7 @@ public static class ClusterKernels
             int g = clusters[at];
             start = views.SlotStarts[g];
             end = start + views.RowCounts[g];
-            Integrate<TModel, WarpRowPartition>(ref rows, ref part, views, g, vector, start, end, out output);
+            Integrate<TModel, TEffects, WarpRowPartition>(ref rows, ref part, views, g, vector, start, end, out output);
             // Every lane read the cluster's mode as its start: all must have done so before lane 0 overwrites it.
             Warp.Barrier();
             if (Warp.LaneIdx == 0) Keep(views, g, vector, outputBase + at, output);
@@ -71,8 +73,9 @@ public static class ClusterKernels
     }
 
     /// <summary>Block b integrates cluster <c>clusters[b]</c>, all its threads sharing the rows.</summary>
-    public static void IntegrateByGroup<TModel>(EvaluationViews views, ArrayView<int> clusters, int firstBlock, int outputBase)
+    public static void IntegrateByGroup<TModel, TEffects>(EvaluationViews views, ArrayView<int> clusters, int firstBlock, int outputBase)
         where TModel : struct, IRowLikelihood
+        where TEffects : struct, IEffectCount
     {
         int vector = Grid.IdxX % views.Vectors, at = Grid.IdxX / views.Vectors;
         var sums = new BlockSums(SharedMemory.Allocate<double>(BlockSums.SharedDoubles));
@@ -80,17 +83,19 @@ public static class ClusterKernels
         var rows = views.Rows.ForVector(vector);
         int g = clusters[at];
         int start = views.SlotStarts[g], end = start + views.RowCounts[g];
-        Integrate<TModel, GroupRowPartition>(ref rows, ref part, views, g, vector, start, end, out var output);
+        Integrate<TModel, TEffects, GroupRowPartition>(ref rows, ref part, views, g, vector, start, end, out var output);
         // Every thread read the cluster's mode as its start: all must have done so before thread 0 overwrites it.
         Group.Barrier();
         if (Group.IdxX == 0) Keep(views, g, vector, outputBase + at, output);
         AddToPartials(ref sums, ref rows, ref part, views, vector, firstBlock + at, Group.IdxX == 0, output, start, end);
     }
 
-    /// <summary>eta for this thread's rows of the cluster, then the cluster's integral.</summary>
-    private static void Integrate<TModel, TPart>(ref DeviceRows rows, ref TPart part, in EvaluationViews views, int g, int vector,
+    /// <summary>eta for this thread's rows of the cluster, then the cluster's integral, with q the constant of
+    /// <typeparamref name="TEffects"/> (the same as the parameters' q: the host loads the kernel for it).</summary>
+    private static void Integrate<TModel, TEffects, TPart>(ref DeviceRows rows, ref TPart part, in EvaluationViews views, int g, int vector,
         int start, int end, out ClusterOutput output)
         where TModel : struct, IRowLikelihood
+        where TEffects : struct, IEffectCount
         where TPart : struct, IRowPartition
     {
         int p = views.P;
@@ -103,7 +108,9 @@ public static class ClusterKernels
             for (int c = 0; c < p; c++) e = views.X[(long)c * rows.DataStride + d] * views.Betas[betaAt + c] + e;
             rows.SetFixedEta(j, e);
         }
-        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart>(ref rows, ref part, start, end, views.Parameters[vector],
+        var parameters = views.Parameters[vector];
+        parameters.Q = default(TEffects).Q;
+        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart>(ref rows, ref part, start, end, parameters,
             views.Modes[(long)vector * views.ClusterCount + g], out output);
     }
 

@@ -218,4 +218,96 @@ public static class SmallLinearAlgebra
         }
         return y;
     }
+
+    /// <summary>Lambda' A Lambda.</summary>
+    public static Mat3 Congruence(in Mat3 lambda, in Mat3 a, int q) =>
+        q == 1 ? new Mat3 { A00 = lambda.A00 * a.A00 * lambda.A00 } : Multiply(Multiply(Transpose(lambda, q), a, q), lambda, q);
+
+    /// <summary>M + I.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Mat3 AddIdentity(Mat3 m, int q)
+    {
+        for (int i = 0; i < q; i++) m[i, i] += 1.0;
+        return m;
+    }
+
+    /// <summary>Copies the lower triangle of a 3 x 3 matrix into its upper triangle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Symmetrize(ref Mat3 a)
+    {
+        a.A01 = a.A10;
+        a.A02 = a.A20;
+        a.A12 = a.A21;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsFinite(double x) => !double.IsNaN(x) && !double.IsInfinity(x);
+
+    /// <summary>Whether the leading entries of x and of A are all finite.</summary>
+    public static bool AreFinite(in Vec3 x, in Mat3 a, int q)
+    {
+        for (int i = 0; i < q; i++)
+        {
+            if (!IsFinite(x[i])) return false;
+            for (int m = 0; m < q; m++)
+                if (!IsFinite(a[i, m])) return false;
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Dot(in Vec3 x, in Vec3 y, int q)
+    {
+        if (q == 1) return x.X0 * y.X0;
+        double s = 0;
+        for (int i = 0; i < q; i++) s += x[i] * y[i];
+        return s;
+    }
+
+    /// <summary>The largest |x_i|.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAbs(in Vec3 x, int q)
+    {
+        if (q == 1) return Math.Abs(x.X0);
+        double m = 0;
+        for (int i = 0; i < q; i++) m = Math.Max(m, Math.Abs(x[i]));
+        return m;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec3 Subtract(in Vec3 x, in Vec3 y, int q)
+    {
+        if (q == 1) return new Vec3 { X0 = x.X0 - y.X0 };
+        var r = default(Vec3);
+        for (int i = 0; i < q; i++) r[i] = x[i] - y[i];
+        return r;
+    }
+
+    /// <summary>x + s y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec3 AddScaled(in Vec3 x, in Vec3 y, double s, int q)
+    {
+        if (q == 1) return new Vec3 { X0 = x.X0 + s * y.X0 };
+        var r = default(Vec3);
+        for (int i = 0; i < q; i++) r[i] = x[i] + s * y[i];
+        return r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec3 Scale(in Vec3 x, double s, int q)
+    {
+        if (q == 1) return new Vec3 { X0 = s * x.X0 };
+        var r = default(Vec3);
+        for (int i = 0; i < q; i++) r[i] = s * x[i];
+        return r;
+    }
+
+    public static Mat3 Scale(in Mat3 x, double s, int q)
+    {
+        if (q == 1) return new Mat3 { A00 = s * x.A00 };
+        var r = default(Mat3);
+        for (int i = 0; i < q; i++)
+            for (int m = 0; m < q; m++) r[i, m] = s * x[i, m];
+        return r;
+    }
 }

@@ -84,11 +84,11 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             // The cooperative kernels are compiled only when some cluster needs them: each is another copy of the
             // integrator for ILGPU to compile.
             if (layout.ThreadClusters > 0)
-                byThread = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernels.IntegrateByThread<TModel>);
+                byThread = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int, int>>(nameof(ClusterKernels.IntegrateByThread)));
             if (layout.WarpClusters > 0)
-                byWarp = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernels.IntegrateByWarp<TModel>);
+                byWarp = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int, int>>(nameof(ClusterKernels.IntegrateByWarp)));
             if (layout.GroupClusters > 0)
-                byGroup = accelerator.LoadStreamKernel<EvaluationViews, ArrayView<int>, int, int>(ClusterKernels.IntegrateByGroup<TModel>);
+                byGroup = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int>>(nameof(ClusterKernels.IntegrateByGroup)));
             sumBlocks = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.SumBlocks);
         }
         catch (Exception e)
@@ -99,6 +99,10 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         }
         clusters = new ClusterOutput[data.ClusterCount];
     }
+
+    /// <summary>A cluster kernel for this model and its number of random effects.</summary>
+    private TDelegate ClusterKernel<TDelegate>(string name) where TDelegate : Delegate =>
+        typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel), EffectCounts.Of(data.Q)).CreateDelegate<TDelegate>();
 
     public ParameterLayout Layout => data.Layout;
     public string Device => device.Name;

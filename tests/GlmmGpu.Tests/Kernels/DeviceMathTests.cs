@@ -77,7 +77,7 @@ public class DeviceMathTests
     private sealed class ClusterKernelOf : IRowLikelihoodVisitor<MethodInfo>
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.IntegrateByThread))!.MakeGenericMethod(typeof(TModel));
+            typeof(ClusterKernels).GetMethod(nameof(ClusterKernels.IntegrateByThread))!.MakeGenericMethod(typeof(TModel), typeof(OneEffect));
     }
 
     /// <summary>

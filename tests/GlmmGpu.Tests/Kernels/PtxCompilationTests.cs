@@ -27,7 +27,7 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         select new object[] { family, link };
 
     /// <summary>The thread-, warp- and group-per-cluster kernels (explicitly grouped: each adds its block's partial
-    /// sums by shuffles and barriers through shared memory).</summary>
+    /// sums by shuffles and barriers through shared memory), for a random intercept.</summary>
     [Theory]
     [MemberData(nameof(Models))]
     public void ClusterKernelsCompileForSm80AndSm90(FamilyKind family, LinkKind link)
@@ -42,6 +42,17 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
                 Assert.Contains("bar.sync", ptx);
             }
         }
+    }
+
+    /// <summary>The thread kernel for two and three random effects (one model: the family code is the same as above).</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ClusterKernelsForSeveralEffectsCompileForSm80AndSm90(int q)
+    {
+        var kernel = RowLikelihoodDispatch.Dispatch(FamilyKind.Gamma, LinkKind.Log, new ClusterKernelOf(nameof(ClusterKernels.IntegrateByThread), q));
+        foreach (var (architecture, isa) in Targets)
+            AssertCompiles(kernel, architecture, isa, explicitlyGrouped: true);
     }
 
     [Theory]
@@ -103,10 +114,10 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         return ptx;
     }
 
-    private sealed class ClusterKernelOf(string name) : IRowLikelihoodVisitor<MethodInfo>
+    private sealed class ClusterKernelOf(string name, int q = 1) : IRowLikelihoodVisitor<MethodInfo>
     {
         public MethodInfo Visit<TModel>() where TModel : struct, IRowLikelihood =>
-            typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel));
+            typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel), EffectCounts.Of(q));
     }
 
     private sealed class WorkingUpdateOf : IRowLikelihoodVisitor<MethodInfo>
