@@ -35,15 +35,27 @@ internal static class MaximumLikelihoodEstimator
         int iterations = 0, evaluations = 0;
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
-        // modes there as the quadrature's first Newton starts.
-        using var engine = EngineFactory.Create(laplaceData, options);
+        // modes there as the quadrature's first Newton starts. It is built (on a device: kernels compiled, rows
+        // uploaded) while the start is found on the CPU; the CPU path's engine takes no time to build.
+        var building = options.Device == DeviceChoice.Cpu ? Task.FromResult(Build(laplaceData, options)) : Task.Run(() => Build(laplaceData, options));
+        SampleStart.Start? sampled;
+        (double[] Psi, double[,] InverseHessian)? glmStart = null;
+        try
+        {
+            // Many clusters: start from the Laplace fit to a sample of them (SampleStart, on the CPU path), itself
+            // started from the GLM fit to the sample; otherwise from the GLM fit to the whole data.
+            sampled = options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
+            if (sampled is null) glmStart = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+        }
+        catch
+        {
+            building.ContinueWith(t => t.Result.Engine.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            throw;
+        }
+        using var engine = Built(building);
         Diagnostics.Mark($"engine on {engine.Device}");
         var last = new LastEvaluation(engine);
         Bfgs.Objective objective = last.Objective;
-        // On the CPU path, many clusters: start from the Laplace fit to a sample of them (SampleStart), itself started
-        // from the GLM fit to the sample. A device engine would need a second one for the sample, whose setup is not
-        // measured to pay for itself.
-        var sampled = engine.Device == "cpu" && options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
         SampleStart.LastSampleClusters = sampled?.Clusters ?? 0;
         double[] psi0;
         double[,] h0;
@@ -55,7 +67,7 @@ internal static class MaximumLikelihoodEstimator
         }
         else
         {
-            (psi0, h0) = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+            (psi0, h0) = glmStart!.Value;
             Diagnostics.Mark("GLM start");
             if (nodes > 1)
             {
@@ -88,7 +100,7 @@ internal static class MaximumLikelihoodEstimator
         // trial was the optimum, as it is when the line search accepts its last point (one evaluation saved).
         if (!last.TryAt(psi, gradient, out double logLik)) logLik = engine.Evaluate(psi, gradient);
         var clusters = engine.Clusters.ToArray();
-        var hessian = Hessian(objective, engine, psi, gradient.Select(g => -g).ToArray(), layout.Count);
+        var hessian = Hessian(engine, psi, gradient.Select(g => -g).ToArray(), layout.Count);
         var messages = FitChecks.FrameMessages(frame);
         var lambda = layout.Lambda(psi);
         double phi = layout.Phi(psi);
@@ -106,6 +118,25 @@ internal static class MaximumLikelihoodEstimator
         Diagnostics.Mark("results");
         return ResultBuilder.Build(frame, laplaceData, options, psi, covariance, lambda, phi, logLik, converged, singular,
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
+    }
+
+    private static (IMarginalLikelihood Engine, string? Choice, string? Reason) Build(MarginalLikelihoodData data, FitOptions options) =>
+        (EngineFactory.Create(data, options), EngineFactory.LastChoice, EngineFactory.LastChoiceReason);
+
+    /// <summary>The engine <paramref name="building"/> made, with its device choice recorded on this thread (the
+    /// choice is read from the thread that fits).</summary>
+    private static IMarginalLikelihood Built(Task<(IMarginalLikelihood Engine, string? Choice, string? Reason)> building)
+    {
+        try
+        {
+            var (engine, choice, reason) = building.GetAwaiter().GetResult();
+            EngineFactory.Record(choice ?? engine.Device, reason ?? "");
+            return engine;
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
     }
 
     /// <summary>The optimizer's objective, -log L and its gradient (the engine returns log L), remembering the point, log-likelihood and gradient of its latest evaluation.</summary>
@@ -197,10 +228,11 @@ internal static class MaximumLikelihoodEstimator
     /// <summary>
     /// Hessian of the objective: from the quadrature rule itself where the engine has it
     /// (<see cref="QuadratureInformation.Applies"/>, the CPU path), in 2 to 3 evaluations' time at 1e6 rows; otherwise by forward
-    /// differences of the exact gradient, symmetrised: one evaluation per parameter (the gradient at the optimum is
-    /// known), with a truncation error of order 1e-5 relative, far inside what standard errors need.
+    /// differences of the exact gradient, symmetrised: one point per parameter (the gradient at the optimum is
+    /// known), all evaluated in one pass over the rows and each from the optimum's conditional modes, with a
+    /// truncation error of order 1e-5 relative, far inside what standard errors need.
     /// </summary>
-    private static double[,] Hessian(Bfgs.Objective f, IMarginalLikelihood engine, double[] psi, double[] gradientAtPsi, int n)
+    private static double[,] Hessian(IMarginalLikelihood engine, double[] psi, double[] gradientAtPsi, int n)
     {
         var h = new double[n, n];
         // Asked before any differenced evaluation moves the engine's modes away from psi.
@@ -209,16 +241,21 @@ internal static class MaximumLikelihoodEstimator
             Diagnostics.Mark("Hessian from the quadrature rule");
             return h;
         }
-        var gp = new double[n];
-        var x = (double[])psi.Clone();
+        var points = new double[n * n];
+        var steps = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double step = 1e-5 * Math.Max(1.0, Math.Abs(psi[i]));
-            x[i] = psi[i] + step;
-            f(x, gp);
-            x[i] = psi[i];
-            for (int j = 0; j < n; j++) h[j, i] = (gp[j] - gradientAtPsi[j]) / step;
+            steps[i] = 1e-5 * Math.Max(1.0, Math.Abs(psi[i]));
+            psi.CopyTo(points, i * n);
+            points[i * n + i] = psi[i] + steps[i];
         }
+        var logLiks = new double[n];
+        var gradients = new double[n * n];
+        engine.EvaluateMany(points, logLiks, gradients);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                // The objective is -log L, so its gradient is the engine's negated.
+                h[j, i] = (-gradients[i * n + j] - gradientAtPsi[j]) / steps[i];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < i; j++)
             {
@@ -226,7 +263,7 @@ internal static class MaximumLikelihoodEstimator
                 h[i, j] = s;
                 h[j, i] = s;
             }
-        Diagnostics.Mark($"Hessian ({n} differenced evaluations)");
+        Diagnostics.Mark($"Hessian ({n} differenced points in one pass)");
         return h;
     }
 

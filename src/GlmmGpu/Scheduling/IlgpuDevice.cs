@@ -8,17 +8,20 @@ namespace GlmmGpu.Scheduling;
 /// <summary>An ILGPU context and the one accelerator a fit runs on, owned and disposed together.</summary>
 internal sealed class IlgpuDevice : IDisposable
 {
-    public IlgpuDevice(Context context, Accelerator accelerator, string name)
+    public IlgpuDevice(Context context, Accelerator accelerator, string name, string mathName)
     {
         Context = context;
         Accelerator = accelerator;
         Name = name;
+        MathName = mathName;
     }
 
     public Context Context { get; }
     public Accelerator Accelerator { get; }
     /// <summary>As results name it: <c>ilgpu-cpu</c>, <c>cuda:NAME</c> or <c>opencl:NAME</c>.</summary>
     public string Name { get; }
+    /// <summary>Where the kernels take exp and log from (<c>--device-math</c>'s name): part of what they compile to.</summary>
+    public string MathName { get; }
 
     /// <summary>
     /// Bytes a batch's working set (work arrays and outputs) may take when <paramref name="freeBytes"/> are free beside

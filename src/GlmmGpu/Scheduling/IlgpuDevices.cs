@@ -105,7 +105,7 @@ internal static class IlgpuDevices
                 context.Dispose();
                 return null;
             }
-            return new IlgpuDevice(context, accelerator, name(accelerator));
+            return new IlgpuDevice(context, accelerator, name(accelerator), DeviceMathNames.Name(math));
         }
         catch
         {

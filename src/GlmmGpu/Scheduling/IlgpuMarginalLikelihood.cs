@@ -5,7 +5,7 @@ using GlmmGpu.Kernels.Kernels;
 using GlmmGpu.Kernels.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
+using System.Reflection;
 
 namespace GlmmGpu.Scheduling;
 
@@ -83,13 +83,15 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
             AllocateVectors(1);
             // The cooperative kernels are compiled only when some cluster needs them: each is another copy of the
             // integrator for ILGPU to compile.
+            var loader = new KernelLoader(device);
             if (layout.ThreadClusters > 0)
-                byThread = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int, int>>(nameof(ClusterKernels.IntegrateByThread)));
+                byThread = loader.Load<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByThread)));
             if (layout.WarpClusters > 0)
-                byWarp = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int, int>>(nameof(ClusterKernels.IntegrateByWarp)));
+                byWarp = loader.Load<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByWarp)));
             if (layout.GroupClusters > 0)
-                byGroup = accelerator.LoadStreamKernel(ClusterKernel<Action<EvaluationViews, ArrayView<int>, int, int>>(nameof(ClusterKernels.IntegrateByGroup)));
-            sumBlocks = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.SumBlocks);
+                byGroup = loader.Load<EvaluationViews, ArrayView<int>, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByGroup)));
+            sumBlocks = loader.Load<ArrayView<double>, int, ArrayView<double>>(typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!);
+            KernelNotes = loader.Notes;
         }
         catch (Exception e)
         {
@@ -101,8 +103,11 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
     }
 
     /// <summary>A cluster kernel for this model and its number of random effects.</summary>
-    private TDelegate ClusterKernel<TDelegate>(string name) where TDelegate : Delegate =>
-        typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel), EffectCounts.Of(data.Q)).CreateDelegate<TDelegate>();
+    private MethodInfo ClusterKernel(string name) =>
+        typeof(ClusterKernels).GetMethod(name)!.MakeGenericMethod(typeof(TModel), EffectCounts.Of(data.Q));
+
+    /// <summary>How each kernel was loaded (compiled, from the kernel cache, or by ILGPU and why).</summary>
+    public IReadOnlyList<string> KernelNotes { get; } = [];
 
     public ParameterLayout Layout => data.Layout;
     public string Device => device.Name;
@@ -162,9 +167,10 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
         try
         {
-            for (int first = 0; first < vectors; first += MaxVectorsPerPass)
+            int perPass = Math.Min(MaxVectorsPerPass, VectorsThatFit());
+            for (int first = 0; first < vectors; first += perPass)
             {
-                int k = Math.Min(MaxVectorsPerPass, vectors - first);
+                int k = Math.Min(perPass, vectors - first);
                 EnsureVectors(k);
                 // Each vector's Newton solves start from the modes of the latest single evaluation.
                 for (int v = 0; v < k; v++)
@@ -283,6 +289,15 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihood wher
         partials = work.Allocate<double>((long)vectors * values * layout.Blocks);
         totals = work.Allocate<double>((long)vectors * values);
         vectorCapacity = vectors;
+    }
+
+    /// <summary>How many vectors one pass can hold in half the device's free memory (at least one): each takes
+    /// its work arrays, modes and partial sums.</summary>
+    private int VectorsThatFit()
+    {
+        long perVector = WorkBytesPerSlot * workStride + 24L * data.ClusterCount + 8L * values * layout.Blocks;
+        long held = vectorCapacity * (WorkBytesPerSlot * workStride + 8L * values * layout.Blocks) + (modeRegions - 1) * 24L * data.ClusterCount;
+        return (int)Math.Clamp((device.FreeBytes(0) + held) / 2 / perVector, 1, MaxVectorsPerPass);
     }
 
     /// <summary>Room for <paramref name="vectors"/> vectors and their modes (region 0 is the single evaluation's).</summary>
