@@ -32,6 +32,7 @@ internal static class MaximumLikelihoodEstimator
         if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
         var layout = laplaceData.Layout;
+        if (frame.Family == FamilyKind.Gaussian) Linear.ResidualIdentifiability.Check(frame, laplaceData.Block, Linear.ResidualIdentifiability.LinearModelRemedy);
         int iterations = 0, evaluations = 0;
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its

@@ -16,6 +16,7 @@ internal static class LinearMixedModelEstimator
             throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
+        ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.LinearModelRemedy);
         LmmSufficientStatistics stats;
         string device;
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options))

@@ -60,6 +60,7 @@ internal static class PqlEstimator
     {
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
+        if (!options.PqlFixedScale) ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.PqlRemedy);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         var glm = GlmStart.Fit<TModel>(frame, options.Threads);
         Diagnostics.Mark($"PQL: GLM start ({glm.Iterations} iterations)");
