@@ -3,6 +3,7 @@ using System.Globalization;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
 using GlmmGpu.Results;
 
 namespace GlmmGpu.Cli;
@@ -110,11 +111,23 @@ public static class FitCommand
         Diagnostics.Mark("loaded");
 
         WarmUpFit.Start(data, request.ToModelSpec(), request.ToFitOptions(), fileName);
-        ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
-        clock.Restart();
         var progress = new FitProgress(ctx, everyIteration: request.Verbose);
-        var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress.Callback));
-        ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+        FitResult result;
+        using (progress.StartTicking())
+        {
+            ctx.BeginPhase("building the model frame");
+            clock.Restart();
+            var frame = Glmm.Frame(data, request.ToModelSpec());
+            ctx.EndPhase($"{FrameDetail(frame)}, {Seconds(clock)} s");
+            Diagnostics.Mark("model frame");
+            if (frame.FixedDesign?.SlowNote is { } slow)
+                ctx.Notice("glmm: note: " + slow);
+
+            ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
+            clock.Restart();
+            result = Glmm.Fit(frame, request.ToFitOptions(progress.Callback));
+            ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+        }
         ctx.ReportDeviceFallback(request.Device, result.Device);
         if (!result.Converged)
             ctx.Notice("glmm: warning: " + (result.Messages.FirstOrDefault(m => m.Contains("converge", StringComparison.Ordinal) || m.Contains("settle", StringComparison.Ordinal)) ?? "the fit did not converge"));
@@ -260,6 +273,11 @@ public static class FitCommand
         DeviceChoice.OpenCl => "opencl",
         _ => d.ToString(),
     };
+
+    /// <summary><c>20000 rows, 1000 fixed effects, 200 groups of g</c>: the frame's size, as the fit will see it.</summary>
+    internal static string FrameDetail(ModelFrame frame) =>
+        $"{frame.RowCount} rows, {frame.P} fixed effect{(frame.P == 1 ? "" : "s")}, " +
+        string.Join(", ", frame.RandomEffects.Select(b => $"{b.LevelCount} groups of {b.GroupingFactor}"));
 
     internal static string Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 

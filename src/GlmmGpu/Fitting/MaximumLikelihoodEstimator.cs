@@ -56,6 +56,7 @@ internal static class MaximumLikelihoodEstimator
         }
         else
         {
+            Diagnostics.Begin($"GLM start ({layout.P} fixed effects)");
             (psi0, h0) = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
             Diagnostics.Mark("GLM start");
             if (nodes > 1)
@@ -210,6 +211,7 @@ internal static class MaximumLikelihoodEstimator
             Diagnostics.Mark("Hessian from the quadrature rule");
             return h;
         }
+        Diagnostics.Begin($"standard errors ({n} gradient evaluations)");
         var gp = new double[n];
         var x = (double[])psi.Clone();
         for (int i = 0; i < n; i++)

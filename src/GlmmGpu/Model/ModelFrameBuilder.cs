@@ -37,6 +37,9 @@ public static partial class ModelFrameBuilder
         var (response, weights) = ResponseValidator.Build(rows, formula.Response, family, weightsColumn);
         var offset = Offset(rows, formula.Offsets);
 
+        var design = FixedDesignSize.Of(rows, formula);
+        design.Check(FixedDesignSize.AvailableBytes());
+        Diagnostics.Begin($"fixed-effects design: {design}");
         var fixedColumns = DesignMatrixBuilder.Build(rows, formula.HasIntercept, formula.FixedTerms);
         var (kept, dropped) = RankReducer.Reduce(fixedColumns);
 
@@ -59,6 +62,7 @@ public static partial class ModelFrameBuilder
             X = ColumnMajor(kept, rows.Count),
             FixedNames = kept.Select(c => c.Name).ToArray(),
             DroppedColumns = dropped.ToArray(),
+            FixedDesign = design,
             RandomEffects = blocks,
             DroppedRows = droppedRows,
             SourceRow = rows.SourceRow,

@@ -22,7 +22,9 @@ internal static class LinearMixedModelEstimator
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options))
         {
             // One pass over the rows; the device is released before the (host-side) optimisation over theta.
+            Diagnostics.Begin($"cross-products ({frame.P} fixed effects)");
             stats = engine.ResponseStatistics();
+            Diagnostics.Mark("cross-products");
             device = engine.Device;
         }
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
