@@ -281,7 +281,7 @@ public static class FitCommand
 
     internal static string Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 
-    /// <summary>Fail before any work when the data file is missing or the JSON file cannot be placed.</summary>
+    /// <summary>Fail before any work when the data file is missing or the JSON file cannot be written.</summary>
     private static void CheckPaths(FitRequest r)
     {
         if (Directory.Exists(r.DataPath))
@@ -289,13 +289,7 @@ public static class FitCommand
         if (!File.Exists(r.DataPath))
             throw new GlmmException($"data file '{r.DataPath}' not found");
         if (r.JsonPath is { } json)
-        {
-            if (Directory.Exists(json))
-                throw new GlmmException($"--json '{json}' is a directory; give a file name");
-            var dir = Path.GetDirectoryName(Path.GetFullPath(json));
-            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
-                throw new GlmmException($"cannot write --json '{json}': directory '{dir}' does not exist");
-        }
+            OutputFile.Check("json", json, ("data", r.DataPath));
     }
 
     private static string Required(ParsedArguments a, string name, string what) =>

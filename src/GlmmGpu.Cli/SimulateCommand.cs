@@ -50,6 +50,7 @@ public static class SimulateCommand
             throw new UsageException($"option --sd needs a non-negative number, not '{s}'");
         int seed = a.Value("seed") is { } k ? FitCommand.Integer("seed", k, int.MinValue, int.MaxValue, "seed") : 1;
         var path = Required(a, "out");
+        OutputFile.Check("out", path);
         var clock = Stopwatch.StartNew();
         SimulationTruth truth;
         using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
