@@ -129,6 +129,8 @@ public static class FitCommand
             ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         }
         ctx.ReportDeviceFallback(request.Device, result.Device);
+        if (request.DeviceMath != DeviceMath.Portable && result.Device == "cpu")
+            ctx.Notice($"glmm: note: --device-math {DeviceMathNames.Name(request.DeviceMath)} applies to GPU kernels; the CPU path ran its own exp and log");
         if (!result.Converged)
             ctx.Notice("glmm: warning: " + (result.Messages.FirstOrDefault(m => m.Contains("converge", StringComparison.Ordinal) || m.Contains("settle", StringComparison.Ordinal)) ?? "the fit did not converge"));
 
@@ -174,6 +176,10 @@ public static class FitCommand
         if (a.Has("quiet") && a.Has("verbose"))
             throw new UsageException("options --quiet and --verbose cannot be used together");
 
+        var device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto;
+        var deviceMath = a.Value("device-math") is { } dm ? ParseDeviceMath(dm) : DeviceMath.Portable;
+        CheckDeviceMath(device, deviceMath);
+
         return new FitRequest
         {
             DataPath = data,
@@ -184,8 +190,8 @@ public static class FitCommand
             NAgq = nodes,
             Factors = factors,
             Weights = weights?.Trim(),
-            Device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto,
-            DeviceMath = a.Value("device-math") is { } dm ? ParseDeviceMath(dm) : DeviceMath.Portable,
+            Device = device,
+            DeviceMath = deviceMath,
             Threads = a.Value("threads") is { } t ? Integer("threads", t, 0, 4096, "threads (0 = all cores)") : 0,
             MaxIterations = a.Value("max-iterations") is { } mi ? Integer("max-iterations", mi, 1, 100_000, "iterations") : 500,
             PqlFixedScale = a.Value("pql-scale") switch
@@ -253,6 +259,22 @@ public static class FitCommand
     public static DeviceMath ParseDeviceMath(string text) =>
         DeviceMathNames.TryParse(text, out var math) ? math
             : throw new UsageException($"option --device-math: unknown value '{text}' (use portable, xmath or libdevice)");
+
+    /// <summary>
+    /// <c>--device-math</c> chooses what GPU kernels compile exp and log to: the CPU path and ILGPU's CPU accelerator
+    /// always run the portable code, and libdevice is NVIDIA's, for CUDA alone.
+    /// </summary>
+    public static void CheckDeviceMath(DeviceChoice device, DeviceMath math)
+    {
+        if (math == DeviceMath.Portable) return;
+        var name = DeviceMathNames.Name(math);
+        if (device is DeviceChoice.Cpu or DeviceChoice.IlgpuCpu)
+            throw new UsageException(
+                $"option --device-math {name} chooses the GPU kernels' exp and log, but --device {DeviceName(device)} always runs the portable ones; " +
+                "leave --device-math out, or use --device cuda or opencl");
+        if (device == DeviceChoice.OpenCl && math == DeviceMath.LibDevice)
+            throw new UsageException("option --device-math libdevice is NVIDIA's library, for --device cuda; with --device opencl use xmath or portable");
+    }
 
     internal static string MethodName(FitMethod method, int nagq) => method switch
     {
