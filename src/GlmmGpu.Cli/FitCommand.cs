@@ -196,8 +196,10 @@ public static class FitCommand
             MaxIterations = a.Value("max-iterations") is { } mi ? Integer("max-iterations", mi, 1, 100_000, "iterations") : 500,
             PqlFixedScale = a.Value("pql-scale") switch
             {
-                null or "estimate" => false,
-                "fixed" => method == FitMethod.Pql ? true : throw new UsageException("option --pql-scale applies only to --method pql"),
+                null => false,
+                _ when method != FitMethod.Pql => throw new UsageException("option --pql-scale applies only to --method pql"),
+                "estimate" => false,
+                "fixed" => true,
                 var other => throw new UsageException($"option --pql-scale takes estimate or fixed, not '{other}'"),
             },
             JsonPath = a.Value("json"),
@@ -236,8 +238,11 @@ public static class FitCommand
                 var m = method.Trim().ToLowerInvariant();
                 if (nagq is not null)
                     throw new UsageException($"option --nagq applies to --method agq or laplace, not --method {m}");
-                if (m == "reml" && family != FamilyKind.Gaussian)
-                    throw new UsageException($"option --method reml is for --family gaussian (a linear mixed model), not {FamilyNames.RName(family)}");
+                var lmmLink = link ?? FamilyNames.DefaultLink(family);
+                if (m != "pql" && (family != FamilyKind.Gaussian || lmmLink != LinkKind.Identity))
+                    throw new UsageException(family != FamilyKind.Gaussian
+                        ? $"option --method {m} is for --family gaussian (a linear mixed model), not {FamilyNames.RName(family)}; use laplace or agq"
+                        : $"option --method {m} fits a linear mixed model, with the identity link, not {FamilyNames.RName(lmmLink)}; use laplace or agq");
                 return (m == "pql" ? FitMethod.Pql : m == "ml" ? FitMethod.Ml : FitMethod.Reml, 1);
             default:
                 throw new UsageException($"option --method: unknown method '{method}' (use laplace, agq, pql, ml or reml)");
