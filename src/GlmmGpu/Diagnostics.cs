@@ -26,7 +26,7 @@ public static class Diagnostics
         return new Restore(() => phaseListener = previous);
     }
 
-    /// <summary>A phase is starting (<c>GLM start (1000 coefficients)</c>): named to this thread's listener.</summary>
+    /// <summary>A phase is starting (<c>GLM start (1000 fixed effects)</c>): named to this thread's listener.</summary>
     public static void Begin(string phase)
     {
         if (!muted) phaseListener?.Invoke(phase);
