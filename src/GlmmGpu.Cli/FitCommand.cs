@@ -3,6 +3,7 @@ using System.Globalization;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
 using GlmmGpu.Results;
 
 namespace GlmmGpu.Cli;
@@ -110,12 +111,26 @@ public static class FitCommand
         Diagnostics.Mark("loaded");
 
         WarmUpFit.Start(data, request.ToModelSpec(), request.ToFitOptions(), fileName);
-        ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
-        clock.Restart();
         var progress = new FitProgress(ctx, everyIteration: request.Verbose);
-        var result = Glmm.Fit(data, request.ToModelSpec(), request.ToFitOptions(progress.Callback));
-        ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+        FitResult result;
+        using (progress.StartTicking())
+        {
+            ctx.BeginPhase("building the model frame");
+            clock.Restart();
+            var frame = Glmm.Frame(data, request.ToModelSpec());
+            ctx.EndPhase($"{FrameDetail(frame)}, {Seconds(clock)} s");
+            Diagnostics.Mark("model frame");
+            if (frame.FixedDesign?.SlowNote is { } slow)
+                ctx.Notice("glmm: note: " + slow);
+
+            ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
+            clock.Restart();
+            result = Glmm.Fit(frame, request.ToFitOptions(progress.Callback));
+            ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
+        }
         ctx.ReportDeviceFallback(request.Device, result.Device);
+        if (request.DeviceMath != DeviceMath.Portable && result.Device == "cpu")
+            ctx.Notice($"glmm: note: --device-math {DeviceMathNames.Name(request.DeviceMath)} applies to GPU kernels; the CPU path ran its own exp and log");
         if (!result.Converged)
             ctx.Notice("glmm: warning: " + (result.Messages.FirstOrDefault(m => m.Contains("converge", StringComparison.Ordinal) || m.Contains("settle", StringComparison.Ordinal)) ?? "the fit did not converge"));
 
@@ -161,6 +176,10 @@ public static class FitCommand
         if (a.Has("quiet") && a.Has("verbose"))
             throw new UsageException("options --quiet and --verbose cannot be used together");
 
+        var device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto;
+        var deviceMath = a.Value("device-math") is { } dm ? ParseDeviceMath(dm) : DeviceMath.Portable;
+        CheckDeviceMath(device, deviceMath);
+
         return new FitRequest
         {
             DataPath = data,
@@ -171,14 +190,16 @@ public static class FitCommand
             NAgq = nodes,
             Factors = factors,
             Weights = weights?.Trim(),
-            Device = a.Value("device") is { } d ? ParseDevice(d) : DeviceChoice.Auto,
-            DeviceMath = a.Value("device-math") is { } dm ? ParseDeviceMath(dm) : DeviceMath.Portable,
+            Device = device,
+            DeviceMath = deviceMath,
             Threads = a.Value("threads") is { } t ? Integer("threads", t, 0, 4096, "threads (0 = all cores)") : 0,
             MaxIterations = a.Value("max-iterations") is { } mi ? Integer("max-iterations", mi, 1, 100_000, "iterations") : 500,
             PqlFixedScale = a.Value("pql-scale") switch
             {
-                null or "estimate" => false,
-                "fixed" => method == FitMethod.Pql ? true : throw new UsageException("option --pql-scale applies only to --method pql"),
+                null => false,
+                _ when method != FitMethod.Pql => throw new UsageException("option --pql-scale applies only to --method pql"),
+                "estimate" => false,
+                "fixed" => true,
                 var other => throw new UsageException($"option --pql-scale takes estimate or fixed, not '{other}'"),
             },
             JsonPath = a.Value("json"),
@@ -217,8 +238,11 @@ public static class FitCommand
                 var m = method.Trim().ToLowerInvariant();
                 if (nagq is not null)
                     throw new UsageException($"option --nagq applies to --method agq or laplace, not --method {m}");
-                if (m == "reml" && family != FamilyKind.Gaussian)
-                    throw new UsageException($"option --method reml is for --family gaussian (a linear mixed model), not {FamilyNames.RName(family)}");
+                var lmmLink = link ?? FamilyNames.DefaultLink(family);
+                if (m != "pql" && (family != FamilyKind.Gaussian || lmmLink != LinkKind.Identity))
+                    throw new UsageException(family != FamilyKind.Gaussian
+                        ? $"option --method {m} is for --family gaussian (a linear mixed model), not {FamilyNames.RName(family)}; use laplace or agq"
+                        : $"option --method {m} fits a linear mixed model, with the identity link, not {FamilyNames.RName(lmmLink)}; use laplace or agq");
                 return (m == "pql" ? FitMethod.Pql : m == "ml" ? FitMethod.Ml : FitMethod.Reml, 1);
             default:
                 throw new UsageException($"option --method: unknown method '{method}' (use laplace, agq, pql, ml or reml)");
@@ -241,6 +265,22 @@ public static class FitCommand
         DeviceMathNames.TryParse(text, out var math) ? math
             : throw new UsageException($"option --device-math: unknown value '{text}' (use portable, xmath or libdevice)");
 
+    /// <summary>
+    /// <c>--device-math</c> chooses what GPU kernels compile exp and log to: the CPU path and ILGPU's CPU accelerator
+    /// always run the portable code, and libdevice is NVIDIA's, for CUDA alone.
+    /// </summary>
+    public static void CheckDeviceMath(DeviceChoice device, DeviceMath math)
+    {
+        if (math == DeviceMath.Portable) return;
+        var name = DeviceMathNames.Name(math);
+        if (device is DeviceChoice.Cpu or DeviceChoice.IlgpuCpu)
+            throw new UsageException(
+                $"option --device-math {name} chooses the GPU kernels' exp and log, but --device {DeviceName(device)} always runs the portable ones; " +
+                "leave --device-math out, or use --device cuda or opencl");
+        if (device == DeviceChoice.OpenCl && math == DeviceMath.LibDevice)
+            throw new UsageException("option --device-math libdevice is NVIDIA's library, for --device cuda; with --device opencl use xmath or portable");
+    }
+
     internal static string MethodName(FitMethod method, int nagq) => method switch
     {
         FitMethod.Agq => $"adaptive quadrature ({nagq} nodes)",
@@ -261,9 +301,14 @@ public static class FitCommand
         _ => d.ToString(),
     };
 
+    /// <summary><c>20000 rows, 1000 fixed effects, 200 groups of g</c>: the frame's size, as the fit will see it.</summary>
+    internal static string FrameDetail(ModelFrame frame) =>
+        $"{frame.RowCount} rows, {frame.P} fixed effect{(frame.P == 1 ? "" : "s")}, " +
+        string.Join(", ", frame.RandomEffects.Select(b => $"{b.LevelCount} groups of {b.GroupingFactor}"));
+
     internal static string Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 
-    /// <summary>Fail before any work when the data file is missing or the JSON file cannot be placed.</summary>
+    /// <summary>Fail before any work when the data file is missing or the JSON file cannot be written.</summary>
     private static void CheckPaths(FitRequest r)
     {
         if (Directory.Exists(r.DataPath))
@@ -271,13 +316,7 @@ public static class FitCommand
         if (!File.Exists(r.DataPath))
             throw new GlmmException($"data file '{r.DataPath}' not found");
         if (r.JsonPath is { } json)
-        {
-            if (Directory.Exists(json))
-                throw new GlmmException($"--json '{json}' is a directory; give a file name");
-            var dir = Path.GetDirectoryName(Path.GetFullPath(json));
-            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
-                throw new GlmmException($"cannot write --json '{json}': directory '{dir}' does not exist");
-        }
+            OutputFile.Check("json", json, ("data", r.DataPath));
     }
 
     private static string Required(ParsedArguments a, string name, string what) =>

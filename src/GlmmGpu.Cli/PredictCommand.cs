@@ -55,12 +55,14 @@ public static class PredictCommand
         if (a.Has("quiet") && a.Has("verbose"))
             throw new UsageException("options --quiet and --verbose cannot be used together");
         ctx.Configure(a.Has("quiet"), a.Has("verbose"));
-        CheckOutput(outPath);
+        OutputFile.Check("out", outPath, ("data", dataPath), ("model", modelPath));
 
         var clock = Stopwatch.StartNew();
         ctx.BeginPhase($"reading the fit {Path.GetFileName(modelPath)}");
         var fit = SavedFitJson.Read(modelPath);
         ctx.EndPhase($"{fit.Formula}, {FitCommand.Seconds(clock)} s");
+        if (fit.Converged == false)
+            ctx.Notice($"glmm: warning: the fit in {Path.GetFileName(modelPath)} did not converge: its estimates, and so these predictions, may be wrong");
 
         ctx.BeginPhase($"loading {Path.GetFileName(dataPath)}");
         clock.Restart();
@@ -72,7 +74,11 @@ public static class PredictCommand
         var result = Predictor.Predict(fit, data, options);
         PredictionCsv.Write(result, outPath);
         ctx.EndPhase($"{FitCommand.Seconds(clock)} s");
-        ctx.Note($"wrote {result.Values.Length} predictions to {outPath}" + Details(result));
+        ctx.Note($"wrote {result.Values.Length} predictions to {outPath}");
+        if (result.NewLevelRows > 0)
+            ctx.Notice($"glmm: note: {result.NewLevelRows} of {result.Values.Length} rows are in groups the fit did not see: they got the population prediction, without random effects");
+        if (result.MissingRows > 0)
+            ctx.Notice($"glmm: note: {result.MissingRows} of {result.Values.Length} rows miss a value the model needs: their prediction is NA");
         return 0;
     }
 
@@ -91,24 +97,6 @@ public static class PredictCommand
         "none" => RandomEffectsForm.None,
         _ => throw new UsageException($"option --re-form: unknown value '{text}' (use all or none)"),
     };
-
-    private static string Details(PredictionResult r)
-    {
-        var parts = new List<string>();
-        if (r.MissingRows > 0) parts.Add($"{r.MissingRows} NA for missing values");
-        if (r.NewLevelRows > 0) parts.Add($"{r.NewLevelRows} in groups the fit did not see, without random effects");
-        return parts.Count == 0 ? "" : $" ({string.Join("; ", parts)})";
-    }
-
-    /// <summary>Fail before any work when the output cannot be placed.</summary>
-    private static void CheckOutput(string path)
-    {
-        if (Directory.Exists(path))
-            throw new GlmmException($"--out '{path}' is a directory; give a file name");
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
-            throw new GlmmException($"cannot write --out '{path}': directory '{dir}' does not exist");
-    }
 
     private static string Required(ParsedArguments a, string name, string what) =>
         a.Value(name) ?? throw new UsageException($"option --{name} is required ({what}); see '{Name} --help'");

@@ -50,10 +50,20 @@ public static class SimulateCommand
             throw new UsageException($"option --sd needs a non-negative number, not '{s}'");
         int seed = a.Value("seed") is { } k ? FitCommand.Integer("seed", k, int.MinValue, int.MaxValue, "seed") : 1;
         var path = Required(a, "out");
+        var spec = new SimulationSpec(rows, groups, family, link, a.Has("slopes"), sd, seed);
+        try
+        {
+            Simulator.Check(spec);
+        }
+        catch (GlmmException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        OutputFile.Check("out", path);
         var clock = Stopwatch.StartNew();
         SimulationTruth truth;
         using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-            truth = Simulator.Write(new SimulationSpec(rows, groups, family, link, a.Has("slopes"), sd, seed), stream);
+            truth = Simulator.Write(spec, stream);
         ctx.Error.Write(truth.ToString());
         ctx.Error.WriteLine($"wrote {rows} rows in {groups} groups to {path} ({clock.Elapsed.TotalSeconds:F2} s)");
         return 0;

@@ -32,6 +32,7 @@ internal static class MaximumLikelihoodEstimator
         if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
         var layout = laplaceData.Layout;
+        if (frame.Family == FamilyKind.Gaussian) Linear.ResidualIdentifiability.Check(frame, laplaceData.Block, Linear.ResidualIdentifiability.LinearModelRemedy);
         int iterations = 0, evaluations = 0;
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
@@ -45,7 +46,11 @@ internal static class MaximumLikelihoodEstimator
             // Many clusters: start from the Laplace fit to a sample of them (SampleStart, on the CPU path), itself
             // started from the GLM fit to the sample; otherwise from the GLM fit to the whole data.
             sampled = options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
-            if (sampled is null) glmStart = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+            if (sampled is null)
+            {
+                Diagnostics.Begin($"GLM start ({layout.P} fixed effects)");
+                glmStart = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+            }
         }
         catch
         {
@@ -241,6 +246,7 @@ internal static class MaximumLikelihoodEstimator
             Diagnostics.Mark("Hessian from the quadrature rule");
             return h;
         }
+        Diagnostics.Begin($"standard errors ({n} differenced points in one pass)");
         var points = new double[n * n];
         var steps = new double[n];
         for (int i = 0; i < n; i++)

@@ -37,6 +37,33 @@ internal static class DesignMatrixBuilder
         return columns;
     }
 
+    /// <summary>
+    /// How many columns <see cref="Build"/> would give each term, without building them: <c>(Intercept)</c> first when
+    /// there is one, then each term by its label. A factor that cannot be coded counts no columns (Build says why).
+    /// </summary>
+    public static List<(string Term, long Columns)> Plan(ModelRows rows, bool intercept, IReadOnlyList<Term> terms)
+    {
+        var plan = new List<(string, long)>();
+        if (intercept) plan.Add(("(Intercept)", 1));
+        var full = ContrastRules.FullCoding(intercept, terms, v => IsFactor(rows, v));
+        for (int t = 0; t < terms.Count; t++)
+        {
+            long width = 1;
+            for (int v = 0; v < terms[t].Variables.Count; v++)
+            {
+                var variable = terms[t].Variables[v];
+                // Saturating: an interaction of large factors must not overflow into a small count.
+                long columns = IsFactor(rows, variable) ? Math.Max(0, rows.Factor(((ColumnExpression)variable).Name).LevelCount - FirstLevel(full[t][v])) : 1;
+                width = columns == 0 ? 0 : Math.Min(width, long.MaxValue / columns) * columns;
+            }
+            plan.Add((terms[t].Label, width));
+        }
+        return plan;
+    }
+
+    /// <summary>The first level with a column of its own: 0 for full indicator coding, 1 for treatment contrasts.</summary>
+    private static int FirstLevel(bool fullCoding) => fullCoding ? 0 : 1;
+
     /// <summary>A variable is a factor when it is a bare column that is a factor (text, declared one, or one the fit coded as one).</summary>
     public static bool IsFactor(ModelRows rows, Expression variable) =>
         variable is ColumnExpression c && rows.IsFactor(c.Name);
@@ -50,7 +77,7 @@ internal static class DesignMatrixBuilder
             throw new GlmmException(
                 $"factor '{factor.Name}' in term '{term}' has only {factor.LevelCount} level in the rows used: contrasts need two or more");
         var columns = new List<DesignColumn>();
-        for (int level = fullCoding ? 0 : 1; level < factor.LevelCount; level++)
+        for (int level = FirstLevel(fullCoding); level < factor.LevelCount; level++)
         {
             var x = new double[rows.Count];
             var codes = factor.Codes;

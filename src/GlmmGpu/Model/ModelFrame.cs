@@ -55,6 +55,8 @@ public sealed class ModelFrame
     public required string[] FixedNames { get; init; }
     /// <summary>Columns dropped because they were linear combinations of earlier ones (lme4 reports these).</summary>
     public required string[] DroppedColumns { get; init; }
+    /// <summary>The size of the fixed-effects design as planned, before aliased columns were dropped (null for frames built elsewhere).</summary>
+    public FixedDesignSize? FixedDesign { get; init; }
     public required RandomEffectsBlock[] RandomEffects { get; init; }
     /// <summary>Rows removed because a column the model uses was missing (R's na.omit).</summary>
     public required int DroppedRows { get; init; }

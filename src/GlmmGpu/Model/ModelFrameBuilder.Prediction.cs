@@ -25,8 +25,8 @@ public static partial class ModelFrameBuilder
         var complete = RowSelection.CompleteRows(data, CovariateColumns(formula));
         var rows = new ModelRows(data, complete, factorLevels);
         var fixedColumns = DesignMatrixBuilder.Build(rows, formula.HasIntercept, formula.FixedTerms);
-        var blocks = formula.RandomTerms
-            .Select(term => RandomBlock(rows, term, GroupingFactorBuilder.Build(rows, term, requireTwoLevels: false), null))
+        var blocks = RandomTermGroups.ByFactor(formula.RandomTerms)
+            .Select(terms => RandomBlock(rows, terms, GroupingFactorBuilder.Build(rows, terms[0], requireTwoLevels: false), null))
             .ToArray();
         var noResponse = new double[rows.Count];
         Array.Fill(noResponse, double.NaN);

@@ -7,8 +7,8 @@ namespace GlmmGpu.Model;
 /// <summary>
 /// Turns data and a formula into a validated <see cref="ModelFrame"/>, in R's order of work: check the
 /// names, drop incomplete rows (na.omit), code factors on the rows that remain, build and check the
-/// response, X (aliased columns dropped) and each random term's Z. Rows are sorted by the first random
-/// term's grouping factor so that every cluster is contiguous.
+/// response, X (aliased columns dropped) and each grouping factor's Z (its terms' columns side by side). Rows are
+/// sorted by the first random term's grouping factor so that every cluster is contiguous.
 /// </summary>
 public static partial class ModelFrameBuilder
 {
@@ -37,15 +37,18 @@ public static partial class ModelFrameBuilder
         var (response, weights) = ResponseValidator.Build(rows, formula.Response, family, weightsColumn);
         var offset = Offset(rows, formula.Offsets);
 
+        var design = FixedDesignSize.Of(rows, formula);
+        design.Check(FixedDesignSize.AvailableBytes());
+        Diagnostics.Begin($"fixed-effects design: {design}");
         var fixedColumns = DesignMatrixBuilder.Build(rows, formula.HasIntercept, formula.FixedTerms);
         var (kept, dropped) = RankReducer.Reduce(fixedColumns);
 
-        var blocks = new RandomEffectsBlock[formula.RandomTerms.Count];
+        var termGroups = RandomTermGroups.ByFactor(formula.RandomTerms);
+        var blocks = new RandomEffectsBlock[termGroups.Count];
         for (int b = 0; b < blocks.Length; b++)
         {
-            var term = formula.RandomTerms[b];
-            var group = b == 0 ? firstGroup : GroupingFactorBuilder.Build(rows, term);
-            blocks[b] = RandomBlock(rows, term, group, b == 0 ? offsets : null);
+            var group = b == 0 ? firstGroup : GroupingFactorBuilder.Build(rows, termGroups[b][0]);
+            blocks[b] = RandomBlock(rows, termGroups[b], group, b == 0 ? offsets : null);
         }
 
         return new ModelFrame
@@ -59,6 +62,7 @@ public static partial class ModelFrameBuilder
             X = ColumnMajor(kept, rows.Count),
             FixedNames = kept.Select(c => c.Name).ToArray(),
             DroppedColumns = dropped.ToArray(),
+            FixedDesign = design,
             RandomEffects = blocks,
             DroppedRows = droppedRows,
             SourceRow = rows.SourceRow,
@@ -78,11 +82,19 @@ public static partial class ModelFrameBuilder
         return total;
     }
 
-    private static RandomEffectsBlock RandomBlock(ModelRows rows, RandomTerm term, Factor group, int[]? clusterOffsets)
+    /// <summary>One grouping factor's block: the columns of each of its terms, side by side (<see cref="RandomTermGroups"/>).</summary>
+    private static RandomEffectsBlock RandomBlock(ModelRows rows, IReadOnlyList<RandomTerm> terms, Factor group, int[]? clusterOffsets)
     {
-        var columns = DesignMatrixBuilder.Build(rows, term.HasIntercept, term.Terms);
-        if (columns.Count == 0)
-            throw new GlmmException($"random term '{term}' has no columns: give an intercept or a variable");
+        var perTerm = new List<List<DesignColumn>>();
+        foreach (var t in terms)
+        {
+            var termColumns = DesignMatrixBuilder.Build(rows, t.HasIntercept, t.Terms);
+            if (termColumns.Count == 0)
+                throw new GlmmException($"random term '{t}' has no columns: give an intercept or a variable");
+            perTerm.Add(termColumns);
+        }
+        var term = RandomTermGroups.Combine(terms, perTerm.Select(c => (IReadOnlyList<string>)c.ConvertAll(x => x.Name)).ToList());
+        var columns = perTerm.SelectMany(c => c).ToList();
         return new RandomEffectsBlock
         {
             Term = term,

@@ -16,15 +16,23 @@ internal static class RankReducer
     /// <summary>Below this residual ratio the Gram screen hands the decision to Gram-Schmidt on the columns.</summary>
     private const double ScreenRatio = 1e-3;
     private const int GramBlock = 4096;
+    /// <summary>A column with nonzeros in at most one row in this many is summed over those rows alone.</summary>
+    private const int SparseFraction = 16;
 
     public static (List<DesignColumn> Kept, List<string> Dropped) Reduce(IReadOnlyList<DesignColumn> columns)
     {
         // Almost every design has full rank by a wide margin; the Gram matrix shows that in one pass over the data
         // instead of Gram-Schmidt's p^2 passes (0.15 s at 1e6 rows and five columns). Its rounding (about 1e-14
         // relative in a squared residual) cannot move a ratio above 1e-3 to below 1e-7, so it only decides there.
-        if (ClearlyFullRank(columns)) return (columns.ToList(), new List<string>());
+        // Columns of zeros (an interaction's empty cells) are dropped first: they change no other column's residual,
+        // and would otherwise send the whole design to Gram-Schmidt.
+        var nonzero = columns.Where(c => !IsZero(c.Values)).ToList();
+        if (ClearlyFullRank(nonzero))
+            return (nonzero, columns.Where(c => IsZero(c.Values)).Select(c => c.Name).ToList());
         return GramSchmidt(columns);
     }
+
+    private static bool IsZero(double[] x) => !x.AsSpan().ContainsAnyExcept(0.0);
 
     /// <summary>
     /// True when, by the Cholesky factorisation of X'X, every column's residual after projection on the ones
@@ -36,48 +44,72 @@ internal static class RankReducer
         if (p == 0) return true;
         int n = columns[0].Values.Length;
         var gram = Gram(columns, n);
-        var l = new double[p, p];
+        // Rows of the factor as arrays, so that each inner product is one vectorised dot.
+        var l = new double[p][];
         for (int j = 0; j < p; j++)
         {
             double diagonal = gram[j, j];
             // Zero, tiny or huge columns go to Gram-Schmidt, which scales them.
             if (!(diagonal > 1e-280 && diagonal < 1e280)) return false;
+            var row = l[j] = new double[j + 1];
             for (int i = 0; i < j; i++)
-            {
-                double s = gram[j, i];
-                for (int k = 0; k < i; k++) s -= l[j, k] * l[i, k];
-                l[j, i] = s / l[i, i];
-            }
-            double residual = diagonal;
-            for (int k = 0; k < j; k++) residual -= l[j, k] * l[j, k];
+                row[i] = (gram[j, i] - TensorPrimitives.Dot<double>(row.AsSpan(0, i), l[i].AsSpan(0, i))) / l[i][i];
+            double residual = diagonal - TensorPrimitives.Dot<double>(row.AsSpan(0, j), row.AsSpan(0, j));
             if (!(residual > ScreenRatio * ScreenRatio * diagonal)) return false;
-            l[j, j] = Math.Sqrt(residual);
+            row[j] = Math.Sqrt(residual);
         }
         return true;
     }
 
-    /// <summary>X'X from row blocks that stay in cache, summed in block order (the same result on any thread count).</summary>
+    /// <summary>
+    /// X'X, each entry summed by one thread in a fixed order, so the same on any thread count: two dense columns by
+    /// row blocks that stay in cache, added in block order; a sparse column (a factor level's indicator) over its
+    /// nonzero rows alone, so that a factor of many levels costs its rows, not rows times levels squared.
+    /// </summary>
     private static double[,] Gram(IReadOnlyList<DesignColumn> columns, int n)
     {
-        int p = columns.Count, blocks = (n + GramBlock - 1) / GramBlock;
-        var partial = new double[blocks, p * p];
-        Parallel.For(0, blocks, blk =>
-        {
-            int start = blk * GramBlock, len = Math.Min(GramBlock, n - start);
-            for (int i = 0; i < p; i++)
-            {
-                var xi = columns[i].Values.AsSpan(start, len);
-                for (int j = 0; j <= i; j++)
-                    partial[blk, i * p + j] = TensorPrimitives.Dot<double>(xi, columns[j].Values.AsSpan(start, len));
-            }
-        });
+        int p = columns.Count;
+        var nonzeroRows = new int[]?[p];
+        Parallel.For(0, p, c => nonzeroRows[c] = SparseRows(columns[c].Values));
         var gram = new double[p, p];
-        for (int blk = 0; blk < blocks; blk++)
-            for (int i = 0; i < p; i++)
-                for (int j = 0; j <= i; j++) gram[i, j] += partial[blk, i * p + j];
+        Parallel.For(0, p, i =>
+        {
+            for (int j = 0; j <= i; j++)
+                gram[i, j] = Dot(columns[i].Values, nonzeroRows[i], columns[j].Values, nonzeroRows[j], n);
+        });
         for (int i = 0; i < p; i++)
             for (int j = 0; j < i; j++) gram[j, i] = gram[i, j];
         return gram;
+    }
+
+    /// <summary>The rows where <paramref name="x"/> is not zero, when they are few enough to sum over; else null.</summary>
+    private static int[]? SparseRows(double[] x)
+    {
+        int limit = x.Length / SparseFraction, count = 0;
+        foreach (double v in x)
+            if (v != 0 && ++count > limit) return null;
+        var rows = new int[count];
+        for (int i = 0, k = 0; k < count; i++)
+            if (x[i] != 0) rows[k++] = i;
+        return rows;
+    }
+
+    private static double Dot(double[] a, int[]? aRows, double[] b, int[]? bRows, int n)
+    {
+        if (aRows is null && bRows is null)
+        {
+            double sum = 0;
+            for (int start = 0; start < n; start += GramBlock)
+            {
+                int len = Math.Min(GramBlock, n - start);
+                sum += TensorPrimitives.Dot<double>(a.AsSpan(start, len), b.AsSpan(start, len));
+            }
+            return sum;
+        }
+        var rows = bRows is null || (aRows is not null && aRows.Length <= bRows.Length) ? aRows! : bRows;
+        double s = 0;
+        foreach (int r in rows) s += a[r] * b[r];
+        return s;
     }
 
     private static (List<DesignColumn> Kept, List<string> Dropped) GramSchmidt(IReadOnlyList<DesignColumn> columns)

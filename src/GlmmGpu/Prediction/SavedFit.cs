@@ -23,6 +23,8 @@ public sealed record SavedFit
     public required IReadOnlyList<SavedRandomEffects> RandomEffects { get; init; }
     /// <summary>Levels of the factors in the fit's design, in R's order.</summary>
     public required IReadOnlyDictionary<string, string[]> FactorLevels { get; init; }
+    /// <summary>Whether the fit converged; null when its JSON does not say.</summary>
+    public bool? Converged { get; init; }
 
     public static SavedFit From(FitResult fit)
     {
@@ -37,6 +39,7 @@ public sealed record SavedFit
             RandomEffects = fit.Ranef.Select((r, k) => new SavedRandomEffects(keys[k], ByLevel(r))).ToList(),
             FactorLevels = fit.FactorLevels
                 ?? throw new GlmmException("this fit does not record its factor levels, which prediction needs; refit it with this version of glmm"),
+            Converged = fit.Converged,
         };
     }
 

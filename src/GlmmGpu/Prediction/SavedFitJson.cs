@@ -1,12 +1,14 @@
 using System.Text.Json;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Specification;
 
 namespace GlmmGpu.Prediction;
 
 /// <summary>
 /// Reads the JSON that <c>glmm fit --json</c> writes (<see cref="Results.FitResultJson"/>) back into a
 /// <see cref="SavedFit"/>. Only the keys prediction needs are read: formula, family, link, fixef, ranef and
-/// levels. A null estimate (written for a non-finite value) reads as NaN.
+/// levels, and converged when it is there. A null estimate (written for a non-finite value) reads as NaN. A file
+/// that is not such a fit is an error naming the key at fault and what it holds instead.
 /// </summary>
 public static class SavedFitJson
 {
@@ -32,28 +34,32 @@ public static class SavedFitJson
             throw new GlmmException($"{source} is not valid JSON: {e.Message}");
         }
         if (root.ValueKind != JsonValueKind.Object)
-            throw new GlmmException($"{source} is not a fit written by 'glmm fit --json': expected a JSON object");
+            throw new GlmmException($"{source} is not a fit written by 'glmm fit --json': it holds {Kind(root)}, not a JSON object");
+        var formula = Text(Required(root, "formula", source), "formula", source);
         try
         {
-            return new SavedFit
-            {
-                Formula = Required(root, "formula", source).GetString()!,
-                Family = FamilyNames.ParseFamily(Required(root, "family", source).GetString()!),
-                Link = FamilyNames.ParseLink(Required(root, "link", source).GetString()!),
-                FixedEffects = Required(root, "fixef", source).EnumerateObject()
-                    .Select(p => KeyValuePair.Create(p.Name, Number(p.Value))).ToList(),
-                RandomEffects = Required(root, "ranef", source).EnumerateObject()
-                    .Select(p => new SavedRandomEffects(p.Name, Modes(p.Value))).ToList(),
-                FactorLevels = root.TryGetProperty("levels", out var levels)
-                    ? levels.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(l => l.GetString()!).ToArray(), StringComparer.Ordinal)
-                    : throw new GlmmException($"{source} has no 'levels' (the factor levels prediction needs); write it again with this version of 'glmm fit --json'"),
-            };
+            FormulaParser.Parse(formula);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
+        catch (FormulaException e)
         {
-            // JsonElement throws InvalidOperationException when a value has the wrong kind; FamilyNames throws ArgumentException.
-            throw new GlmmException($"{source} is not a fit written by 'glmm fit --json': {e.Message}");
+            throw new GlmmException($"{source}: its 'formula' does not parse ({e.Message})");
         }
+        return new SavedFit
+        {
+            Formula = formula,
+            Family = Name(root, "family", FamilyNames.ParseFamily, source),
+            Link = Name(root, "link", FamilyNames.ParseLink, source),
+            FixedEffects = Members(Required(root, "fixef", source), "fixef", source)
+                .Select(p => KeyValuePair.Create(p.Name, Number(p.Value, $"fixef.{p.Name}", source))).ToList(),
+            RandomEffects = Members(Required(root, "ranef", source), "ranef", source)
+                .Select(p => new SavedRandomEffects(p.Name, Modes(p.Value, $"ranef.{p.Name}", source))).ToList(),
+            FactorLevels = root.TryGetProperty("levels", out var levels) && levels.ValueKind != JsonValueKind.Null
+                ? Members(levels, "levels", source).ToDictionary(p => p.Name, p => Strings(p.Value, $"levels.{p.Name}", source), StringComparer.Ordinal)
+                : throw new GlmmException($"{source} has no 'levels' (the factor levels prediction needs); write it again with this version of 'glmm fit --json'"),
+            Converged = root.TryGetProperty("converged", out var converged) && converged.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? converged.GetBoolean()
+                : null,
+        };
     }
 
     private static JsonElement Required(JsonElement root, string key, string source) =>
@@ -61,8 +67,56 @@ public static class SavedFitJson
             ? value
             : throw new GlmmException($"{source} has no '{key}': it is not a fit written by 'glmm fit --json'");
 
-    private static double Number(JsonElement value) => value.ValueKind == JsonValueKind.Null ? double.NaN : value.GetDouble();
+    private static GlmmException Wrong(string key, string expected, JsonElement value, string source) =>
+        new($"{source} is not a fit written by 'glmm fit --json': '{key}' must be {expected}, not {Kind(value)}");
 
-    private static Dictionary<string, double[]> Modes(JsonElement factor) =>
-        factor.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(Number).ToArray(), StringComparer.Ordinal);
+    private static string Text(JsonElement value, string key, string source) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Wrong(key, "a string", value, source);
+
+    private static T Name<T>(JsonElement root, string key, Func<string, T> parse, string source)
+    {
+        var text = Text(Required(root, key, source), key, source);
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new GlmmException($"{source} has '{key}' '{text}': {e.Message}");
+        }
+    }
+
+    private static IEnumerable<JsonProperty> Members(JsonElement value, string key, string source) =>
+        value.ValueKind == JsonValueKind.Object ? value.EnumerateObject() : throw Wrong(key, "an object", value, source);
+
+    private static double Number(JsonElement value, string key, string source) => value.ValueKind switch
+    {
+        JsonValueKind.Null => double.NaN,
+        JsonValueKind.Number => value.GetDouble(),
+        _ => throw Wrong(key, "a number", value, source),
+    };
+
+    private static Dictionary<string, double[]> Modes(JsonElement factor, string key, string source) =>
+        Members(factor, key, source).ToDictionary(
+            p => p.Name,
+            p => p.Value.ValueKind == JsonValueKind.Array
+                ? p.Value.EnumerateArray().Select(v => Number(v, $"{key}.{p.Name}", source)).ToArray()
+                : throw Wrong($"{key}.{p.Name}", "an array of numbers", p.Value, source),
+            StringComparer.Ordinal);
+
+    private static string[] Strings(JsonElement value, string key, string source) =>
+        value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Wrong(key, "an array of strings", v, source)).ToArray()
+            : throw Wrong(key, "an array of strings", value, source);
+
+    /// <summary>What a JSON value is, in words: <c>a number</c>, <c>an array</c>.</summary>
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{value.GetString()}\"",
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        _ => "null",
+    };
 }

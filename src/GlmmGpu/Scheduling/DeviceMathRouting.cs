@@ -31,7 +31,18 @@ internal static class DeviceMathRouting
             manager.RegisterMethod(source, new PTXIntrinsic(type, target, IntrinsicImplementationMode.Redirect));
             manager.RegisterMethod(source, new CLIntrinsic(type, target, IntrinsicImplementationMode.Redirect));
         }
-        if (math == DeviceMath.LibDevice && cuda) builder.LibDevice();
+        // Only where a CUDA device was found: without one the toolkit is not needed, and --device auto moves on.
+        if (math == DeviceMath.LibDevice && cuda && AnyCudaDevice())
+        {
+            var (nvvm, libDevice) = LibDeviceLocation.Find(Environment.GetEnvironmentVariable, OperatingSystem.IsWindows());
+            builder.LibDevice(nvvm, libDevice);
+        }
+    }
+
+    private static bool AnyCudaDevice()
+    {
+        using var probe = Context.Create(b => b.Cuda());
+        return probe.GetCudaDevices().Count > 0;
     }
 
     /// <summary>The redirect targets: ILGPU maps Math.Exp and Math.Log on each backend.</summary>

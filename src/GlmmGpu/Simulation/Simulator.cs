@@ -37,7 +37,7 @@ public static class Simulator
 
     public static SimulationTruth Write(SimulationSpec spec, Stream output)
     {
-        var link = CheckSpec(spec);
+        var link = Check(spec);
         double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
         var groupEffects = GroupEffects(spec, slopeSd);
         var header = Encoding.ASCII.GetBytes("g,x1,x2,x3,x4,y\n");
@@ -62,7 +62,7 @@ public static class Simulator
     /// </summary>
     public static (DataTable Data, SimulationTruth Truth) Generate(SimulationSpec spec)
     {
-        var link = CheckSpec(spec);
+        var link = Check(spec);
         double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
         var groupEffects = GroupEffects(spec, slopeSd);
         int n = spec.Rows;
@@ -84,15 +84,16 @@ public static class Simulator
         return (table, Truth(spec, slopeSd));
     }
 
-    private static LinkKind CheckSpec(SimulationSpec spec)
+    /// <summary>The link the spec simulates with; an error naming the option when the spec cannot be simulated.</summary>
+    public static LinkKind Check(SimulationSpec spec)
     {
-        if (spec.Rows < 1) throw new GlmmException("--rows must be at least 1");
-        if (spec.Groups < 2 || spec.Groups > spec.Rows) throw new GlmmException($"--groups must be between 2 and the number of rows ({spec.Rows})");
+        if (spec.Rows < 1) throw new GlmmException("option --rows must be at least 1");
+        if (spec.Groups < 2 || spec.Groups > spec.Rows) throw new GlmmException($"option --groups must be between 2 and the number of rows ({spec.Rows}), not {spec.Groups}");
         var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
         if (link is not (LinkKind.Logit or LinkKind.Probit or LinkKind.Cloglog or LinkKind.Log) && !(link == LinkKind.Identity && spec.Family == FamilyKind.Gaussian))
-            throw new GlmmException($"simulate supports the logit, probit, cloglog and log links (and identity for gaussian), not {FamilyNames.RName(link)}");
+            throw new GlmmException($"option --link: simulate supports the logit, probit, cloglog and log links (and identity for gaussian), not {FamilyNames.RName(link)}");
         if (!FamilyNames.Allows(spec.Family, link))
-            throw new GlmmException($"the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
+            throw new GlmmException($"option --link: the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
         return link;
     }
 

@@ -79,10 +79,11 @@ public class FitProgressTests
         Assert.Equal(0, CliProgram.Run(CbppFit, ctx));
         var lines = Lines(err);
         Assert.StartsWith("loading cbpp.csv ... (56 rows", lines[0]);
-        Assert.Equal("fitting by Laplace on device cpu ... ", lines[1]);
-        Assert.Matches(@"^  fitting iteration 1: log-likelihood -\d+\.\d{3}$", lines[2]);
-        Assert.StartsWith("  (", lines[3]);
-        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("building the model frame ... (56 rows, 4 fixed effects, 15 groups of herd, ", lines[1]);
+        Assert.Equal("fitting by Laplace on device cpu ... ", lines[2]);
+        Assert.Matches(@"^  fitting iteration 1: log-likelihood -\d+\.\d{3}$", lines[3]);
+        Assert.StartsWith("  (", lines[4]);
+        Assert.Equal(5, lines.Length);
     }
 
     [Fact]

@@ -16,12 +16,15 @@ internal static class LinearMixedModelEstimator
             throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
+        ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.LinearModelRemedy);
         LmmSufficientStatistics stats;
         string device;
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options))
         {
             // One pass over the rows; the device is released before the (host-side) optimisation over theta.
+            Diagnostics.Begin($"cross-products ({frame.P} fixed effects)");
             stats = engine.ResponseStatistics();
+            Diagnostics.Mark("cross-products");
             device = engine.Device;
         }
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;

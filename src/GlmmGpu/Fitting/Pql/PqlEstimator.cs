@@ -60,7 +60,9 @@ internal static class PqlEstimator
     {
         var clock = Stopwatch.StartNew();
         var block = FitChecks.SingleBlock(frame);
+        if (!options.PqlFixedScale) ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.PqlRemedy);
         int maxIterations = Math.Min(options.MaxIterations, 100);
+        Diagnostics.Begin($"GLM start ({frame.P} fixed effects)");
         var glm = GlmStart.Fit<TModel>(frame, options.Threads);
         Diagnostics.Mark($"PQL: GLM start ({glm.Iterations} iterations)");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
