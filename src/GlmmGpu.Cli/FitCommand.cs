@@ -51,7 +51,7 @@ public static class FitCommand
     public const int DefaultAgqNodes = 7;
 
     /// <summary>The most quadrature nodes accepted per random effect.</summary>
-    public const int MaxAgqNodes = 200;
+    public const int MaxAgqNodes = QuadratureLimits.MaxNodesPerEffect;
 
     public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
     {

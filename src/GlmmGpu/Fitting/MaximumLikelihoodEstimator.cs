@@ -29,8 +29,8 @@ internal static class MaximumLikelihoodEstimator
         var clock = Stopwatch.StartNew();
         Diagnostics.Mark("before fit");
         int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
-        if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
+        QuadratureLimits.Check(nodes, laplaceData.Block);
         var layout = laplaceData.Layout;
         int iterations = 0, evaluations = 0;
         Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
