@@ -128,7 +128,8 @@ public static class FitCommand
             FitResultJson.Write(result, json);
             ctx.Note($"wrote {json}");
         }
-        return 0;
+        // A fit that did not converge has printed its summary and the warning; its exit status says the same.
+        return result.Converged ? CliProgram.Success : CliProgram.DataOrFitError;
     }
 
     /// <summary>Turn parsed options into a request; <see cref="UsageException"/> names the option at fault.</summary>
