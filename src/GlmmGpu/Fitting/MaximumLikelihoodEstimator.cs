@@ -47,6 +47,8 @@ internal static class MaximumLikelihoodEstimator
         SampleStart.LastSampleClusters = sampled?.Clusters ?? 0;
         double[] psi0;
         double[,] h0;
+        // The GLM start's values, to tell a variance parameter the optimizer never moved (null after a sample start).
+        double[]? glmStart = null;
         if (sampled is not null)
         {
             psi0 = sampled.Psi;
@@ -56,6 +58,7 @@ internal static class MaximumLikelihoodEstimator
         else
         {
             (psi0, h0) = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+            glmStart = psi0;
             Diagnostics.Mark("GLM start");
             if (nodes > 1)
             {
@@ -96,11 +99,12 @@ internal static class MaximumLikelihoodEstimator
         bool singular = FitChecks.IsSingular(lambda, layout.Q, frame.Family == FamilyKind.Gaussian ? phi : 1.0);
         if (singular) messages.Add(FitChecks.SingularMessage);
 
-        var covariance = FixedCovariance(hessian, layout, lambda, messages);
-        bool converged = CheckConvergence(hessian, gradient, summary, messages);
+        var kept = NotAtBoundary(layout, lambda);
+        var covariance = FixedCovariance(hessian, layout, kept, messages);
+        var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
+        bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, covariance, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
         if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
-        var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
         var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link,
             new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi));
         Diagnostics.Mark("results");
@@ -230,11 +234,9 @@ internal static class MaximumLikelihoodEstimator
         return h;
     }
 
-    /// <summary>
-    /// The fixed effects' covariance: the beta block of the inverse Hessian. Where a variance sits at zero the
-    /// likelihood is flat in that direction, so those parameters are held fixed (as lme4 does at a boundary).
-    /// </summary>
-    private static double[,] FixedCovariance(double[,] hessian, ParameterLayout layout, Kernels.Numerics.Mat3 lambda, List<string> messages)
+    /// <summary>The parameters the likelihood is curved in: all but the covariance parameters of a column whose
+    /// variance sits at zero, where the likelihood is flat (as lme4 holds them fixed at a boundary).</summary>
+    private static List<int> NotAtBoundary(ParameterLayout layout, Kernels.Numerics.Mat3 lambda)
     {
         var keep = new List<int>();
         for (int i = 0; i < layout.Count; i++)
@@ -246,7 +248,16 @@ internal static class MaximumLikelihoodEstimator
             }
             keep.Add(i);
         }
-        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, keep));
+        return keep;
+    }
+
+    /// <summary>
+    /// The fixed effects' covariance: the beta block of the inverse Hessian over the <paramref name="kept"/> parameters
+    /// (those at a boundary held fixed).
+    /// </summary>
+    private static double[,] FixedCovariance(double[,] hessian, ParameterLayout layout, List<int> kept, List<string> messages)
+    {
+        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, kept));
         var cov = new double[layout.P, layout.P];
         if (inv is null)
         {
@@ -266,26 +277,72 @@ internal static class MaximumLikelihoodEstimator
         return cov;
     }
 
-    /// <summary>Converged when the Newton step that remains is below 1e-3 standard errors in every parameter.</summary>
-    private static bool CheckConvergence(double[,] hessian, double[] logLikGradient, OptimizationSummary summary, List<string> messages)
+    /// <summary>
+    /// Whether the fit reached an optimum that can be trusted; each reason it did not is a message starting
+    /// "Model failed to converge: ". In order: the fixed effects separate the response (the standard errors of the
+    /// coefficients along the separation are then not available); the log-likelihood, its gradient or its Hessian is
+    /// not finite; a variance parameter never moved from the GLM start (the likelihood is flat in it); the Hessian is
+    /// not positive definite or a Newton step of 1e-3 standard errors or more remains (<see cref="CheckConvergence"/>).
+    /// A Gaussian response the link's mean cannot reach is noted under a fit that failed.
+    /// </summary>
+    private static bool CheckTrust(ModelFrame frame, ParameterLayout layout, double[] psi, double logLik, double[]? glmStart,
+        double[,] hessian, double[] logLikGradient, List<int> kept, OptimizationSummary summary, RandomEffectsModes ranef,
+        double[,] covariance, List<string> messages)
     {
-        int n = logLikGradient.Length;
-        var inv = Dense.InverseSpd(hessian);
-        double worst = 0;
-        if (inv is not null)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double step = 0;
-                for (int j = 0; j < n; j++) step += inv[i, j] * logLikGradient[j];
-                double se = Math.Sqrt(inv[i, i]);
-                if (se > 0) worst = Math.Max(worst, Math.Abs(step) / se);
-            }
-        }
-        double maxGrad = logLikGradient.Max(Math.Abs);
-        bool converged = inv is not null ? worst < 1e-3 : summary.Converged && maxGrad < 1e-3;
-        if (!converged)
-            messages.Add($"Model failed to converge: {summary.Message}; the remaining Newton step is {worst:G3} standard errors (max |gradient| {maxGrad:G3})");
+        if (OutcomeChecks.ReportSeparation(frame, psi[..layout.P], ranef.Modes, covariance, messages)) return false;
+        bool converged = AllFinite(psi, logLik, hessian, logLikGradient, kept, messages)
+            && MovedFromStart(layout, psi, glmStart, summary, ranef, messages)
+            && CheckConvergence(hessian, logLikGradient, kept, summary, messages);
+        if (!converged && OutcomeChecks.UnreachableResponse(frame) is { } unreachable) messages.Add(unreachable);
         return converged;
+    }
+
+    private static bool AllFinite(double[] psi, double logLik, double[,] hessian, double[] logLikGradient, List<int> kept, List<string> messages)
+    {
+        bool finite = double.IsFinite(logLik) && psi.All(double.IsFinite) && logLikGradient.All(double.IsFinite);
+        foreach (int i in kept)
+            foreach (int j in kept) finite &= double.IsFinite(hessian[i, j]);
+        if (!finite) messages.Add(FitChecks.NotConverged + "the log-likelihood, its gradient or its Hessian is not finite at the estimates");
+        return finite;
+    }
+
+    /// <summary>False where a variance parameter (a diagonal entry of the relative covariance factor) is exactly its
+    /// GLM start after the optimizer took steps: the likelihood gave it no gradient to follow.</summary>
+    private static bool MovedFromStart(ParameterLayout layout, double[] psi, double[]? glmStart, OptimizationSummary summary, RandomEffectsModes ranef, List<string> messages)
+    {
+        if (glmStart is null || summary.Iterations == 0) return true;
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            int i = layout.ThetaOffset + k;
+            if (!layout.IsThetaDiagonal(k) || psi[i] != glmStart[i]) continue;
+            var (_, col) = layout.ThetaPosition(k);
+            messages.Add(FitChecks.NotConverged + $"the variance parameter of {ranef.TermNames[col]} | {ranef.Factor} never moved from its start " +
+                $"({glmStart[i]:G6}): the likelihood is flat in it at the estimates");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Converged when the Hessian over the <paramref name="kept"/> parameters (those not at a boundary) is
+    /// positive definite, a maximum, and the Newton step that remains is below 1e-3 standard errors in each of them.</summary>
+    private static bool CheckConvergence(double[,] hessian, double[] logLikGradient, List<int> kept, OptimizationSummary summary, List<string> messages)
+    {
+        double maxGrad = logLikGradient.Max(Math.Abs);
+        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, kept));
+        if (inv is null)
+        {
+            messages.Add(FitChecks.NotConverged + $"the Hessian is not positive definite at the estimates, so they are not at a maximum of the likelihood ({summary.Message}; max |gradient| {maxGrad:G3})");
+            return false;
+        }
+        double worst = 0;
+        for (int a = 0; a < kept.Count; a++)
+        {
+            double step = 0;
+            for (int b = 0; b < kept.Count; b++) step += inv[a, b] * logLikGradient[kept[b]];
+            worst = Math.Max(worst, Math.Abs(step) / Math.Sqrt(inv[a, a]));
+        }
+        if (worst < 1e-3) return true;
+        messages.Add(FitChecks.NotConverged + $"{summary.Message}; the remaining Newton step is {worst:G3} standard errors (max |gradient| {maxGrad:G3})");
+        return false;
     }
 }
