@@ -33,7 +33,7 @@ public static class GaussHermite
     public static (double[] Nodes, double[] Weights, double[] LogWeights) Compute(int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), "the number of quadrature nodes must be at least 1");
-        if (k == 1) return ([0.0], [Math.Sqrt(Math.PI)], [0.5 * Math.Log(Math.PI)]);
+        if (k == 1) return ([0.0], [Math.Sqrt(Math.PI)], [Math.Log(Math.Sqrt(Math.PI))]);
         var x = new double[k];
         var w = new double[k];
         var logW = new double[k];

@@ -102,11 +102,12 @@ internal static class MaximumLikelihoodEstimator
         var kept = NotAtBoundary(layout, lambda);
         var covariance = FixedCovariance(hessian, layout, kept, messages);
         var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
-        bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, covariance, messages);
+        // The residuals' pass over the rows also marks those at their response's extreme, for the separation check.
+        var pearson = new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi, flagBoundary: true);
+        var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, pearson);
+        bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, pearson.AtBoundary, covariance, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
         if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
-        var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link,
-            new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi));
         Diagnostics.Mark("results");
         return ResultBuilder.Build(frame, laplaceData, options, psi, covariance, lambda, phi, logLik, converged, singular,
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
@@ -287,9 +288,9 @@ internal static class MaximumLikelihoodEstimator
     /// </summary>
     private static bool CheckTrust(ModelFrame frame, ParameterLayout layout, double[] psi, double logLik, double[]? glmStart,
         double[,] hessian, double[] logLikGradient, List<int> kept, OptimizationSummary summary, RandomEffectsModes ranef,
-        double[,] covariance, List<string> messages)
+        bool[]? atBoundary, double[,] covariance, List<string> messages)
     {
-        if (OutcomeChecks.ReportSeparation(frame, psi[..layout.P], ranef.Modes, covariance, messages)) return false;
+        if (SeparationCheck.Report(frame, psi[..layout.P], atBoundary, ranef, covariance, messages)) return false;
         bool converged = AllFinite(psi, logLik, hessian, logLikGradient, kept, messages)
             && MovedFromStart(layout, psi, glmStart, summary, ranef, messages)
             && CheckConvergence(hessian, logLikGradient, kept, summary, messages);

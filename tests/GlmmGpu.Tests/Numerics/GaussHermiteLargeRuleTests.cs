@@ -67,6 +67,13 @@ public class GaussHermiteLargeRuleTests
     }
 
     [Fact]
+    public void TheOneNodeRuleKeepsLaplacesLogWeightBitForBit()
+    {
+        // The grid had taken log(sqrt(pi)); 0.5 log(pi) differs in the last bit and moved Laplace fits by an ulp.
+        Assert.Equal(Math.Log(Math.Sqrt(Math.PI)), new QuadratureGrid(1, 1).LogWeight[0]);
+    }
+
+    [Fact]
     public void WeightsBelowDoublesRangeAreZeroAndTheirLogsFinite()
     {
         var (_, w, logW) = GaussHermite.Compute(1000);

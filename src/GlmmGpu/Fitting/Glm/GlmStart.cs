@@ -72,7 +72,7 @@ internal static class GlmStart
             for (int a = 0; a < p; a++)
                 for (int b = 0; b < a; b++) xtwx[b, a] = xtwx[a, b];
             information = xtwx;
-            var l = Dense.Cholesky(xtwx) ?? throw OutcomeChecks.StartFailure(frame, beta);
+            var l = Dense.Cholesky(xtwx) ?? throw SeparationCheck.StartFailure(frame, beta);
             var next = Dense.Solve(l, xtwz);
             double change = 0;
             for (int a = 0; a < p; a++) change = Math.Max(change, Math.Abs(next[a] - beta[a]) / (1 + Math.Abs(beta[a])));
@@ -83,7 +83,7 @@ internal static class GlmStart
             converged = change < 1e-5;
             if (converged) break;
         }
-        OutcomeChecks.RequireNoCompleteSeparation(frame, beta, converged);
+        SeparationCheck.RequireNoCompleteSeparation(frame, beta, converged);
         return new Result(beta, phi, eta, Dense.InverseSpd(information) ?? new double[p, p], iterations);
     }
 

@@ -110,7 +110,8 @@ internal static class PqlEstimator
         }
         var messages = FitChecks.FrameMessages(frame);
         var modesByLevel = Enumerable.Range(0, block.LevelCount).Select(c => currentModes[(c * block.Q)..((c + 1) * block.Q)]).ToArray();
-        if (OutcomeChecks.ReportSeparation(frame, currentBeta, modesByLevel, fit!.Solution.BetaCovariance, messages)) settled = false;
+        var lastModes = new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modesByLevel, []);
+        if (SeparationCheck.Report(frame, currentBeta, null, lastModes, fit!.Solution.BetaCovariance, messages)) settled = false;
         else if (!fit.Summary.Converged)
         {
             messages.Add(FitChecks.NotConverged + $"PQL's last linear mixed model fit did not converge ({fit.Summary.Message}; residual SD {fit.Solution.Sigma:G3})");
