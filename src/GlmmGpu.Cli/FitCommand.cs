@@ -52,7 +52,7 @@ public static class FitCommand
     public const int DefaultAgqNodes = 7;
 
     /// <summary>The most quadrature nodes accepted per random effect.</summary>
-    public const int MaxAgqNodes = 200;
+    public const int MaxAgqNodes = QuadratureLimits.MaxNodesPerEffect;
 
     public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
     {
@@ -143,7 +143,8 @@ public static class FitCommand
             FitResultJson.Write(result, json);
             ctx.Note($"wrote {json}");
         }
-        return 0;
+        // A fit that did not converge has printed its summary and the warning; its exit status says the same.
+        return result.Converged ? CliProgram.Success : CliProgram.DataOrFitError;
     }
 
     /// <summary>Turn parsed options into a request; <see cref="UsageException"/> names the option at fault.</summary>

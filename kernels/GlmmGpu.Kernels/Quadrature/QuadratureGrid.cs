@@ -12,6 +12,9 @@ namespace GlmmGpu.Kernels.Quadrature;
 /// </summary>
 public sealed class QuadratureGrid
 {
+    /// <summary>The most points a grid has: each costs a pass over a cluster's rows in every evaluation.</summary>
+    public const int MaxPoints = 100_000;
+
     public int Q { get; }
     public int NodesPerDimension { get; }
     public int Count { get; }
@@ -22,12 +25,14 @@ public sealed class QuadratureGrid
     public QuadratureGrid(int q, int k)
     {
         if (q < 1 || q > 3) throw new ArgumentOutOfRangeException(nameof(q), "quadrature grids are built for 1 to 3 random effects");
-        var (nodes, weights) = GaussHermite.Rule(k);
-        Q = q;
-        NodesPerDimension = k;
         long count = 1;
         for (int d = 0; d < q; d++) count *= k;
-        if (count > 1_000_000) throw new ArgumentOutOfRangeException(nameof(k), $"{k}^{q} quadrature points are too many");
+        if (count > MaxPoints) throw new ArgumentOutOfRangeException(nameof(k), $"{k}^{q} quadrature points are more than the {MaxPoints} a grid may have");
+        // Log-weights, not logs of the weights: the outermost weights of a rule with hundreds of nodes are below
+        // double's range, and their log-weight plus |z|^2 is an ordinary number.
+        var (nodes, _, logWeights) = GaussHermite.Compute(k);
+        Q = q;
+        NodesPerDimension = k;
         Count = (int)count;
         var points = new (double[] Z, double LogW, double LogGaussWeight)[Count];
         for (int p = 0; p < Count; p++)
@@ -40,8 +45,8 @@ public sealed class QuadratureGrid
                 int i = rest % k;
                 rest /= k;
                 z[d] = nodes[i];
-                lw += Math.Log(weights[i]) + nodes[i] * nodes[i];
-                lg += Math.Log(weights[i]);
+                lw += logWeights[i] + nodes[i] * nodes[i];
+                lg += logWeights[i];
             }
             points[p] = (z, lw, lg);
         }

@@ -5,14 +5,18 @@ using GlmmGpu.Results;
 
 namespace GlmmGpu.Fitting;
 
-/// <summary>Dispatches a model frame to the estimator its method names.</summary>
+/// <summary>Dispatches a model frame to the estimator its method names, once its response is known to vary.</summary>
 internal static class Estimators
 {
-    public static FitResult Fit(ModelFrame frame, FitOptions options) => options.Method switch
+    public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
-        FitMethod.Laplace or FitMethod.Agq => MaximumLikelihoodEstimator.Fit(frame, options),
-        FitMethod.Ml or FitMethod.Reml => LinearMixedModelEstimator.Fit(frame, options),
-        FitMethod.Pql => PqlEstimator.Fit(frame, options),
-        _ => throw new GlmmException($"unknown method {options.Method}"),
-    };
+        OutcomeChecks.RequireVariation(frame);
+        return options.Method switch
+        {
+            FitMethod.Laplace or FitMethod.Agq => MaximumLikelihoodEstimator.Fit(frame, options),
+            FitMethod.Ml or FitMethod.Reml => LinearMixedModelEstimator.Fit(frame, options),
+            FitMethod.Pql => PqlEstimator.Fit(frame, options),
+            _ => throw new GlmmException($"unknown method {options.Method}"),
+        };
+    }
 }

@@ -11,6 +11,9 @@ internal static class FitChecks
     /// is at its boundary: lme4's isSingular tolerance.</summary>
     public const double SingularTolerance = 1e-4;
     public const string SingularMessage = "boundary (singular) fit: see help('isSingular')";
+    /// <summary>How each reason a fit did not reach a trustworthy optimum begins (lme4's words), so that the first
+    /// such message is the warning <c>glmm fit</c> prints.</summary>
+    public const string NotConverged = "Model failed to converge: ";
 
     /// <summary>The one random-effects block the estimators handle, with at most three effects.</summary>
     public static RandomEffectsBlock SingleBlock(ModelFrame frame)

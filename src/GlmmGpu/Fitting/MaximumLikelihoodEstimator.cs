@@ -29,8 +29,8 @@ internal static class MaximumLikelihoodEstimator
         var clock = Stopwatch.StartNew();
         Diagnostics.Mark("before fit");
         int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
-        if (nodes < 1) throw new GlmmException($"--nagq must be at least 1 (got {nodes})");
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
+        QuadratureLimits.Check(nodes, laplaceData.Block);
         var layout = laplaceData.Layout;
         if (frame.Family == FamilyKind.Gaussian) Linear.ResidualIdentifiability.Check(frame, laplaceData.Block, Linear.ResidualIdentifiability.LinearModelRemedy);
         int iterations = 0, evaluations = 0;
@@ -40,7 +40,7 @@ internal static class MaximumLikelihoodEstimator
         // uploaded) while the start is found on the CPU; the CPU path's engine takes no time to build.
         var building = options.Device == DeviceChoice.Cpu ? Task.FromResult(Build(laplaceData, options)) : Task.Run(() => Build(laplaceData, options));
         SampleStart.Start? sampled;
-        (double[] Psi, double[,] InverseHessian)? glmStart = null;
+        (double[] Psi, double[,] InverseHessian)? glmFit = null;
         try
         {
             // Many clusters: start from the Laplace fit to a sample of them (SampleStart, on the CPU path), itself
@@ -49,7 +49,7 @@ internal static class MaximumLikelihoodEstimator
             if (sampled is null)
             {
                 Diagnostics.Begin($"GLM start ({layout.P} fixed effects)");
-                glmStart = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+                glmFit = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
             }
         }
         catch
@@ -64,6 +64,8 @@ internal static class MaximumLikelihoodEstimator
         SampleStart.LastSampleClusters = sampled?.Clusters ?? 0;
         double[] psi0;
         double[,] h0;
+        // The GLM start's values, to tell a variance parameter the optimizer never moved (null after a sample start).
+        double[]? glmStart = null;
         if (sampled is not null)
         {
             psi0 = sampled.Psi;
@@ -72,7 +74,8 @@ internal static class MaximumLikelihoodEstimator
         }
         else
         {
-            (psi0, h0) = glmStart!.Value;
+            (psi0, h0) = glmFit!.Value;
+            glmStart = psi0;
             Diagnostics.Mark("GLM start");
             if (nodes > 1)
             {
@@ -113,13 +116,15 @@ internal static class MaximumLikelihoodEstimator
         bool singular = FitChecks.IsSingular(lambda, layout.Q, frame.Family == FamilyKind.Gaussian ? phi : 1.0);
         if (singular) messages.Add(FitChecks.SingularMessage);
 
-        var covariance = FixedCovariance(hessian, layout, lambda, messages);
-        bool converged = CheckConvergence(hessian, gradient, summary, messages);
+        var kept = NotAtBoundary(layout, lambda);
+        var covariance = FixedCovariance(hessian, layout, kept, messages);
+        var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
+        // The residuals' pass over the rows also marks those at their response's extreme, for the separation check.
+        var pearson = new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi, flagBoundary: true);
+        var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, pearson);
+        bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, pearson.AtBoundary, covariance, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
         if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
-        var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
-        var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link,
-            new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi));
         Diagnostics.Mark("results");
         return ResultBuilder.Build(frame, laplaceData, options, psi, covariance, lambda, phi, logLik, converged, singular,
             summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
@@ -273,11 +278,9 @@ internal static class MaximumLikelihoodEstimator
         return h;
     }
 
-    /// <summary>
-    /// The fixed effects' covariance: the beta block of the inverse Hessian. Where a variance sits at zero the
-    /// likelihood is flat in that direction, so those parameters are held fixed (as lme4 does at a boundary).
-    /// </summary>
-    private static double[,] FixedCovariance(double[,] hessian, ParameterLayout layout, Kernels.Numerics.Mat3 lambda, List<string> messages)
+    /// <summary>The parameters the likelihood is curved in: all but the covariance parameters of a column whose
+    /// variance sits at zero, where the likelihood is flat (as lme4 holds them fixed at a boundary).</summary>
+    private static List<int> NotAtBoundary(ParameterLayout layout, Kernels.Numerics.Mat3 lambda)
     {
         var keep = new List<int>();
         for (int i = 0; i < layout.Count; i++)
@@ -289,7 +292,16 @@ internal static class MaximumLikelihoodEstimator
             }
             keep.Add(i);
         }
-        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, keep));
+        return keep;
+    }
+
+    /// <summary>
+    /// The fixed effects' covariance: the beta block of the inverse Hessian over the <paramref name="kept"/> parameters
+    /// (those at a boundary held fixed).
+    /// </summary>
+    private static double[,] FixedCovariance(double[,] hessian, ParameterLayout layout, List<int> kept, List<string> messages)
+    {
+        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, kept));
         var cov = new double[layout.P, layout.P];
         if (inv is null)
         {
@@ -309,26 +321,72 @@ internal static class MaximumLikelihoodEstimator
         return cov;
     }
 
-    /// <summary>Converged when the Newton step that remains is below 1e-3 standard errors in every parameter.</summary>
-    private static bool CheckConvergence(double[,] hessian, double[] logLikGradient, OptimizationSummary summary, List<string> messages)
+    /// <summary>
+    /// Whether the fit reached an optimum that can be trusted; each reason it did not is a message starting
+    /// "Model failed to converge: ". In order: the fixed effects separate the response (the standard errors of the
+    /// coefficients along the separation are then not available); the log-likelihood, its gradient or its Hessian is
+    /// not finite; a variance parameter never moved from the GLM start (the likelihood is flat in it); the Hessian is
+    /// not positive definite or a Newton step of 1e-3 standard errors or more remains (<see cref="CheckConvergence"/>).
+    /// A Gaussian response the link's mean cannot reach is noted under a fit that failed.
+    /// </summary>
+    private static bool CheckTrust(ModelFrame frame, ParameterLayout layout, double[] psi, double logLik, double[]? glmStart,
+        double[,] hessian, double[] logLikGradient, List<int> kept, OptimizationSummary summary, RandomEffectsModes ranef,
+        bool[]? atBoundary, double[,] covariance, List<string> messages)
     {
-        int n = logLikGradient.Length;
-        var inv = Dense.InverseSpd(hessian);
-        double worst = 0;
-        if (inv is not null)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double step = 0;
-                for (int j = 0; j < n; j++) step += inv[i, j] * logLikGradient[j];
-                double se = Math.Sqrt(inv[i, i]);
-                if (se > 0) worst = Math.Max(worst, Math.Abs(step) / se);
-            }
-        }
-        double maxGrad = logLikGradient.Max(Math.Abs);
-        bool converged = inv is not null ? worst < 1e-3 : summary.Converged && maxGrad < 1e-3;
-        if (!converged)
-            messages.Add($"Model failed to converge: {summary.Message}; the remaining Newton step is {worst:G3} standard errors (max |gradient| {maxGrad:G3})");
+        if (SeparationCheck.Report(frame, psi[..layout.P], atBoundary, ranef, covariance, messages)) return false;
+        bool converged = AllFinite(psi, logLik, hessian, logLikGradient, kept, messages)
+            && MovedFromStart(layout, psi, glmStart, summary, ranef, messages)
+            && CheckConvergence(hessian, logLikGradient, kept, summary, messages);
+        if (!converged && OutcomeChecks.UnreachableResponse(frame) is { } unreachable) messages.Add(unreachable);
         return converged;
+    }
+
+    private static bool AllFinite(double[] psi, double logLik, double[,] hessian, double[] logLikGradient, List<int> kept, List<string> messages)
+    {
+        bool finite = double.IsFinite(logLik) && psi.All(double.IsFinite) && logLikGradient.All(double.IsFinite);
+        foreach (int i in kept)
+            foreach (int j in kept) finite &= double.IsFinite(hessian[i, j]);
+        if (!finite) messages.Add(FitChecks.NotConverged + "the log-likelihood, its gradient or its Hessian is not finite at the estimates");
+        return finite;
+    }
+
+    /// <summary>False where a variance parameter (a diagonal entry of the relative covariance factor) is exactly its
+    /// GLM start after the optimizer took steps: the likelihood gave it no gradient to follow.</summary>
+    private static bool MovedFromStart(ParameterLayout layout, double[] psi, double[]? glmStart, OptimizationSummary summary, RandomEffectsModes ranef, List<string> messages)
+    {
+        if (glmStart is null || summary.Iterations == 0) return true;
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            int i = layout.ThetaOffset + k;
+            if (!layout.IsThetaDiagonal(k) || psi[i] != glmStart[i]) continue;
+            var (_, col) = layout.ThetaPosition(k);
+            messages.Add(FitChecks.NotConverged + $"the variance parameter of {ranef.TermNames[col]} | {ranef.Factor} never moved from its start " +
+                $"({glmStart[i]:G6}): the likelihood is flat in it at the estimates");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Converged when the Hessian over the <paramref name="kept"/> parameters (those not at a boundary) is
+    /// positive definite, a maximum, and the Newton step that remains is below 1e-3 standard errors in each of them.</summary>
+    private static bool CheckConvergence(double[,] hessian, double[] logLikGradient, List<int> kept, OptimizationSummary summary, List<string> messages)
+    {
+        double maxGrad = logLikGradient.Max(Math.Abs);
+        var inv = Dense.InverseSpd(Dense.SubMatrix(hessian, kept));
+        if (inv is null)
+        {
+            messages.Add(FitChecks.NotConverged + $"the Hessian is not positive definite at the estimates, so they are not at a maximum of the likelihood ({summary.Message}; max |gradient| {maxGrad:G3})");
+            return false;
+        }
+        double worst = 0;
+        for (int a = 0; a < kept.Count; a++)
+        {
+            double step = 0;
+            for (int b = 0; b < kept.Count; b++) step += inv[a, b] * logLikGradient[kept[b]];
+            worst = Math.Max(worst, Math.Abs(step) / Math.Sqrt(inv[a, a]));
+        }
+        if (worst < 1e-3) return true;
+        messages.Add(FitChecks.NotConverged + $"{summary.Message}; the remaining Newton step is {worst:G3} standard errors (max |gradient| {maxGrad:G3})");
+        return false;
     }
 }

@@ -98,14 +98,24 @@ internal static class ResultBuilder
         return new RandomEffectsModes(data.Block.GroupingFactor, data.Block.TermNames, data.Block.Levels, modes, sds);
     }
 
-    /// <summary>Pearson residuals at the conditional modes (lme4's "scaled residuals").</summary>
-    public sealed class PearsonVisitor(ModelFrame frame, RandomEffectsBlock block, RandomEffectsModes ranef, double[] beta, double phi)
-        : IRowLikelihoodVisitor<double[]>
+    /// <summary>Pearson residuals at the conditional modes (lme4's "scaled residuals"); with <paramref name="flagBoundary"/>,
+    /// also the rows whose fitted mean is at its response's extreme (<see cref="SeparationCheck.BoundaryTest"/>), from the
+    /// same linear predictor.</summary>
+    public sealed class PearsonVisitor(ModelFrame frame, RandomEffectsBlock block, RandomEffectsModes ranef, double[] beta, double phi,
+        bool flagBoundary = false) : IRowLikelihoodVisitor<double[]>
     {
+        /// <summary>After <see cref="Visit"/> with flagBoundary, per row whether it is at the boundary (null where no row
+        /// of the model can be).</summary>
+        public bool[]? AtBoundary { get; private set; }
+
         public double[] Visit<TModel>() where TModel : struct, IRowLikelihood
         {
             int n = frame.RowCount;
             var r = new double[n];
+            var boundary = flagBoundary ? SeparationCheck.BoundaryTest.For<TModel>(frame) : null;
+            var test = boundary.GetValueOrDefault();
+            var at = boundary is null ? null : new bool[n];
+            AtBoundary = at;
             // Row blocks in parallel: at 1e8 rows this pass would otherwise rival the fit.
             const int rowBlock = 1 << 16;
             Parallel.For(0, (n + rowBlock - 1) / rowBlock, blk =>
@@ -118,6 +128,7 @@ internal static class ResultBuilder
                     var b = ranef.Modes[block.LevelOfRow[i]];
                     for (int d = 0; d < block.Q; d++) eta += block.Z[(long)d * n + i] * b[d];
                     r[i] = default(TModel).PearsonResidual(frame.Response[i], frame.Weights[i], eta, phi);
+                    if (at is not null) at[i] = test.IsAt(frame.Response[i], frame.Weights[i], eta);
                 }
             });
             return r;

@@ -228,6 +228,8 @@ public static class SummaryFormatter
         }
         // Test statistics rounded to 3 decimals, then 4 significant digits (current lme4 does not zap them).
         var zCells = RFormat.Format(fe.Select(c => RFormat.Round(c.ZValue, Digits - 1)).ToArray(), Digits);
+        MarkUnavailable(csCells, coefSe);
+        MarkUnavailable(zCells, fe.Select(c => c.ZValue).ToArray());
 
         var headers = new List<string> { "", "Estimate", "Std. Error", testName };
         var right = new List<bool> { false, true, true, true };
@@ -236,6 +238,7 @@ public static class SummaryFormatter
         {
             var p = fe.Select(c => c.PValue).ToArray();
             pCells = RFormat.FormatPValues(p, Digits - 1);
+            MarkUnavailable(pCells, p);
             headers.Add("Pr(>|z|)");
             right.Add(true);
             if (p.Any(v => v < 0.1))
@@ -264,6 +267,17 @@ public static class SummaryFormatter
         return lines;
     }
 
+    /// <summary>How R prints a value that is not available: a standard error the fit could not form, and what follows
+    /// from it.</summary>
+    private const string Unavailable = "NA";
+
+    /// <summary>Cells whose value is NaN (not available) read <see cref="Unavailable"/>, as R's printCoefmat shows them.</summary>
+    private static void MarkUnavailable(string[] cells, IReadOnlyList<double> values)
+    {
+        for (int i = 0; i < cells.Length; i++)
+            if (double.IsNaN(values[i])) cells[i] = Unavailable;
+    }
+
     private static List<string> CorrelationLines(FitResult r)
     {
         var lines = new List<string>();
@@ -281,6 +295,9 @@ public static class SummaryFormatter
         for (int i = 0; i < p; i++)
             for (int j = 0; j < p; j++)
                 all[i * p + j] = RFormat.FormatFixed(RFormat.Round(cov[i, j] / Math.Sqrt(cov[i, i] * cov[j, j]), 3), 3);
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+                if (double.IsNaN(cov[i, j] / Math.Sqrt(cov[i, i] * cov[j, j]))) all[i * p + j] = Unavailable;
         all = RFormat.PadLeftToCommonWidth(all);
         var rowNames = RFormat.Abbreviate(names, 11);
         var colNames = RFormat.Abbreviate(names, 6);

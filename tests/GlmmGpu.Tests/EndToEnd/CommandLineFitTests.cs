@@ -87,11 +87,11 @@ public class CommandLineFitTests
     }
 
     [Fact]
-    public void NonConvergenceIsReportedOnStderr()
+    public void NonConvergenceIsReportedOnStderrAndInTheExitStatus()
     {
         var (code, stdout, stderr) = Run("fit", "--data", Fixtures.Path("sim_binary_slope.csv"), "--family", "binomial",
             "--formula", "y ~ x + z + (1 + x | g)", "--max-iterations", "2");
-        Assert.Equal(0, code);
+        Assert.Equal(1, code);
         Assert.Contains("glmm: warning: Model failed to converge", stderr);
         Assert.Contains("Model failed to converge", stdout);
     }

@@ -41,7 +41,7 @@ public class FitDiagnosticsTests
     }
 
     /// <summary>Every group a copy of the first: no between-group variation at all, so the ML variance is zero.</summary>
-    private static ModelFrame WithoutGroupEffect(ModelFrame frame)
+    internal static ModelFrame WithoutGroupEffect(ModelFrame frame)
     {
         var offsets = frame.RandomEffects[0].ClusterOffsets!;
         int n = frame.RowCount, size = offsets[1];

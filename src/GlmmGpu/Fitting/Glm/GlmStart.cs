@@ -38,6 +38,7 @@ internal static class GlmStart
         var partials = new double[blocks * entries];
         double phi = 1.0;
         int iterations = 0;
+        bool converged = false;
         while (iterations < 50)
         {
             iterations++;
@@ -71,7 +72,7 @@ internal static class GlmStart
             for (int a = 0; a < p; a++)
                 for (int b = 0; b < a; b++) xtwx[b, a] = xtwx[a, b];
             information = xtwx;
-            var l = Dense.Cholesky(xtwx) ?? throw new GlmmException("the GLM fit for starting values failed: the weighted design matrix is singular");
+            var l = Dense.Cholesky(xtwx) ?? throw SeparationCheck.StartFailure(frame, beta);
             var next = Dense.Solve(l, xtwz);
             double change = 0;
             for (int a = 0; a < p; a++) change = Math.Max(change, Math.Abs(next[a] - beta[a]) / (1 + Math.Abs(beta[a])));
@@ -79,8 +80,10 @@ internal static class GlmStart
             LinearPredictor(frame, beta, eta, options);
             phi = HasDispersion(frame.Family) ? Dispersion(frame, default(TModel), eta) : 1.0;
             // Starting values only: the mixed-model optimizer refines them, so a loose tolerance saves passes.
-            if (change < 1e-5) break;
+            converged = change < 1e-5;
+            if (converged) break;
         }
+        SeparationCheck.RequireNoCompleteSeparation(frame, beta, converged);
         return new Result(beta, phi, eta, Dense.InverseSpd(information) ?? new double[p, p], iterations);
     }
 

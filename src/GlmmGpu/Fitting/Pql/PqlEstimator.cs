@@ -111,6 +111,14 @@ internal static class PqlEstimator
             }
         }
         var messages = FitChecks.FrameMessages(frame);
+        var modesByLevel = Enumerable.Range(0, block.LevelCount).Select(c => currentModes[(c * block.Q)..((c + 1) * block.Q)]).ToArray();
+        var lastModes = new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modesByLevel, []);
+        if (SeparationCheck.Report(frame, currentBeta, null, lastModes, fit!.Solution.BetaCovariance, messages)) settled = false;
+        else if (!fit.Summary.Converged)
+        {
+            messages.Add(FitChecks.NotConverged + $"PQL's last linear mixed model fit did not converge ({fit.Summary.Message}; residual SD {fit.Solution.Sigma:G3})");
+            settled = false;
+        }
         messages.Add(Caveat);
         if (damped > 0) messages.Add($"PQL shortened {damped} updates that would have moved the linear predictor by more than {MaxEtaStep} (glmmPQL takes them whole)");
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
