@@ -102,6 +102,6 @@ public class PhaseProgressTests
         Assert.Contains("  fixed-effects design: 56 rows by 4 columns (period: 3)", text);
         Assert.Contains("(56 rows, 4 fixed effects, 15 groups of herd, ", text);
         Assert.Contains("  GLM start (4 fixed effects)", text);
-        Assert.Contains("  standard errors (5 gradient evaluations)", text);
+        Assert.Contains("  standard errors (5 differenced points in one pass)", text);
     }
 }
