@@ -44,6 +44,8 @@ public static class ParquetLoader
     {
         await using var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true);
         long total = reader.RowGroups.Sum(g => g.RowCount);
+        if (total == 0)
+            throw new GlmmException($"{source} has no rows");
         if (total > int.MaxValue)
             throw new GlmmException($"{source} has {total} rows; at most {int.MaxValue} fit in memory");
         var columns = SelectColumns(reader.Schema, options, source, (int)total);

@@ -129,6 +129,21 @@ public class ParquetLoaderTests
         }
     }
 
+    [Fact]
+    public void AFileWithoutRowsIsAnError()
+    {
+        var path = ParquetFiles.TempPath();
+        try
+        {
+            ParquetFiles.Write(DataTable.FromColumns(("y", Array.Empty<double>()), ("g", Array.Empty<string?>())), path, 10);
+            Assert.Equal($"data file '{path}' has no rows", Assert.Throws<GlmmException>(() => ParquetLoader.Load(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static double[] Numbers(DataTable t, string name) => Assert.IsType<NumericColumn>(t[name]).Values;
 
     private static void AssertSameTable(DataTable expected, DataTable actual)

@@ -5,13 +5,13 @@ namespace GlmmGpu.Data.Csv;
 /// <summary>What one CSV field holds once read as a number.</summary>
 internal enum FieldKind
 {
-    /// <summary>Empty or <c>NA</c>: a missing value.</summary>
+    /// <summary>Empty, blank, or <c>NA</c> (spaces around it allowed): a missing value.</summary>
     Missing,
     /// <summary>A finite number.</summary>
     Number,
-    /// <summary>An explicit <c>NaN</c>, <c>Inf</c> or <c>-Inf</c> (or a literal too large for a double).</summary>
+    /// <summary>An explicit <c>NaN</c>, <c>Inf</c> or <c>-Inf</c>.</summary>
     NonFinite,
-    /// <summary>Anything else: the column is text.</summary>
+    /// <summary>Anything else, a number beyond a double's range (<c>1e400</c>) included: the column is text.</summary>
     Text,
 }
 
@@ -29,7 +29,14 @@ internal static class CsvField
         // NumberStyles.Float: sign, decimal point, exponent and surrounding white space; no thousands separators.
         // .NET also accepts NaN / Infinity / -Infinity here, case-insensitively.
         if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-            return double.IsFinite(value) ? FieldKind.Number : FieldKind.NonFinite;
+        {
+            if (double.IsFinite(value)) return FieldKind.Number;
+            // A literal with digits that reads as infinite overflowed: R would read it as Inf, but it is a typo
+            // or a unit gone wrong, and as text its column is reported with the value as written.
+            if (!IsOverflow(field)) return FieldKind.NonFinite;
+            value = double.NaN;
+            return FieldKind.Text;
+        }
         // R writes infinities as Inf / -Inf, which .NET does not read.
         var t = field.Trim();
         if (t.Equals("Inf", StringComparison.OrdinalIgnoreCase) || t.Equals("+Inf", StringComparison.OrdinalIgnoreCase))
@@ -43,8 +50,19 @@ internal static class CsvField
             return FieldKind.NonFinite;
         }
         value = double.NaN;
-        return FieldKind.Text;
+        return IsMissing(field) ? FieldKind.Missing : FieldKind.Text;
     }
 
-    public static bool IsMissing(ReadOnlySpan<char> field) => field.IsEmpty || field.SequenceEqual("NA");
+    /// <summary>Empty, <c>NA</c>, or either with spaces around it, as R reads a numeric field.</summary>
+    public static bool IsMissing(ReadOnlySpan<char> field)
+    {
+        if (field.IsEmpty || field.SequenceEqual("NA")) return true;
+        // Only padded fields need trimming: a cheap look at the ends keeps text fields' common path short.
+        if (!char.IsWhiteSpace(field[0]) && !char.IsWhiteSpace(field[^1])) return false;
+        var trimmed = field.Trim();
+        return trimmed.IsEmpty || trimmed.SequenceEqual("NA");
+    }
+
+    /// <summary>Whether a field that reads as infinite was written as digits (<c>1e400</c>), not as infinity's name.</summary>
+    public static bool IsOverflow(ReadOnlySpan<char> field) => field.IndexOfAnyInRange('0', '9') >= 0;
 }
