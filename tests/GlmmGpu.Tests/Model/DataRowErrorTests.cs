@@ -29,6 +29,15 @@ public class DataRowErrorTests
     }
 
     [Fact]
+    public void ABadValueIsShownInFull()
+    {
+        // Ten significant digits would show 3.0000000001 as 3, which is a count.
+        var data = CsvLoader.Load(new StringReader("y,x,g\n3,0.5,b\n3.0000000001,0.4,a\n2,0.1,b\n1,0.3,a\n"));
+        Assert.Equal("response 'y' row 2 is 3.0000000001: poisson counts must be non-negative integers",
+            FrameError(data, "y ~ x + (1 | g)", FamilyKind.Poisson));
+    }
+
+    [Fact]
     public void AnOverflowingValueIsNamedAsWritten()
     {
         var data = CsvLoader.Load(new StringReader("y,x,g\n3,0.5,b\n1,0.4,a\n2,1e400,b\n1,0.3,a\n"));
