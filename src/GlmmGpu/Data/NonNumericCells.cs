@@ -24,11 +24,15 @@ public sealed record NonNumericCells(int FirstRow, string FirstValue, int Count,
         string reason = TextValues.Classify(FirstValue) switch
         {
             TextValueKind.Overflow => "beyond the range of a double (about 1.8e308)",
+            TextValueKind.InexactInteger => "an integer beyond 2^53, which a double cannot hold exactly",
             TextValueKind.UnreadableNumber =>
                 "which glmm does not read as a number (it reads '.' as the decimal point, with no thousands separators or percent signs)",
             _ => "which is not a number",
         };
-        return $"column '{column}' holds numbers but for {Count} of its {Values} values: {FirstCell}, {reason}; " +
+        string holds = Count < Values
+            ? $"holds numbers but for {Count} of its {Values} values"
+            : "is written as numbers, none of which glmm reads as one";
+        return $"column '{column}' {holds}: {FirstCell}, {reason}; " +
             $"correct it (NA or an empty field is a missing value), or declare the column a factor (--factor {column}) if it is categorical";
     }
 }

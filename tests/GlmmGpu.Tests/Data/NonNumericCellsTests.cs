@@ -145,7 +145,25 @@ public class NonNumericCellsTests
         for (int i = 0; i < 100; i++) sb.Append(i % 2).Append(",\"").Append(10 + i % 37).Append(',').Append(100 + i).Append("\",").Append(i % 10).Append('\n');
         var t = CsvLoader.Load(new StringReader(sb.ToString()), new CsvOptions());
         var e = FrameError(t, new ModelSpec("y ~ income + (1 | g)", FamilyKind.Binomial));
-        Assert.StartsWith("column 'income' holds numbers but for 100 of its 100 values: row 1 is '10,100', which glmm does not read", e);
+        Assert.StartsWith("column 'income' is written as numbers, none of which glmm reads as one: row 1 is '10,100', which glmm does not read", e);
+    }
+
+    [Fact]
+    public void LongIntegerIdsKeepTheirGroupsApart()
+    {
+        // Ids past 2^53 = 9007199254740992: read as doubles, 9007199254740993 and ...995 would each merge with a neighbour.
+        var sb = new StringBuilder("y,x,id\n");
+        for (int i = 0; i < 400; i++)
+            sb.Append(i % 3 == 0 ? 1 : 0).Append(',').Append(Math.Sin(i).ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(9007199254740990L + i % 20).Append('\n');
+        foreach (var t in CsvRoutes.LoadAll(sb.ToString()))
+        {
+            var levels = Glmm.Frame(t, new ModelSpec("y ~ x + (1 | id)", FamilyKind.Binomial)).RandomEffects[0].Levels;
+            Assert.Equal(Enumerable.Range(0, 20).Select(k => (9007199254740990L + k).ToString(CultureInfo.InvariantCulture)), levels);
+            Assert.Equal("column 'id' holds numbers but for 340 of its 400 values: row 4 is '9007199254740993', " +
+                "an integer beyond 2^53, which a double cannot hold exactly; correct it (NA or an empty field is a missing value), " +
+                "or declare the column a factor (--factor id) if it is categorical",
+                FrameError(t, new ModelSpec("y ~ id + (1 | x)", FamilyKind.Binomial)));
+        }
     }
 
     [Fact]

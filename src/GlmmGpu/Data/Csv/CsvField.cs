@@ -11,7 +11,10 @@ internal enum FieldKind
     Number,
     /// <summary>An explicit <c>NaN</c>, <c>Inf</c> or <c>-Inf</c>.</summary>
     NonFinite,
-    /// <summary>Anything else, a number beyond a double's range (<c>1e400</c>) included: the column is text.</summary>
+    /// <summary>
+    /// Anything else, including a number beyond a double's range (<c>1e400</c>) and an integer written in more digits
+    /// than a double holds exactly (beyond 2^53, as long ids are): the column is text.
+    /// </summary>
     Text,
 }
 
@@ -30,7 +33,13 @@ internal static class CsvField
         // .NET also accepts NaN / Infinity / -Infinity here, case-insensitively.
         if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
         {
-            if (double.IsFinite(value)) return FieldKind.Number;
+            if (double.IsFinite(value))
+            {
+                if (!IsInexactInteger(field, value)) return FieldKind.Number;
+                // Distinct ids of 17 digits would round to one double and merge their groups: kept as text, exactly.
+                value = double.NaN;
+                return FieldKind.Text;
+            }
             // A literal with digits that reads as infinite overflowed: R would read it as Inf, but it is a typo
             // or a unit gone wrong, and as text its column is reported with the value as written.
             if (!IsOverflow(field)) return FieldKind.NonFinite;
@@ -62,6 +71,18 @@ internal static class CsvField
         var trimmed = field.Trim();
         return trimmed.IsEmpty || trimmed.SequenceEqual("NA");
     }
+
+    /// <summary>Whether a field that reads as <paramref name="value"/> is an integer, written in digits alone, from 2^53 on,
+    /// where neighbouring integers share a double (2^53 + 1 reads as 2^53; the fast parser takes 2^53 itself).</summary>
+    public static bool IsInexactInteger(ReadOnlySpan<char> field, double value)
+    {
+        if (Math.Abs(value) < MaxExactInteger) return false;
+        var digits = field.Trim();
+        if (digits[0] is '+' or '-') digits = digits[1..];
+        return !digits.ContainsAnyExceptInRange('0', '9');
+    }
+
+    private const double MaxExactInteger = 9007199254740992.0; // 2^53
 
     /// <summary>Whether a field that reads as infinite was written as digits (<c>1e400</c>), not as infinity's name.</summary>
     public static bool IsOverflow(ReadOnlySpan<char> field) => field.IndexOfAnyInRange('0', '9') >= 0;

@@ -11,6 +11,8 @@ internal enum TextValueKind
     UnreadableNumber,
     /// <summary>Digits that read as a number beyond a double's range (<c>1e400</c>).</summary>
     Overflow,
+    /// <summary>An integer beyond 2^53, which a double cannot hold exactly.</summary>
+    InexactInteger,
     /// <summary>Anything else.</summary>
     Text,
 }
@@ -31,8 +33,11 @@ internal static class TextValues
         char first = s[0];
         if (!char.IsAsciiDigit(first) && first is not ('+' or '-' or '.' or 'N' or 'n' or 'I' or 'i')) return TextValueKind.Text;
         if (CsvField.Parse(value, out _) is FieldKind.Number or FieldKind.NonFinite) return TextValueKind.Number;
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsInfinity(v))
-            return TextValueKind.Overflow;
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+        {
+            if (double.IsInfinity(v)) return TextValueKind.Overflow;
+            if (CsvField.IsInexactInteger(s, v)) return TextValueKind.InexactInteger;
+        }
         return IsWrittenAsNumber(s) ? TextValueKind.UnreadableNumber : TextValueKind.Text;
     }
 
