@@ -24,11 +24,21 @@ public sealed class NumericColumn : DataColumn
     public override bool IsMissing(int row) => double.IsNaN(Values[row]) && (NonFinite is null || !NonFinite[row]);
 }
 
-/// <summary>Strings (always a factor when used in a model); null is missing.</summary>
+/// <summary>
+/// Strings (a factor when used in a model); null is missing. A column read from CSV whose values are mostly numbers
+/// carries the cells that are not (<see cref="NonNumeric"/>): a model cannot tell whether it is meant as numbers or as
+/// a factor, so using it is an error until it is declared a factor.
+/// </summary>
 public sealed class StringColumn : DataColumn
 {
     public string?[] Values { get; }
-    public StringColumn(string name, string?[] values) : base(name) => Values = values;
+    /// <summary>The cells that keep a column of mostly numbers from being numeric; null for a column of text.</summary>
+    public NonNumericCells? NonNumeric { get; }
+    public StringColumn(string name, string?[] values, NonNumericCells? nonNumeric = null) : base(name)
+    {
+        Values = values;
+        NonNumeric = nonNumeric;
+    }
     public override int Length => Values.Length;
     public override bool IsMissing(int row) => Values[row] is null;
 }
@@ -85,7 +95,19 @@ public sealed class DataTable
         return this;
     }
 
-    public bool IsFactor(string name) => this[name] is StringColumn || FactorColumns.Contains(name);
+    /// <summary>
+    /// Whether a model takes the column as a factor: a text column, or one declared a factor. A text column of mostly
+    /// numbers (<see cref="StringColumn.NonNumeric"/>) that is not declared a factor is an error naming its first cell
+    /// that is not a number: as a factor it would fit a different model from the one meant, silently.
+    /// </summary>
+    public bool IsFactor(string name)
+    {
+        var column = this[name];
+        if (FactorColumns.Contains(name)) return true;
+        if (column is not StringColumn text) return false;
+        if (text.NonNumeric is { } cells) throw new GlmmException(cells.Describe(name));
+        return true;
+    }
 
     /// <summary>The first <paramref name="rows"/> rows (all of them if there are fewer), as R's head(); factor declarations kept.</summary>
     public DataTable Head(int rows)
@@ -94,7 +116,7 @@ public sealed class DataTable
         var head = new DataTable(Columns.Select(c => c switch
         {
             NumericColumn x => (DataColumn)new NumericColumn(x.Name, x.Values[..n], x.NonFinite?[..n]),
-            StringColumn x => new StringColumn(x.Name, x.Values[..n]),
+            StringColumn x => new StringColumn(x.Name, x.Values[..n], x.NonNumeric),
             _ => throw new InvalidOperationException($"column '{c.Name}' is of an unknown kind"),
         }));
         head.FactorColumns.UnionWith(FactorColumns);

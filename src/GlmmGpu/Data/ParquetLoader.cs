@@ -7,7 +7,8 @@ namespace GlmmGpu.Data;
 /// <summary>
 /// Reads Apache Parquet files (through Parquet.Net) into a column store, every row group in order. Numeric
 /// columns (double, float, integers of any width, decimal, bool as 0/1) become <see cref="NumericColumn"/>s
-/// with null as the missing value; string columns become <see cref="StringColumn"/>s, and so factors, as
+/// with null as the missing value (a 64-bit integer column holding an integer beyond 2^53 becomes text, exactly, as
+/// the CSV loader reads long ids); string columns become <see cref="StringColumn"/>s, and so factors, as
 /// R's arrow writes factors. Parquet has no quoting to mark a numeric column as a factor, so
 /// <see cref="CsvOptions.Factors"/> names those. Columns a model cannot use (dates, times, raw binary,
 /// nested or repeated fields) are left out of the table, or are an error when named in
@@ -44,6 +45,8 @@ public static class ParquetLoader
     {
         await using var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true);
         long total = reader.RowGroups.Sum(g => g.RowCount);
+        if (total == 0)
+            throw new GlmmException($"{source} has no rows");
         if (total > int.MaxValue)
             throw new GlmmException($"{source} has {total} rows; at most {int.MaxValue} fit in memory");
         var columns = SelectColumns(reader.Schema, options, source, (int)total);

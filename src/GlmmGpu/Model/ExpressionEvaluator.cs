@@ -44,7 +44,8 @@ internal static class ExpressionEvaluator
             throw new GlmmException($"column '{name}' is a factor and cannot be used in arithmetic in term '{term}'");
         // Only reachable for prediction: new data may hold text where the fit had numbers.
         if (rows.Data[name] is not NumericColumn numeric)
-            throw new GlmmException($"column '{name}' holds text, but the model uses it as a number in term '{term}'");
+            throw new GlmmException($"column '{name}' holds text, but the model uses it as a number in term '{term}'" +
+                (rows.Data[name] is StringColumn { NonNumeric: { } cells } ? $" ({cells.FirstCell})" : ""));
         var values = numeric.Values;
         var source = rows.SourceRow;
         var result = new double[source.Length];

@@ -22,10 +22,12 @@ public static partial class ModelFrameBuilder
 
         var used = formula.Columns().ToList();
         if (weightsColumn is not null && !used.Contains(weightsColumn)) used.Add(weightsColumn);
+        if (data.RowCount == 0)
+            throw new GlmmException("the data have no rows");
         var complete = RowSelection.CompleteRows(data, used);
         int droppedRows = data.RowCount - complete.Length;
         if (complete.Length == 0)
-            throw new GlmmException($"no rows left: all {data.RowCount} rows have a missing value in a column the model uses");
+            throw NoRowsLeft(data, used);
 
         // Sort by the first grouping factor before computing anything else, so every array is built in frame order.
         var unsorted = new ModelRows(data, complete);
@@ -69,6 +71,24 @@ public static partial class ModelFrameBuilder
             WeightsColumn = weightsColumn,
             FactorLevels = FittedFactorLevels.Collect(rows, formula),
         };
+    }
+
+    /// <summary>Every row has a missing value in a column the model uses: name the column that is missing in all of them,
+    /// or, failing one, how many rows each column misses.</summary>
+    private static GlmmException NoRowsLeft(DataTable data, IEnumerable<string> used)
+    {
+        var missing = new List<(string Column, int Rows)>();
+        foreach (var name in used.Distinct())
+        {
+            var column = data[name];
+            int count = 0;
+            for (int r = 0; r < column.Length; r++)
+                if (column.IsMissing(r)) count++;
+            if (count == data.RowCount) return new GlmmException($"no rows left: column '{name}' is missing in all {count} rows");
+            if (count > 0) missing.Add((name, count));
+        }
+        return new GlmmException($"no rows left: each of the {data.RowCount} rows has a missing value in a column the model uses " +
+            $"(missing: {string.Join(", ", missing.Select(m => $"'{m.Column}' in {m.Rows} rows"))})");
     }
 
     private static double[] Offset(ModelRows rows, IReadOnlyList<Expression> offsets)

@@ -111,7 +111,13 @@ internal static class ResponseValidator
             throw new GlmmException($"{what} row {rows.SourceRow[i] + 1} is {Format(values[i])}: {rule}");
     }
 
-    private static string Format(double v) => v.ToString("G10", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Ten significant digits, or all of them where ten would hide what is wrong (3.0000000001 is not a count).</summary>
+    private static string Format(double v)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string shortForm = v.ToString("G10", invariant);
+        return double.Parse(shortForm, invariant) == v ? shortForm : v.ToString("R", invariant);
+    }
 
     private static double[] Ones(int n)
     {

@@ -129,6 +129,52 @@ public class ParquetLoaderTests
         }
     }
 
+    [Fact]
+    public async Task LongIntegerIdsStayDistinct()
+    {
+        // Past 2^53 = 9007199254740992 neighbouring integers share a double: ids there are read as their text, exactly,
+        // from a row group after the first as well.
+        var path = ParquetFiles.TempPath();
+        try
+        {
+            long?[] id = [9007199254740990, 9007199254740991, null, 9007199254740993, 9007199254740992, -9007199254740995];
+            var schema = new ParquetSchema(new DataField<long?>("id"));
+            using (var stream = File.Create(path))
+            {
+                await using var writer = await ParquetWriter.CreateAsync(schema, stream);
+                foreach (var (start, count) in new[] { (0, 3), (3, 3) })
+                {
+                    using var group = writer.CreateRowGroup();
+                    await group.WriteAsync<long>(schema.DataFields[0], id.AsMemory(start, count));
+                }
+            }
+            var t = ParquetLoader.Load(path);
+            Assert.Equal(new string?[] { "9007199254740990", "9007199254740991", null, "9007199254740993", "9007199254740992", "-9007199254740995" },
+                Assert.IsType<StringColumn>(t["id"]).Values);
+            var e = Assert.Throws<GlmmException>(() => t.IsFactor("id"));
+            Assert.StartsWith("column 'id' holds numbers but for 2 of its 5 values: row 4 is '9007199254740993', an integer beyond 2^53", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void AFileWithoutRowsIsAnError()
+    {
+        var path = ParquetFiles.TempPath();
+        try
+        {
+            ParquetFiles.Write(DataTable.FromColumns(("y", Array.Empty<double>()), ("g", Array.Empty<string?>())), path, 10);
+            Assert.Equal($"data file '{path}' has no rows", Assert.Throws<GlmmException>(() => ParquetLoader.Load(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static double[] Numbers(DataTable t, string name) => Assert.IsType<NumericColumn>(t[name]).Values;
 
     private static void AssertSameTable(DataTable expected, DataTable actual)

@@ -14,12 +14,14 @@ internal static class ChunkedCsvReader
     public static DataTable? TryRead(string path, FileChunks scan, CsvOptions options, string source)
     {
         var chunks = scan.Chunks;
-        var header = CsvRecordReader.Open(CsvLoader.OpenFile(path, chunks[0].Start, chunks[0].Length), source);
+        var headerText = CsvLoader.OpenFile(path, chunks[0].Start, chunks[0].Length);
+        var headerUtf8 = InvalidUtf8Detector.Of(headerText);
+        var header = CsvRecordReader.Open(headerText, source);
         List<SelectedField> fields;
         int fieldCount = header.FieldCount;
         try
         {
-            fields = CsvLoader.SelectFields(header, options, source);
+            fields = CsvLoader.SelectFields(header, options, source, headerUtf8);
         }
         catch
         {
@@ -42,10 +44,9 @@ internal static class ChunkedCsvReader
                 parts[k][c] = CsvColumnBuilder.ForWindow(fields[c].Name, fields[c].Field, shared[c], offsets[k], chunk.Capacity);
             try
             {
-                using var reader = k == 0
-                    ? header
-                    : CsvRecordReader.Open(CsvLoader.OpenFile(path, chunk.Start, chunk.Length), source, hasHeaders: false, chunk.FirstLine);
-                rows[k] = CsvRecordReader.ReadAll(reader, parts[k], null, source, fieldCount, chunk.FirstLine, chunk.Capacity);
+                var text = k == 0 ? headerText : CsvLoader.OpenFile(path, chunk.Start, chunk.Length);
+                using var reader = k == 0 ? header : CsvRecordReader.Open(text, source, hasHeaders: false, chunk.FirstLine);
+                rows[k] = CsvRecordReader.ReadAll(reader, parts[k], null, source, fieldCount, InvalidUtf8Detector.Of(text), chunk.FirstLine, chunk.Capacity);
             }
             catch (Exception e)
             {
@@ -87,7 +88,7 @@ internal static class ChunkedCsvReader
             }
         }
         CsvLoader.ReadAsText(() => CsvLoader.OpenFile(path, 0, long.MaxValue), source, retry, total);
-        for (int i = 0; i < retry.Count; i++) columns[retryColumns[i]] = retry[i].Build(total);
+        for (int i = 0; i < retry.Count; i++) columns[retryColumns[i]] = retry[i].Build(total, findNonNumeric: true);
         return new DataTable(columns);
     }
 
@@ -112,6 +113,8 @@ internal static class ChunkedCsvReader
         return new NumericColumn(name, values, nonFinite);
     }
 
+    /// <summary>Joins the parts of a text column (a file read in parts has no quotes, so every text column is checked
+    /// for mostly numbers, as <see cref="CsvColumnBuilder.Build"/> checks an unquoted one).</summary>
     private static StringColumn JoinText(string name, CsvColumnBuilder[] pieces, int total)
     {
         var values = new string?[total];
@@ -121,6 +124,6 @@ internal static class ChunkedCsvReader
             Array.Copy(piece.Strings!, 0, values, at, piece.Count);
             at += piece.Count;
         }
-        return new StringColumn(name, values);
+        return new StringColumn(name, values, TextValues.FindNonNumeric(values, total, pieces.Select(p => p.Levels!).ToArray()));
     }
 }

@@ -54,6 +54,8 @@ internal sealed class CsvColumnBuilder
     public bool[]? NonFiniteFlags => nonFinite;
     /// <summary>A text column's values so far (the array may be longer than <see cref="Count"/>).</summary>
     public string?[]? Strings => strings;
+    /// <summary>A text column's distinct values so far.</summary>
+    public IReadOnlyCollection<string>? Levels => pool?.Values;
 
     public void Add(ReadOnlySpan<char> field)
     {
@@ -121,14 +123,17 @@ internal sealed class CsvColumnBuilder
         StartText(capacity);
     }
 
-    public DataColumn Build(int rows)
+    /// <param name="rows">The rows read.</param>
+    /// <param name="findNonNumeric">Whether a text column of mostly numbers is marked (<see cref="StringColumn.NonNumeric"/>):
+    /// not for a column the file quotes, which R's convention makes a factor.</param>
+    public DataColumn Build(int rows, bool findNonNumeric)
     {
         if (window) throw new InvalidOperationException($"column '{Name}' is one part of a file: its parts are joined, not built");
         if (count != rows) throw new InvalidOperationException($"column '{Name}' holds {count} values for {rows} rows");
         if (strings is not null)
         {
             Array.Resize(ref strings, rows);
-            return new StringColumn(Name, strings);
+            return new StringColumn(Name, strings, findNonNumeric ? TextValues.FindNonNumeric(strings, rows, [pool!.Values]) : null);
         }
         Array.Resize(ref numbers, rows);
         if (nonFinite is not null) Array.Resize(ref nonFinite, rows);

@@ -11,6 +11,9 @@ internal sealed class StringPool
 
     public StringPool() => lookup = set.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>The distinct strings so far.</summary>
+    public IReadOnlyCollection<string> Values => set;
+
     public string Get(ReadOnlySpan<char> text)
     {
         if (lookup.TryGetValue(text, out var s)) return s;

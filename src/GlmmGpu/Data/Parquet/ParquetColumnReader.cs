@@ -6,8 +6,9 @@ namespace GlmmGpu.Data.Parquet;
 
 /// <summary>
 /// Reads one flat Parquet column, row group by row group, into a <see cref="DataColumn"/>. Every numeric
-/// physical type becomes doubles (bool as 0/1; integers above 2^53 lose precision, as in R) and a null
-/// becomes NaN, the table's missing value; a NaN or infinity stored in the file is kept and flagged in
+/// physical type becomes doubles (bool as 0/1) and a null becomes NaN, the table's missing value, except a 64-bit
+/// integer column holding a value beyond 2^53, where neighbouring integers share a double: it becomes text, each
+/// integer written out exactly, so that long ids stay distinct groups (as the CSV loader reads them); a NaN or infinity stored in the file is kept and flagged in
 /// <see cref="NumericColumn.NonFinite"/>, as the CSV loader flags a written <c>NaN</c>, so that the model
 /// rejects it instead of silently dropping the row. Strings become a <see cref="StringColumn"/> (null
 /// missing), interned because factor columns repeat a few levels over many rows.
@@ -15,9 +16,9 @@ namespace GlmmGpu.Data.Parquet;
 internal sealed class ParquetColumnReader
 {
     private readonly DataField source;
-    private readonly double[]? numbers;
-    private readonly string?[]? strings;
-    private readonly StringPool? pool;
+    private double[]? numbers;
+    private string?[]? strings;
+    private StringPool? pool;
     private bool[]? nonFinite;
     private int filled;
 
@@ -54,21 +55,55 @@ internal sealed class ParquetColumnReader
         else if (t == typeof(double)) await ReadNumbers<double>(group, n, v => v);
         else if (t == typeof(float)) await ReadNumbers<float>(group, n, v => v);
         else if (t == typeof(int)) await ReadNumbers<int>(group, n, v => v);
-        else if (t == typeof(long)) await ReadNumbers<long>(group, n, v => v);
+        else if (t == typeof(long)) await ReadIntegers<long>(group, n);
         else if (t == typeof(bool)) await ReadNumbers<bool>(group, n, v => v ? 1.0 : 0.0);
         else if (t == typeof(short)) await ReadNumbers<short>(group, n, v => v);
         else if (t == typeof(sbyte)) await ReadNumbers<sbyte>(group, n, v => v);
         else if (t == typeof(byte)) await ReadNumbers<byte>(group, n, v => v);
         else if (t == typeof(ushort)) await ReadNumbers<ushort>(group, n, v => v);
         else if (t == typeof(uint)) await ReadNumbers<uint>(group, n, v => v);
-        else if (t == typeof(ulong)) await ReadNumbers<ulong>(group, n, v => v);
+        else if (t == typeof(ulong)) await ReadIntegers<ulong>(group, n);
         else await ReadNumbers<decimal>(group, n, v => (double)v);
         filled += n;
     }
 
-    public DataColumn Build() => strings is not null
-        ? new StringColumn(source.Name, strings)
-        : new NumericColumn(source.Name, numbers!, nonFinite);
+    public DataColumn Build() => strings is null
+        ? new NumericColumn(source.Name, numbers!, nonFinite)
+        : new StringColumn(source.Name, strings, IsText(source.ClrType) ? null : TextValues.FindNonNumeric(strings, strings.Length, [pool!.Values]));
+
+    /// <summary>64-bit integers: as doubles while every one is exact, else as text from then on (<see cref="ToText"/>).</summary>
+    private async Task ReadIntegers<T>(ParquetRowGroupReader group, int n) where T : struct, System.Numerics.IBinaryInteger<T>
+    {
+        var buffer = new T?[n];
+        await group.ReadAsync<T>(source, buffer.AsMemory());
+        if (strings is null)
+        {
+            bool exact = true;
+            foreach (var b in buffer)
+                if (b is { } v && Math.Abs(double.CreateTruncating(v)) > MaxExactInteger) exact = false;
+            if (exact)
+            {
+                for (int i = 0; i < n; i++) numbers![filled + i] = buffer[i] is { } v ? double.CreateTruncating(v) : double.NaN;
+                return;
+            }
+            ToText();
+        }
+        var dest = strings!;
+        for (int i = 0; i < n; i++)
+            dest[filled + i] = buffer[i] is { } v ? pool!.Get(v.ToString(null, System.Globalization.CultureInfo.InvariantCulture)) : null;
+    }
+
+    private const double MaxExactInteger = 9007199254740992.0; // 2^53
+
+    /// <summary>Turns the integers read so far (all exact doubles) into their text, for a column that met a longer one.</summary>
+    private void ToText()
+    {
+        strings = new string?[numbers!.Length];
+        pool = new StringPool();
+        for (int i = 0; i < filled; i++)
+            strings[i] = double.IsNaN(numbers[i]) ? null : pool.Get(((long)numbers[i]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        numbers = null;
+    }
 
     private async Task ReadNumbers<T>(ParquetRowGroupReader group, int n, Func<T, double> convert) where T : struct
     {
