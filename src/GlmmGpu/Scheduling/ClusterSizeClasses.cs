@@ -27,37 +27,29 @@ internal readonly record struct ClusterSizePolicy(int WarpFromRows, int GroupFro
     public static ClusterSizePolicy GroupPerCluster(Accelerator accelerator) => For(accelerator) with { WarpFromRows = 0, GroupFromRows = 0 };
 }
 
-/// <summary>Where one batch's clusters of one size class sit in <see cref="ClusterSizeClasses.Lists"/>.</summary>
+/// <summary>Where one size class's clusters sit in <see cref="ClusterSizeClasses.Lists"/>.</summary>
 internal readonly record struct ClusterList(int Offset, int Count);
 
 /// <summary>
-/// Each batch's clusters sorted into the three kernels' lists, stored back to back in one array that is uploaded
-/// once. The thread list is ordered by rows (ties by cluster), so that the lanes of a warp, which take
-/// consecutive entries, finish together; the others keep cluster order. The split depends only on the data and
-/// the policy, so a fit is reproducible.
+/// The clusters sorted into the three kernels' lists, stored back to back in one array: the thread list ordered by
+/// rows (ties by cluster), so that the lanes of a warp, which take consecutive entries, finish together; the others
+/// in cluster order. The split depends only on the data and the policy, so a fit is reproducible.
 /// </summary>
 internal sealed class ClusterSizeClasses
 {
     public required int[] Lists { get; init; }
-    public required ClusterList[] Threads { get; init; }
-    public required ClusterList[] Warps { get; init; }
-    public required ClusterList[] Groups { get; init; }
+    public required ClusterList Threads { get; init; }
+    public required ClusterList Warps { get; init; }
+    public required ClusterList Groups { get; init; }
 
-    public static ClusterSizeClasses Build(int[] clusterOffsets, IReadOnlyList<ClusterBatch> batches, ClusterSizePolicy policy)
+    public static ClusterSizeClasses Build(int[] clusterOffsets, ClusterSizePolicy policy)
     {
-        var lists = new int[clusterOffsets.Length - 1];
-        var threads = new ClusterList[batches.Count];
-        var warps = new ClusterList[batches.Count];
-        var groups = new ClusterList[batches.Count];
+        int clusters = clusterOffsets.Length - 1;
+        var lists = new int[clusters];
         int at = 0;
-        for (int b = 0; b < batches.Count; b++)
-        {
-            var batch = batches[b];
-            int end = batch.FirstCluster + batch.ClusterCount;
-            threads[b] = ByRows(clusterOffsets, batch.FirstCluster, end, policy.WarpFromRows, lists, ref at);
-            warps[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows < policy.GroupFromRows, lists, ref at);
-            groups[b] = Take(clusterOffsets, batch.FirstCluster, end, rows => rows >= policy.WarpFromRows && rows >= policy.GroupFromRows, lists, ref at);
-        }
+        var threads = ByRows(clusterOffsets, 0, clusters, policy.WarpFromRows, lists, ref at);
+        var warps = Take(clusterOffsets, 0, clusters, rows => rows >= policy.WarpFromRows && rows < policy.GroupFromRows, lists, ref at);
+        var groups = Take(clusterOffsets, 0, clusters, rows => rows >= policy.WarpFromRows && rows >= policy.GroupFromRows, lists, ref at);
         return new ClusterSizeClasses { Lists = lists, Threads = threads, Warps = warps, Groups = groups };
     }
 

@@ -55,8 +55,8 @@ internal sealed class SlotLayout
     {
         if (threadsPerBlock % warpWidth != 0) throw new ArgumentException("a block of the thread class is whole warps", nameof(threadsPerBlock));
         int clusters = clusterOffsets.Length - 1;
-        var classes = ClusterSizeClasses.Build(clusterOffsets, new[] { new ClusterBatch(0, clusters, 0, clusterOffsets[^1]) }, policy);
-        int threadCount = classes.Threads[0].Count, warpCount = classes.Warps[0].Count, groupCount = classes.Groups[0].Count;
+        var classes = ClusterSizeClasses.Build(clusterOffsets, policy);
+        int threadCount = classes.Threads.Count, warpCount = classes.Warps.Count;
         var order = classes.Lists;
         int Rows(int g) => clusterOffsets[g + 1] - clusterOffsets[g];
 

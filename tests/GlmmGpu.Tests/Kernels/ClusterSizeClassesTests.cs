@@ -3,7 +3,7 @@ using Xunit;
 
 namespace GlmmGpu.Tests.Kernels;
 
-/// <summary>How the scheduler sorts each batch's clusters into the thread, warp and group kernels' lists.</summary>
+/// <summary>How the device engine sorts the clusters into the thread, warp and group kernels' lists.</summary>
 public class ClusterSizeClassesTests
 {
     private static int[] Offsets(params int[] sizes)
@@ -14,24 +14,18 @@ public class ClusterSizeClassesTests
     }
 
     [Fact]
-    public void EachBatchsClustersGoToOneListBySizeWithTheThreadListOrderedByRows()
+    public void EachClusterGoesToOneListBySizeWithTheThreadListOrderedByRows()
     {
         // Warp from 8 rows, group from 64.
         var policy = new ClusterSizePolicy(WarpFromRows: 8, GroupFromRows: 64, GroupThreads: 16, WarpsPerGroup: 4);
         var sizes = new[] { 5, 3, 9, 100, 3, 1, 64, 7, 8, 2 };
-        var offsets = Offsets(sizes);
-        var batches = new[] { new ClusterBatch(0, 6, 0, offsets[6]), new ClusterBatch(6, 4, offsets[6], offsets[10] - offsets[6]) };
-        var classes = ClusterSizeClasses.Build(offsets, batches, policy);
+        var classes = ClusterSizeClasses.Build(Offsets(sizes), policy);
 
         int[] Of(ClusterList l) => classes.Lists[l.Offset..(l.Offset + l.Count)];
-        // Batch 0: clusters 0..5. Small ones by rows (ties by index): 5 (1 row), 1 and 4 (3), 0 (5).
-        Assert.Equal(new[] { 5, 1, 4, 0 }, Of(classes.Threads[0]));
-        Assert.Equal(new[] { 2 }, Of(classes.Warps[0]));
-        Assert.Equal(new[] { 3 }, Of(classes.Groups[0]));
-        // Batch 1: clusters 6..9.
-        Assert.Equal(new[] { 9, 7 }, Of(classes.Threads[1]));
-        Assert.Equal(new[] { 8 }, Of(classes.Warps[1]));
-        Assert.Equal(new[] { 6 }, Of(classes.Groups[1]));
+        // Small ones by rows (ties by index): 5 (1 row), 9 (2), 1 and 4 (3), 0 (5), 7 (7).
+        Assert.Equal(new[] { 5, 9, 1, 4, 0, 7 }, Of(classes.Threads));
+        Assert.Equal(new[] { 2, 8 }, Of(classes.Warps));
+        Assert.Equal(new[] { 3, 6 }, Of(classes.Groups));
         // Every cluster exactly once.
         Assert.Equal(Enumerable.Range(0, sizes.Length), classes.Lists.Order());
     }
@@ -42,9 +36,9 @@ public class ClusterSizeClassesTests
         var policy = new ClusterSizePolicy(int.MaxValue, int.MaxValue, 16, 4);
         var sizes = new[] { 3_000_000, 2, 2_000_000, 1 };
         var offsets = Offsets(sizes);
-        var classes = ClusterSizeClasses.Build(offsets, new[] { new ClusterBatch(0, 4, 0, offsets[4]) }, policy);
+        var classes = ClusterSizeClasses.Build(offsets, policy);
         Assert.Equal(new[] { 3, 1, 2, 0 }, classes.Lists);
-        Assert.Equal(0, classes.Warps[0].Count);
-        Assert.Equal(0, classes.Groups[0].Count);
+        Assert.Equal(0, classes.Warps.Count);
+        Assert.Equal(0, classes.Groups.Count);
     }
 }
