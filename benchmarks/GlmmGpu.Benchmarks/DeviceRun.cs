@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Families;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 using GlmmGpu.Simulation;
 
 namespace GlmmGpu.Benchmarks;
@@ -50,9 +51,9 @@ internal static class DeviceRun
             var data = CsvLoader.Load(Path.Combine(dir, root.GetProperty("data").GetString()!));
             var spec = new ModelSpec(root.GetProperty("formula").GetString()!, FamilyNames.ParseFamily(root.GetProperty("family").GetString()!),
                 FamilyNames.ParseLink(root.GetProperty("link").GetString()!));
-            var cpu = Glmm.Fit(data, spec, new FitOptions { Method = method, NAgq = nodes, Device = DeviceChoice.Cpu });
+            var cpu = Glmm.Fit(data, spec, new FitOptions { Method = method, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
             var clock = Stopwatch.StartNew();
-            var dev = Glmm.Fit(data, spec, new FitOptions { Method = method, NAgq = nodes, Device = device, DeviceMath = math });
+            var dev = Glmm.Fit(data, spec, new FitOptions { Method = method, NAgq = nodes, Execution = new ExecutionOptions { Device = device, DeviceMath = math } });
             double seconds = clock.Elapsed.TotalSeconds;
             double diff = 0;
             for (int i = 0; i < cpu.FixedEffects.Count; i++)
@@ -80,7 +81,7 @@ internal static class DeviceRun
         var results = new List<(double[], double[])>();
         foreach (var choice in new[] { DeviceChoice.Cpu, device })
         {
-            using var engine = EngineFactory.Create(data, new FitOptions { Device = choice, DeviceMath = math });
+            using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = choice, DeviceMath = math });
             engine.Evaluate(psis.AsSpan(0, count), new double[count]);
             var lls = new double[k];
             var grads = new double[k * count];
@@ -119,7 +120,7 @@ internal static class DeviceRun
         int nodes = int.Parse(args[2], CultureInfo.InvariantCulture);
         var (table, truth) = Simulator.Generate(new SimulationSpec(rows, groups, FamilyKind.Binomial));
         var data = MarginalLikelihoodData.Create(Glmm.Frame(table, new ModelSpec(truth.Formula, FamilyKind.Binomial)), nodes);
-        using var engine = EngineFactory.Create(data, new FitOptions { Device = Parse(args[3]) });
+        using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = Parse(args[3]) });
         var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
         var gradient = new double[psi.Length];
         for (int i = 0; i < 4; i++)
@@ -135,11 +136,11 @@ internal static class DeviceRun
     private static void ScaleOne(Model.ModelFrame frame, int nodes, DeviceChoice device, DeviceMath math)
     {
         int rows = frame.RowCount;
-        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = device, DeviceMath = math };
+        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Execution = new ExecutionOptions { Device = device, DeviceMath = math } };
         var clock = Stopwatch.StartNew();
         var data = MarginalLikelihoodData.Create(frame, nodes);
         string mathName = DeviceMathNames.Name(math);
-        using (var engine = EngineFactory.Create(data, options))
+        using (var engine = EngineFactory.Create(data, options.Execution))
         {
             double start = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"engine on {engine.Device} with {mathName} math (kernels loaded, data uploaded): {start:F2} s");

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Benchmarks;
 
@@ -25,9 +26,9 @@ public class FitBenchmarks
     {
         var options = Method switch
         {
-            "agq7" => new FitOptions { Method = FitMethod.Agq, NAgq = 7, Device = DeviceChoice.Cpu },
-            "pql" => new FitOptions { Method = FitMethod.Pql, Device = DeviceChoice.Cpu },
-            _ => new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu },
+            "agq7" => new FitOptions { Method = FitMethod.Agq, NAgq = 7, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } },
+            "pql" => new FitOptions { Method = FitMethod.Pql, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } },
+            _ => new FitOptions { Method = FitMethod.Laplace, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } },
         };
         return Glmm.Fit(frame, options).FixedEffects[1].Estimate;
     }

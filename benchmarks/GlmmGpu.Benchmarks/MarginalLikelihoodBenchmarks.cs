@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 using GlmmGpu.Simulation;
 
 namespace GlmmGpu.Benchmarks;
@@ -17,7 +18,7 @@ namespace GlmmGpu.Benchmarks;
 [MemoryDiagnoser]
 public class MarginalLikelihoodBenchmarks
 {
-    private IMarginalLikelihood engine = null!;
+    private IMarginalLikelihoodEngine engine = null!;
     private double[] psi = null!, gradient = null!;
 
     /// <summary>q and K, keeping K^q at most 400 points per cluster.</summary>
@@ -36,7 +37,7 @@ public class MarginalLikelihoodBenchmarks
         var re = q switch { 1 => "(1 | g)", 2 => "(1 + x1 | g)", _ => "(1 + x1 + x2 | g)" };
         var frame = BenchmarkData.Frame(100_000, 10_000, FamilyKind.Binomial, slopes: true, re);
         var data = MarginalLikelihoodData.Create(frame, nodes);
-        engine = EngineFactory.Create(data, new FitOptions { Device = Device == "cpu" ? DeviceChoice.Cpu : DeviceChoice.IlgpuCpu });
+        engine = EngineFactory.Create(data, new ExecutionOptions { Device = Device == "cpu" ? DeviceChoice.Cpu : DeviceChoice.IlgpuCpu });
         psi = new double[data.Layout.Count];
         new[] { -0.5, 0.5, -0.3, 0.2, 0.4 }.CopyTo(psi, 0);
         for (int k = 0; k < data.Layout.ThetaCount; k++)

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 
 namespace GlmmGpu.Benchmarks;
 
@@ -32,9 +33,9 @@ internal static class ProfileRun
         string formula = args.Length > 3 ? args[3] : "y ~ x1 + x2 + x3 + x4 + (1 | g)";
         var frame = Glmm.Frame(table, new ModelSpec(formula, FamilyKind.Binomial));
         Console.WriteLine($"model frame: {sw.Elapsed.TotalSeconds:F3} s");
-        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu, Threads = threads };
+        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = threads } };
         var data = MarginalLikelihoodData.Create(frame, nodes);
-        using var engine = EngineFactory.Create(data, options);
+        using var engine = EngineFactory.Create(data, options.Execution);
         var layout = data.Layout;
         var psi = new double[layout.Count];
         new[] { -0.5, 0.5, -0.3, 0.2, 0.4 }.AsSpan(0, Math.Min(5, layout.P)).CopyTo(psi);

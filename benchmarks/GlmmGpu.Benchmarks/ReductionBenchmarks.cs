@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Clusters;
-using GlmmGpu.Kernels.Kernels;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Kernels.EntryPoints;
+using GlmmGpu.Engines.Ilgpu;
 using ILGPU;
 using ILGPU.Runtime;
 

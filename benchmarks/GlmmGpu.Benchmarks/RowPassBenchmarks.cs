@@ -2,7 +2,8 @@ using BenchmarkDotNet.Attributes;
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Ilgpu;
 
 namespace GlmmGpu.Benchmarks;
 
@@ -28,7 +29,7 @@ public class RowPassBenchmarks
         var block = frame.RandomEffects[0];
         q = block.Q;
         engine = LinearEngineFactory.Create<BinomialLogit>(frame, block,
-            new FitOptions { Method = FitMethod.Pql, Device = Device == "cpu" ? DeviceChoice.Cpu : DeviceChoice.IlgpuCpu });
+            new ExecutionOptions { Device = Device == "cpu" ? DeviceChoice.Cpu : DeviceChoice.IlgpuCpu }, out _);
         beta = new[] { -0.5, 0.5, -0.3, 0.2, 0.4 };
         var rng = new Random(3);
         modes = Enumerable.Range(0, block.LevelCount * q).Select(_ => 0.8 * (rng.NextDouble() - 0.5)).ToArray();

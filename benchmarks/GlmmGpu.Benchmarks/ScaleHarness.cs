@@ -4,6 +4,7 @@ using System.Text;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Benchmarks;
 
@@ -59,7 +60,7 @@ internal static class ScaleHarness
         yield return ("pql", Options(FitMethod.Pql, 0, DeviceChoice.Cpu));
     }
 
-    private static FitOptions Options(FitMethod method, int nodes, DeviceChoice device) => new() { Method = method, NAgq = nodes, Device = device };
+    private static FitOptions Options(FitMethod method, int nodes, DeviceChoice device) => new() { Method = method, NAgq = nodes, Execution = new ExecutionOptions { Device = device } };
 
     private static Row Time(string sweep, long rows, int groups, string method, FitOptions options)
     {

@@ -1,3 +1,4 @@
+using GlmmGpu.Engines;
 namespace GlmmGpu.Cli;
 
 /// <summary>
@@ -84,10 +85,10 @@ public sealed class CliContext
     }
 
     /// <summary>Say, in one line, that <c>--device auto</c> found no GPU and fell back to the CPU path.</summary>
-    public void ReportDeviceFallback(GlmmGpu.Fitting.DeviceChoice requested, string device)
+    public void ReportDeviceFallback(GlmmGpu.Engines.DeviceChoice requested, GlmmGpu.Fitting.FitRecord record)
     {
-        if (requested == GlmmGpu.Fitting.DeviceChoice.Auto && device == "cpu" && GlmmGpu.Scheduling.EngineFactory.LastChoiceReason is { } reason)
-            Notice($"glmm: device {reason}");
+        if (requested == GlmmGpu.Engines.DeviceChoice.Auto && record.Device == "cpu")
+            Notice($"glmm: device {record.DeviceReason}");
     }
 
     /// <summary>End a half-written phase line so that an error message starts on its own line.</summary>

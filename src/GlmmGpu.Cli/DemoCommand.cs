@@ -3,6 +3,7 @@ using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Results;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Cli;
 
@@ -66,7 +67,7 @@ public static class DemoCommand
         var progress = new FitProgress(ctx, everyIteration: a.Has("verbose"));
         var result = Glmm.Fit(data, Spec, FitOptionsFor(device) with { Progress = progress.Callback });
         ctx.EndPhase($"{FitCommand.Seconds(clock)} s on {result.Device}");
-        ctx.ReportDeviceFallback(device, result.Device);
+        ctx.ReportDeviceFallback(device, result.Record);
 
         SummaryFormatter.Write(result, ctx.Out, "cbpp (built in)");
         ctx.Out.WriteLine();
@@ -79,7 +80,7 @@ public static class DemoCommand
     public static ModelSpec Spec => new(Formula, FamilyKind.Binomial);
 
     /// <summary>How the demo fits: Laplace on the given device.</summary>
-    public static FitOptions FitOptionsFor(DeviceChoice device) => new() { Method = FitMethod.Laplace, NAgq = 1, Device = device };
+    public static FitOptions FitOptionsFor(DeviceChoice device) => new() { Method = FitMethod.Laplace, NAgq = 1, Execution = new ExecutionOptions { Device = device } };
 
     /// <summary>The built-in cbpp CSV (56 rows: herd, incidence, size, period, fail).</summary>
     public static TextReader OpenData()

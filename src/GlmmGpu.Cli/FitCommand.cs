@@ -5,6 +5,7 @@ using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Cli;
 
@@ -34,9 +35,7 @@ public sealed record FitRequest
     {
         Method = Method,
         NAgq = NAgq,
-        Device = Device,
-        DeviceMath = DeviceMath,
-        Threads = Threads,
+        Execution = new ExecutionOptions { Device = Device, DeviceMath = DeviceMath, Threads = Threads },
         MaxIterations = MaxIterations,
         PqlFixedScale = PqlFixedScale,
         Progress = progress,
@@ -128,7 +127,7 @@ public static class FitCommand
             result = Glmm.Fit(frame, request.ToFitOptions(progress.Callback));
             ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         }
-        ctx.ReportDeviceFallback(request.Device, result.Device);
+        ctx.ReportDeviceFallback(request.Device, result.Record);
         if (request.DeviceMath != DeviceMath.Portable && result.Device == "cpu")
             ctx.Notice($"glmm: note: --device-math {DeviceMathNames.Name(request.DeviceMath)} applies to GPU kernels; the CPU path ran its own exp and log");
         if (!result.Converged)

@@ -1,6 +1,7 @@
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Results;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Cli;
 
@@ -24,10 +25,10 @@ internal static class WarmUpFit
     /// <summary>Starts the warm-up where it can help: large data and a fit that may run on the CPU path.</summary>
     public static void Start(DataTable data, ModelSpec spec, FitOptions options, string source)
     {
-        if (data.RowCount < MinimumRows || options.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu)) return;
+        if (data.RowCount < MinimumRows || options.Execution.Device is not (DeviceChoice.Auto or DeviceChoice.Cpu)) return;
         var head = data.Head(Rows);
         // One thread, no progress: the warm-up must not take cores or lines of output from the fit it prepares.
-        var warmUpOptions = options with { Device = DeviceChoice.Cpu, Threads = 1, Progress = null };
+        var warmUpOptions = options with { Execution = options.Execution with { Device = DeviceChoice.Cpu, Threads = 1 }, Progress = null };
         var thread = new Thread(() => Run(head, spec, warmUpOptions, source)) { IsBackground = true, Name = "glmm warm-up" };
         thread.Start();
     }

@@ -27,7 +27,7 @@ public static class PortableMath
     private const double RoundingShift = 6755399441055744.0;
 
     /// <summary>e^x, within about one ulp (subnormal results included). On GPU backends the scheduling layer maps
-    /// this call to <see cref="PlainExp"/> or to the backend's own exp (GlmmGpu.Scheduling.DeviceMathRouting), hence
+    /// this call to <see cref="PlainExp"/> or to the backend's own exp (GlmmGpu.Engines.DeviceMathRouting), hence
     /// the intrinsic mark; everywhere else it is <see cref="PlainExp"/>.</summary>
     [IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using GlmmGpu.Fitting.Glm;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Optimization;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.LinearAlgebra;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 
 namespace GlmmGpu.Fitting;
 
@@ -26,7 +27,7 @@ internal static class MaximumLikelihoodEstimator
 
     public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
-        var clock = Stopwatch.StartNew();
+        var recorder = new FitRecorder(options);
         Diagnostics.Mark("before fit");
         int nodes = options.Method == FitMethod.Laplace ? 1 : options.NAgq;
         var laplaceData = MarginalLikelihoodData.Create(frame, 1);
@@ -34,18 +35,20 @@ internal static class MaximumLikelihoodEstimator
         var layout = laplaceData.Layout;
         if (frame.Family == FamilyKind.Gaussian) Linear.ResidualIdentifiability.Check(frame, laplaceData.Block, Linear.ResidualIdentifiability.LinearModelRemedy);
         int iterations = 0, evaluations = 0;
-        Action<int, double> progress = (iter, f) => options.Progress?.Invoke("fitting", iter, -f);
+        var trail = recorder.Progress("fitting");
+        Action<int, double> progress = (iteration, f) => trail(iteration, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
         // modes there as the quadrature's first Newton starts. It is built (on a device: kernels compiled, rows
         // uploaded) while the start is found on the CPU; the CPU path's engine takes no time to build.
-        var building = options.Device == DeviceChoice.Cpu ? Task.FromResult(Build(laplaceData, options)) : Task.Run(() => Build(laplaceData, options));
+        var execution = options.Execution;
+        var building = execution.Device == DeviceChoice.Cpu ? Task.FromResult(Build(laplaceData, execution)) : Task.Run(() => Build(laplaceData, execution));
         SampleStart.Start? sampled;
         (double[] Psi, double[,] InverseHessian)? glmFit = null;
         try
         {
             // Many clusters: start from the Laplace fit to a sample of them (SampleStart, on the CPU path), itself
             // started from the GLM fit to the sample; otherwise from the GLM fit to the whole data.
-            sampled = options.AllowSampleStart ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
+            sampled = options.StartFromSample ? SampleStart.TryFit(frame, options, laplaceData.ClusterCount) : null;
             if (sampled is null)
             {
                 Diagnostics.Begin($"GLM start ({layout.P} fixed effects)");
@@ -57,11 +60,10 @@ internal static class MaximumLikelihoodEstimator
             building.ContinueWith(t => t.Result.Engine.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
             throw;
         }
-        using var engine = Built(building);
-        Diagnostics.Mark($"engine on {engine.Device}");
+        using var engine = Built(building, recorder);
+        recorder.Phase($"engine on {engine.Device}");
         var last = new LastEvaluation(engine);
         Bfgs.Objective objective = last.Objective;
-        SampleStart.LastSampleClusters = sampled?.Clusters ?? 0;
         double[] psi0;
         double[,] h0;
         // The GLM start's values, to tell a variance parameter the optimizer never moved (null after a sample start).
@@ -70,13 +72,14 @@ internal static class MaximumLikelihoodEstimator
         {
             psi0 = sampled.Psi;
             h0 = sampled.InverseHessian;
-            Diagnostics.Mark($"sample start (GLM and {sampled.Evaluations} evaluations on {sampled.Clusters} clusters)");
+            recorder.Start = new FitStart(StartKind.ClusterSample, sampled.Clusters, sampled.Evaluations);
+            recorder.Phase($"sample start (GLM and {sampled.Evaluations} evaluations on {sampled.Clusters} clusters)");
         }
         else
         {
             (psi0, h0) = glmFit!.Value;
             glmStart = psi0;
-            Diagnostics.Mark("GLM start");
+            recorder.Phase("GLM start");
             if (nodes > 1)
             {
                 // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
@@ -91,24 +94,26 @@ internal static class MaximumLikelihoodEstimator
                     psi0 = laplace.Minimizer;
                     h0 = laplace.InverseHessian;
                 }
-                Diagnostics.Mark($"Laplace stage ({laplace.Evaluations} evaluations)");
+                recorder.Phase($"Laplace stage ({laplace.Evaluations} evaluations)");
             }
         }
         if (nodes > 1) engine.UseNodes(nodes);
         var gradient = new double[layout.Count];
+        var initial = (double[])psi0.Clone();
         // The decrement g'H^-1 g is about the sum of (remaining step / SE)^2, whatever the size of the data: 1e-7
         // leaves every parameter within about 3e-4 SE of the optimum. A tighter, absolute tolerance chases the
         // rounding noise of a million-cluster sum and costs dozens of evaluations at 1e7 rows.
         var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, DecrementTolerance, progress, h0);
         summary = summary with { Iterations = summary.Iterations + iterations, Evaluations = summary.Evaluations + evaluations };
         var psi = summary.Minimizer;
-        Diagnostics.Mark($"BFGS ({summary.Evaluations} evaluations)");
+        recorder.Phase($"BFGS ({summary.Evaluations} evaluations)");
 
         // The modes kept for the results must belong to the optimum: re-evaluate there unless the optimizer's last
         // trial was the optimum, as it is when the line search accepts its last point (one evaluation saved).
         if (!last.TryAt(psi, gradient, out double logLik)) logLik = engine.Evaluate(psi, gradient);
         var clusters = engine.Clusters.ToArray();
         var hessian = Hessian(engine, psi, gradient.Select(g => -g).ToArray(), layout.Count);
+        recorder.Phase("Hessian");
         var messages = FitChecks.FrameMessages(frame);
         var lambda = layout.Lambda(psi);
         double phi = layout.Phi(psi);
@@ -125,22 +130,25 @@ internal static class MaximumLikelihoodEstimator
         bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, pearson.AtBoundary, covariance, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
         if (stuck > 0) messages.Add($"the conditional mode did not converge in {stuck} clusters");
-        Diagnostics.Mark("results");
-        return ResultBuilder.Build(frame, laplaceData, options, psi, covariance, lambda, phi, logLik, converged, singular,
-            summary, ranef, residuals, messages, clock.Elapsed.TotalSeconds, engine.Device, nodes);
+        recorder.Phase("results");
+        var record = recorder.Finish(initial, psi, summary.Iterations, summary.Evaluations, summary.Message);
+        return ResultBuilder.Build(frame, laplaceData, psi, covariance, logLik, converged, singular, ranef, residuals, messages, record);
     }
 
-    private static (IMarginalLikelihood Engine, string? Choice, string? Reason) Build(MarginalLikelihoodData data, FitOptions options) =>
-        (EngineFactory.Create(data, options), EngineFactory.LastChoice, EngineFactory.LastChoiceReason);
+    private static (IMarginalLikelihoodEngine Engine, string Reason) Build(MarginalLikelihoodData data, ExecutionOptions execution)
+    {
+        var engine = EngineFactory.Create(data, execution, out var reason);
+        return (engine, reason);
+    }
 
-    /// <summary>The engine <paramref name="building"/> made, with its device choice recorded on this thread (the
-    /// choice is read from the thread that fits).</summary>
-    private static IMarginalLikelihood Built(Task<(IMarginalLikelihood Engine, string? Choice, string? Reason)> building)
+    /// <summary>The engine <paramref name="building"/> made, its device and the reason for it noted in the record.</summary>
+    private static IMarginalLikelihoodEngine Built(Task<(IMarginalLikelihoodEngine Engine, string Reason)> building, FitRecorder recorder)
     {
         try
         {
-            var (engine, choice, reason) = building.GetAwaiter().GetResult();
-            EngineFactory.Record(choice ?? engine.Device, reason ?? "");
+            var (engine, reason) = building.GetAwaiter().GetResult();
+            recorder.Device = engine.Device;
+            recorder.DeviceReason = reason;
             return engine;
         }
         catch (AggregateException e) when (e.InnerException is not null)
@@ -150,7 +158,7 @@ internal static class MaximumLikelihoodEstimator
     }
 
     /// <summary>The optimizer's objective, -log L and its gradient (the engine returns log L), remembering the point, log-likelihood and gradient of its latest evaluation.</summary>
-    private sealed class LastEvaluation(IMarginalLikelihood engine)
+    private sealed class LastEvaluation(IMarginalLikelihoodEngine engine)
     {
         private double[]? point;
         private double[] gradient = [];
@@ -179,7 +187,7 @@ internal static class MaximumLikelihoodEstimator
 
     /// <summary>The optimizer's objective (it minimises): -log L, with its gradient in <paramref name="g"/>, from the
     /// engine's log L and gradient; a log L that is not finite is +inf.</summary>
-    internal static double NegativeLogLikelihood(IMarginalLikelihood engine, ReadOnlySpan<double> x, Span<double> g)
+    internal static double NegativeLogLikelihood(IMarginalLikelihoodEngine engine, ReadOnlySpan<double> x, Span<double> g)
     {
         double ll = engine.Evaluate(x, g);
         for (int i = 0; i < g.Length; i++) g[i] = -g[i];
@@ -242,7 +250,7 @@ internal static class MaximumLikelihoodEstimator
     /// known), all evaluated in one pass over the rows and each from the optimum's conditional modes, with a
     /// truncation error of order 1e-5 relative, far inside what standard errors need.
     /// </summary>
-    private static double[,] Hessian(IMarginalLikelihood engine, double[] psi, double[] gradientAtPsi, int n)
+    private static double[,] Hessian(IMarginalLikelihoodEngine engine, double[] psi, double[] gradientAtPsi, int n)
     {
         var h = new double[n, n];
         // Asked before any differenced evaluation moves the engine's modes away from psi.

@@ -1,4 +1,5 @@
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Optimization;
 using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Families;
@@ -11,11 +12,11 @@ namespace GlmmGpu.Fitting;
 /// <summary>Turns the optimum of a likelihood fit into the user-facing <see cref="FitResult"/>.</summary>
 internal static class ResultBuilder
 {
-    public static FitResult Build(ModelFrame frame, MarginalLikelihoodData data, FitOptions options, double[] psi, double[,] covariance,
-        Mat3 lambda, double phi, double logLik, bool converged, bool singular, OptimizationSummary summary,
-        RandomEffectsModes ranef, double[] residuals, List<string> messages, double seconds, string device, int nodes)
+    public static FitResult Build(ModelFrame frame, MarginalLikelihoodData data, double[] psi, double[,] covariance, double logLik,
+        bool converged, bool singular, RandomEffectsModes ranef, double[] residuals, List<string> messages, FitRecord record)
     {
         var layout = data.Layout;
+        var settings = record.Settings;
         var fixedEffects = new List<Coefficient>();
         for (int i = 0; i < layout.P; i++)
         {
@@ -26,24 +27,21 @@ internal static class ResultBuilder
         return new FitResult
         {
             Formula = frame.Formula.Source,
-            Family = FamilyNames.RName(frame.Family),
-            Link = FamilyNames.RName(frame.Link),
-            Method = nodes == 1 ? "laplace" : "agq",
-            NAgq = nodes,
-            Device = device,
+            Family = frame.Family,
+            Link = frame.Link,
+            Method = settings.Method,
+            NAgq = settings.Method == FitMethod.Laplace ? 1 : settings.NAgq,
+            Record = record,
             NObs = frame.RowCount,
             NGroups = frame.RandomEffects.Select(r => (r.GroupingFactor, r.LevelCount)).ToList(),
             FixedEffects = fixedEffects,
             FixedEffectsCovariance = covariance,
-            VarCorr = new[] { VarCorr(data.Block, lambda, layout.Q) },
-            Dispersion = DispersionOf(frame.Family, phi),
+            VarCorr = new[] { VarCorr(data.Block, layout.Lambda(psi), layout.Q) },
+            Dispersion = DispersionOf(frame.Family, layout.Phi(psi)),
             LogLik = logLik,
             ParameterCount = layout.Count,
             Converged = converged,
             Singular = singular,
-            Iterations = summary.Iterations,
-            FunctionEvaluations = summary.Evaluations,
-            Seconds = seconds,
             Ranef = new[] { ranef },
             ScaledResiduals = residuals,
             Messages = messages,

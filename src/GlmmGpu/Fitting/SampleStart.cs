@@ -1,4 +1,5 @@
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Optimization;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
@@ -31,11 +32,6 @@ internal static class SampleStart
     /// stationary point of the likelihood by symmetry, from which the full fit could not leave.</summary>
     private const double SmallestRelativeTheta = 0.05;
 
-    /// <summary>The sample's clusters in the calling thread's latest fit, 0 when it started from the GLM (set by
-    /// <see cref="MaximumLikelihoodEstimator"/>; for tests, as <see cref="Scheduling.EngineFactory.LastChoice"/> is for
-    /// the device).</summary>
-    [ThreadStatic] internal static int LastSampleClusters;
-
     public sealed record Start(double[] Psi, double[,] InverseHessian, int Evaluations, int Clusters);
 
     /// <summary>The sample's optimum and curvature rescaled to the whole data, on the CPU path with the fit's threads;
@@ -64,7 +60,7 @@ internal static class SampleStart
             if (!double.IsFinite(psi0[i]) || !(h0[i, i] > 0) || !double.IsFinite(h0[i, i])) return null;
         // The sample carries a k-th of the information: its inverse Hessian is k times the whole data's.
         double scale = (double)data.ClusterCount / clusters;
-        using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Threads));
+        using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Execution.Threads));
         Bfgs.Objective objective = (x, g) => MaximumLikelihoodEstimator.NegativeLogLikelihood(engine, x, g);
         var fit = Bfgs.Minimize(objective, psi0, options.MaxIterations, Tolerance, null, h0);
         if (!fit.Minimizer.All(double.IsFinite)) return null;
@@ -79,8 +75,8 @@ internal static class SampleStart
         return new Start(fit.Minimizer, h, fit.Evaluations, data.ClusterCount);
     }
 
-    private sealed class CpuEngine(MarginalLikelihoodData data, int threads) : IRowLikelihoodVisitor<IMarginalLikelihood>
+    private sealed class CpuEngine(MarginalLikelihoodData data, int threads) : IRowLikelihoodVisitor<IMarginalLikelihoodEngine>
     {
-        public IMarginalLikelihood Visit<TModel>() where TModel : struct, IRowLikelihood => new CpuMarginalLikelihood<TModel>(data, threads);
+        public IMarginalLikelihoodEngine Visit<TModel>() where TModel : struct, IRowLikelihood => new CpuMarginalLikelihood<TModel>(data, threads);
     }
 }

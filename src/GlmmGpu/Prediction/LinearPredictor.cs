@@ -1,6 +1,8 @@
 using GlmmGpu.Model;
 using GlmmGpu.Results;
 
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>

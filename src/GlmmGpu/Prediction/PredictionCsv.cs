@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>

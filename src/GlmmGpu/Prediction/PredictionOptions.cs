@@ -1,3 +1,5 @@
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>The scale of predictions, as lme4's <c>type</c>: the linear predictor, or the mean (the inverse link applied).</summary>

@@ -4,6 +4,8 @@ using GlmmGpu.Model;
 using GlmmGpu.Results;
 using GlmmGpu.Specification;
 
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>

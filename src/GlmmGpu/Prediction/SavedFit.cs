@@ -1,6 +1,8 @@
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Results;
 
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>The conditional modes of one random term: the grouping factor's key as the JSON writes it, and the modes by level.</summary>
@@ -17,6 +19,8 @@ public sealed record SavedFit
     public required string Formula { get; init; }
     public required FamilyKind Family { get; init; }
     public required LinkKind Link { get; init; }
+    /// <summary>How the fit was made; null when its JSON does not say.</summary>
+    public FitMethod? Method { get; init; }
     /// <summary>Fixed-effect estimates by coefficient name, in the fit's order.</summary>
     public required IReadOnlyList<KeyValuePair<string, double>> FixedEffects { get; init; }
     /// <summary>One entry per random term, in formula order.</summary>
@@ -33,8 +37,9 @@ public sealed record SavedFit
         return new SavedFit
         {
             Formula = fit.Formula,
-            Family = FamilyNames.ParseFamily(fit.Family),
-            Link = FamilyNames.ParseLink(fit.Link),
+            Family = fit.Family,
+            Link = fit.Link,
+            Method = fit.Method,
             FixedEffects = fit.FixedEffects.Select(c => KeyValuePair.Create(c.Name, c.Estimate)).ToList(),
             RandomEffects = fit.Ranef.Select((r, k) => new SavedRandomEffects(keys[k], ByLevel(r))).ToList(),
             FactorLevels = fit.FactorLevels

@@ -2,6 +2,8 @@ using System.Text.Json;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Specification;
 
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Prediction;
 
 /// <summary>
@@ -59,6 +61,8 @@ public static class SavedFitJson
             Converged = root.TryGetProperty("converged", out var converged) && converged.ValueKind is JsonValueKind.True or JsonValueKind.False
                 ? converged.GetBoolean()
                 : null,
+            Method = root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String
+                && FitMethodNames.TryParse(method.GetString()!, out var parsed) ? parsed : null,
         };
     }
 

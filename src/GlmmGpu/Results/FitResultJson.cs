@@ -1,6 +1,9 @@
+using GlmmGpu.Kernels.Families;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Results;
 
@@ -49,9 +52,9 @@ public static class FitResultJson
     {
         w.WriteStartObject();
         w.WriteString("formula", r.Formula);
-        w.WriteString("family", r.Family);
-        w.WriteString("link", r.Link);
-        w.WriteString("method", r.Method);
+        w.WriteString("family", FamilyNames.RName(r.Family));
+        w.WriteString("link", FamilyNames.RName(r.Link));
+        w.WriteString("method", FitMethodNames.Name(r.Method));
         w.WriteNumber("nAGQ", r.NAgq);
         w.WriteString("device", r.Device);
         w.WriteNumber("nobs", r.NObs);

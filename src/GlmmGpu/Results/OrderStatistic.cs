@@ -1,3 +1,5 @@
+using GlmmGpu.Fitting;
+
 namespace GlmmGpu.Results;
 
 /// <summary>

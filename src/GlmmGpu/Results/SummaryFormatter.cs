@@ -1,4 +1,7 @@
+using GlmmGpu.Kernels.Families;
 using System.Text;
+
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Results;
 
@@ -60,14 +63,13 @@ public static class SummaryFormatter
     public static string Title(FitResult r)
     {
         bool lmm = IsLinearMixedModel(r);
-        return r.Method.ToLowerInvariant() switch
+        return r.Method switch
         {
-            "laplace" => "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation) [glmerMod]",
-            "agq" => $"Generalized linear mixed model fit by maximum likelihood (Adaptive Gauss-Hermite Quadrature, nAGQ = {r.NAgq}) [glmerMod]",
-            "pql" => "Generalized linear mixed model fit by penalized quasi-likelihood (glmmPQL)",
-            "reml" => lmm ? "Linear mixed model fit by REML [lmerMod]" : "Mixed model fit by REML",
-            "ml" => lmm ? "Linear mixed model fit by maximum likelihood [lmerMod]" : "Generalized linear mixed model fit by maximum likelihood [glmerMod]",
-            _ => $"Generalized linear mixed model fit by {r.Method}",
+            FitMethod.Laplace => "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation) [glmerMod]",
+            FitMethod.Agq => $"Generalized linear mixed model fit by maximum likelihood (Adaptive Gauss-Hermite Quadrature, nAGQ = {r.NAgq}) [glmerMod]",
+            FitMethod.Pql => "Generalized linear mixed model fit by penalized quasi-likelihood (glmmPQL)",
+            FitMethod.Reml => lmm ? "Linear mixed model fit by REML [lmerMod]" : "Mixed model fit by REML",
+            _ => lmm ? "Linear mixed model fit by maximum likelihood [lmerMod]" : "Generalized linear mixed model fit by maximum likelihood [glmerMod]",
         };
     }
 
@@ -78,16 +80,14 @@ public static class SummaryFormatter
         "binary data and small counts. Use Laplace or adaptive quadrature for inference.";
 
     private static bool IsLinearMixedModel(FitResult r) =>
-        r.Family.Equals("gaussian", StringComparison.OrdinalIgnoreCase)
-        && r.Link.Equals("identity", StringComparison.OrdinalIgnoreCase)
-        && r.Method.ToLowerInvariant() is "reml" or "ml";
+        r.Family == FamilyKind.Gaussian && r.Link == LinkKind.Identity && r.Method is FitMethod.Reml or FitMethod.Ml;
 
-    private static bool IsPql(FitResult r) => r.Method.Equals("pql", StringComparison.OrdinalIgnoreCase);
+    private static bool IsPql(FitResult r) => r.Method == FitMethod.Pql;
 
     private static IEnumerable<string> HeaderLines(FitResult r, string? dataName)
     {
         yield return Title(r);
-        yield return $" Family: {r.Family}  ( {r.Link} )";
+        yield return $" Family: {FamilyNames.RName(r.Family)}  ( {FamilyNames.RName(r.Link)} )";
         yield return $"Formula: {r.Formula}";
         if (!string.IsNullOrEmpty(dataName))
             yield return $"   Data: {dataName}";
@@ -134,7 +134,7 @@ public static class SummaryFormatter
     private static double? ResidualSd(FitResult r)
     {
         if (r.ResidualSd is { } s) return s;
-        if (r.Family.Equals("gaussian", StringComparison.OrdinalIgnoreCase) && r.Dispersion is { } d)
+        if (r.Family == FamilyKind.Gaussian && r.Dispersion is { } d)
         {
             if (d.Name is "sigma") return d.Value;
             if (d.Name is "sigma^2") return Math.Sqrt(d.Value);
@@ -208,7 +208,7 @@ public static class SummaryFormatter
             return lines;
         }
         bool lmm = IsLinearMixedModel(r);
-        bool hasScale = r.Family.ToLowerInvariant() is "gaussian" or "gamma" or "inverse.gaussian";
+        bool hasScale = r.Family is FamilyKind.Gaussian or FamilyKind.Gamma or FamilyKind.InverseGaussian;
         string testName = lmm || hasScale ? "t value" : "z value";
         bool showP = !lmm;
 
@@ -320,7 +320,7 @@ public static class SummaryFormatter
     {
         var lines = new List<string>();
         if (r.Dispersion is { } d)
-            lines.Add($"Dispersion parameter for {r.Family} family ({d.Name}): {RFormat.Format(d.Value, Digits)}");
+            lines.Add($"Dispersion parameter for {FamilyNames.RName(r.Family)} family ({d.Name}): {RFormat.Format(d.Value, Digits)}");
         var seconds = RFormat.Format(r.Seconds, 3);
         lines.Add(r.Converged
             ? $"Optimizer converged in {r.Iterations} iterations ({r.FunctionEvaluations} function evaluations, {seconds} s)."

@@ -2,6 +2,7 @@ using GlmmGpu.Cli;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Cli;
 
@@ -28,6 +29,6 @@ public class DemoCommandTests
         var options = DemoCommand.FitOptionsFor(DeviceChoice.Auto);
         Assert.Equal(FitMethod.Laplace, options.Method);
         Assert.Equal(1, options.NAgq);
-        Assert.Equal(DeviceChoice.Cpu, DemoCommand.FitOptionsFor(DeviceChoice.Cpu).Device);
+        Assert.Equal(DeviceChoice.Cpu, DemoCommand.FitOptionsFor(DeviceChoice.Cpu).Execution.Device);
     }
 }

@@ -1,5 +1,6 @@
 using GlmmGpu.Cli;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Ilgpu;
 using Xunit;
 
 namespace GlmmGpu.Tests.Cli;

@@ -2,6 +2,7 @@ using GlmmGpu.Cli;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Cli;
 
@@ -55,8 +56,8 @@ public class FitCommandTests
         var options = r.ToFitOptions();
         Assert.Equal(FitMethod.Agq, options.Method);
         Assert.Equal(25, options.NAgq);
-        Assert.Equal(DeviceChoice.Cuda, options.Device);
-        Assert.Equal(4, options.Threads);
+        Assert.Equal(DeviceChoice.Cuda, options.Execution.Device);
+        Assert.Equal(4, options.Execution.Threads);
         var spec = r.ToModelSpec();
         Assert.Equal(new GlmmGpu.Fitting.ModelSpec("y ~ x + (1 | g)", FamilyKind.Binomial, LinkKind.Probit, "size"), spec);
     }

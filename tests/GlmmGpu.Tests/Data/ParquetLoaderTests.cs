@@ -4,6 +4,7 @@ using GlmmGpu.Kernels.Families;
 using Parquet;
 using Parquet.Schema;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Data;
 
@@ -31,7 +32,7 @@ public class ParquetLoaderTests
             AssertSameTable(csv, DataLoader.Load(path, new CsvOptions { Factors = csv.FactorColumns.ToArray() }));
 
             var spec = new ModelSpec(formula, FamilyKind.Binomial);
-            var options = new FitOptions { Device = DeviceChoice.Cpu };
+            var options = new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
             var fromCsv = Glmm.Fit(csv, spec, options);
             var fromParquet = Glmm.Fit(parquet, spec, options);
             Assert.Equal(fromCsv.FixedEffects.Select(c => c.Name), fromParquet.FixedEffects.Select(c => c.Name));

@@ -2,6 +2,7 @@ using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -30,7 +31,7 @@ public class ResidualIdentifiabilityTests
     }
 
     private static GlmmException Refused(DataTable data, ModelSpec spec, FitOptions options) =>
-        Assert.Throws<GlmmException>(() => Glmm.Fit(data, spec, options with { Device = DeviceChoice.Cpu }));
+        Assert.Throws<GlmmException>(() => Glmm.Fit(data, spec, options with { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } }));
 
     [Theory]
     [InlineData(FitMethod.Reml)]
@@ -66,21 +67,21 @@ public class ResidualIdentifiabilityTests
         Assert.Contains("grouping factor 'g' has 40 levels for 40 observations", e.Message);
         Assert.Contains("--pql-scale fixed", e.Message);
         // A known scale makes an observation-level random effect a model of overdispersion, as glmer allows.
-        var fit = Glmm.Fit(data, spec, new FitOptions { Method = FitMethod.Pql, PqlFixedScale = true, Device = DeviceChoice.Cpu });
+        var fit = Glmm.Fit(data, spec, new FitOptions { Method = FitMethod.Pql, PqlFixedScale = true, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.Equal(40, fit.NObs);
     }
 
     [Fact]
     public void AnObservationLevelEffectStillFitsByLaplace()
     {
-        var fit = Glmm.Fit(Data(40, 1), new ModelSpec("c ~ x + (1 | g)", FamilyKind.Poisson), new FitOptions { Device = DeviceChoice.Cpu });
+        var fit = Glmm.Fit(Data(40, 1), new ModelSpec("c ~ x + (1 | g)", FamilyKind.Poisson), new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.Equal(40, fit.NObs);
     }
 
     [Fact]
     public void TwoRowsPerGroupStillFitTheLinearModel()
     {
-        var fit = Glmm.Fit(Data(20, 2), new ModelSpec("y ~ x + (1 | g)", FamilyKind.Gaussian), new FitOptions { Method = FitMethod.Reml, Device = DeviceChoice.Cpu });
+        var fit = Glmm.Fit(Data(20, 2), new ModelSpec("y ~ x + (1 | g)", FamilyKind.Gaussian), new FitOptions { Method = FitMethod.Reml, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.Equal(40, fit.NObs);
     }
 }

@@ -4,6 +4,7 @@ using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -60,7 +61,7 @@ public class WarmUpFitTests
                 "--method", "agq", "--nagq", "7", "--device", "cpu", "--json", json);
             Assert.True(code == 0, stderr);
             Assert.Single(stdout.Split('\n'), l => l.StartsWith("Generalized linear mixed model", StringComparison.Ordinal));
-            AssertSameAsLibraryFit(csv, json, formula, new FitOptions { Method = FitMethod.Agq, NAgq = 7, Device = DeviceChoice.Cpu });
+            AssertSameAsLibraryFit(csv, json, formula, new FitOptions { Method = FitMethod.Agq, NAgq = 7, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         });
     }
 
@@ -84,7 +85,7 @@ public class WarmUpFitTests
             Assert.Throws<GlmmException>(() => Glmm.Fit(CsvLoader.Load(csv).Head(WarmUpFit.Rows), new ModelSpec("y ~ x + (1 | g)", FamilyKind.Binomial, null, null)));
             var (code, _, stderr) = Run("fit", "--data", csv, "--family", "binomial", "--formula", "y ~ x + (1 | g)", "--device", "cpu", "--json", json);
             Assert.True(code == 0, stderr);
-            AssertSameAsLibraryFit(csv, json, "y ~ x + (1 | g)", new FitOptions { Device = DeviceChoice.Cpu });
+            AssertSameAsLibraryFit(csv, json, "y ~ x + (1 | g)", new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         });
     }
 }

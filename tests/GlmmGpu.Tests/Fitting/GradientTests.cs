@@ -1,7 +1,8 @@
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Families;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 using Xunit;
 
 namespace GlmmGpu.Tests.Fitting;
@@ -35,7 +36,7 @@ public class GradientTests
     {
         var frame = SyntheticFrames.Create(family, link, groups: 25, perGroup: 6, q, correlated, seed: 11 + q);
         var data = MarginalLikelihoodData.Create(frame, nodes);
-        using var engine = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
+        using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu });
         var layout = data.Layout;
         var psi = new double[layout.Count];
         psi[0] = 0.2; psi[1] = 0.4; psi[2] = -0.3;

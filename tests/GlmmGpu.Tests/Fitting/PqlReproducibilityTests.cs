@@ -2,6 +2,7 @@ using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Glm;
 using GlmmGpu.Kernels.Families;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Fitting;
 
@@ -13,9 +14,9 @@ public class PqlReproducibilityTests
     {
         // 15000 rows: several row blocks and cluster blocks.
         var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 5000, perGroup: 3, 1, true, seed: 9);
-        var one = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Device = DeviceChoice.Cpu, Threads = 1 });
-        var two = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Device = DeviceChoice.Cpu, Threads = 2 });
-        var again = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Device = DeviceChoice.Cpu, Threads = 2 });
+        var one = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 1 } });
+        var two = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 2 } });
+        var again = Glmm.Fit(frame, new FitOptions { Method = FitMethod.Pql, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 2 } });
         foreach (var other in new[] { two, again })
         {
             Assert.Equal(one.Iterations, other.Iterations);

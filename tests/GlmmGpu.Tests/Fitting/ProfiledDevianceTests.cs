@@ -2,6 +2,8 @@ using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
 using Xunit;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 
 namespace GlmmGpu.Tests.Fitting;
 

@@ -1,10 +1,12 @@
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.LinearAlgebra;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines.Ilgpu;
 using GlmmGpu.Tests.Reference;
 using Xunit;
+using GlmmGpu.Tests.Engines.Cpu;
 
 namespace GlmmGpu.Tests.Fitting;
 
@@ -33,12 +35,12 @@ public class RuleHessianFitTests
     public void StandardErrorsMatchTheDifferencedHessianAtTheEstimates(int perGroup, int seed)
     {
         var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 60, perGroup, 1, true, seed);
-        var options = new FitOptions { Method = FitMethod.Agq, NAgq = 7, Device = DeviceChoice.Cpu };
+        var options = new FitOptions { Method = FitMethod.Agq, NAgq = 7, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
         var fit = Estimators.Fit(frame, options);
         Assert.True(fit.Converged, string.Join("; ", fit.Messages));
 
         var data = MarginalLikelihoodData.Create(frame, 7);
-        using var engine = EngineFactory.Create(data, options);
+        using var engine = EngineFactory.Create(data, options.Execution);
         int p = data.Layout.P;
         var psi = fit.FixedEffects.Select(c => c.Estimate).Append(fit.VarCorr[0].Sd[0]).ToArray();
         var h = QuadratureInformationTests.Differenced(engine, psi);

@@ -3,6 +3,7 @@ using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 using GlmmGpu.Simulation;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Fitting;
 
@@ -44,11 +45,12 @@ public class SampleStartTests
     public void ReachesTheOptimumOfTheGlmStart(FamilyKind family, LinkKind link, int nodes)
     {
         var frame = SyntheticFrames.Create(family, link, groups: 20_000, perGroup: 3, 1, true, 11);
-        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu };
+        var options = new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
         var sampled = Estimators.Fit(frame, options);
-        Assert.Equal(2500, SampleStart.LastSampleClusters);
-        var fromGlm = Estimators.Fit(frame, options with { AllowSampleStart = false });
-        Assert.Equal(0, SampleStart.LastSampleClusters);
+        Assert.Equal(new FitStart(StartKind.ClusterSample, 2500, sampled.Record.Start.SampleEvaluations), sampled.Record.Start);
+        Assert.True(sampled.Record.Start.SampleEvaluations > 0);
+        var fromGlm = Estimators.Fit(frame, options with { StartFromSample = false });
+        Assert.Equal(StartKind.Glm, fromGlm.Record.Start.Kind);
         Assert.True(sampled.Converged, string.Join("; ", sampled.Messages));
         Assert.True(fromGlm.Converged, string.Join("; ", fromGlm.Messages));
         for (int k = 0; k < frame.P; k++)
@@ -66,9 +68,9 @@ public class SampleStartTests
     public void FewClustersStartFromTheGlm()
     {
         var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 7_000, perGroup: 2, 1, true, 3);
-        var fit = Estimators.Fit(frame, new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu });
+        var fit = Estimators.Fit(frame, new FitOptions { Method = FitMethod.Laplace, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.True(fit.Converged);
-        Assert.Equal(0, SampleStart.LastSampleClusters);
+        Assert.Equal(StartKind.Glm, fit.Record.Start.Kind);
     }
 
     /// <summary>A variance the sample puts at zero is not used as the start (zero is stationary by symmetry): with no
@@ -78,10 +80,10 @@ public class SampleStartTests
     {
         var (table, _) = Simulator.Generate(new SimulationSpec(48_000, 24_000, FamilyKind.Binomial, Sd: 0.0, Seed: 4));
         var frame = Glmm.Frame(table, new ModelSpec("y ~ x1 + x2 + x3 + x4 + (1 | g)", FamilyKind.Binomial));
-        var options = new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu };
+        var options = new FitOptions { Method = FitMethod.Laplace, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
         var sampled = Estimators.Fit(frame, options);
-        int used = SampleStart.LastSampleClusters;
-        var fromGlm = Estimators.Fit(frame, options with { AllowSampleStart = false });
+        int used = sampled.Record.Start.SampleClusters;
+        var fromGlm = Estimators.Fit(frame, options with { StartFromSample = false });
         Assert.True(used is 0 or 3000);
         Assert.Equal(fromGlm.Singular, sampled.Singular);
         Assert.True(Math.Abs(sampled.LogLik!.Value - fromGlm.LogLik!.Value) < 1e-4, $"{sampled.LogLik!.Value:R} against {fromGlm.LogLik!.Value:R}");
@@ -99,10 +101,10 @@ public class SampleStartTests
         int n = frame.RowCount;
         for (int g = 0; g < 16_000; g += SampleStart.Stride)
             for (int i = offsets[g]; i < offsets[g + 1]; i++) frame.X[2 * n + i] = 0.0;
-        var options = new FitOptions { Method = FitMethod.Laplace, Device = DeviceChoice.Cpu };
+        var options = new FitOptions { Method = FitMethod.Laplace, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
         var fit = Estimators.Fit(frame, options);
-        Assert.Equal(0, SampleStart.LastSampleClusters);
-        var fromGlm = Estimators.Fit(frame, options with { AllowSampleStart = false });
+        Assert.Equal(StartKind.Glm, fit.Record.Start.Kind);
+        var fromGlm = Estimators.Fit(frame, options with { StartFromSample = false });
         Assert.True(fit.Converged, string.Join("; ", fit.Messages));
         for (int k = 0; k < frame.P; k++)
             Assert.Equal(fromGlm.FixedEffects[k].Estimate, fit.FixedEffects[k].Estimate);

@@ -1,6 +1,7 @@
 using GlmmGpu.Fitting;
-using GlmmGpu.Fitting.Likelihood;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
+using GlmmGpu.Engines.Ilgpu;
 using GlmmGpu.Kernels.Families;
 using Xunit;
 using Xunit.Abstractions;
@@ -18,7 +19,7 @@ public class SyntheticFitTests(ITestOutputHelper output)
     public void RecoversSimulationParameters(FamilyKind family, LinkKind link, int q, int nodes)
     {
         var frame = SyntheticFrames.Create(family, link, groups: 400, perGroup: 10, q, correlated: true, seed: 5);
-        var fit = Glmm.Fit(frame, new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu });
+        var fit = Glmm.Fit(frame, new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         output.WriteLine($"iterations {fit.Iterations}, evaluations {fit.FunctionEvaluations}, loglik {fit.LogLik}, {fit.Seconds:F3}s, converged {fit.Converged}");
         foreach (var c in fit.FixedEffects) output.WriteLine($"{c.Name} {c.Estimate} {c.StdError}");
         foreach (var m in fit.Messages) output.WriteLine(m);
@@ -37,9 +38,9 @@ public class SyntheticFitTests(ITestOutputHelper output)
         // The fit reuses the optimizer's last evaluation when it was at the optimum: what it reports must be what a
         // fresh evaluation at the reported estimates gives.
         var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 300, perGroup: 6, 1, correlated: true, seed: 21);
-        var fit = Glmm.Fit(frame, new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Device = DeviceChoice.Cpu });
+        var fit = Glmm.Fit(frame, new FitOptions { Method = nodes == 1 ? FitMethod.Laplace : FitMethod.Agq, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         var data = MarginalLikelihoodData.Create(frame, nodes);
-        using var engine = EngineFactory.Create(data, new FitOptions { Device = DeviceChoice.Cpu });
+        using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu });
         double sd = fit.VarCorr[0].Sd[0];
         var psi = fit.FixedEffects.Select(c => c.Estimate).Append(sd).ToArray();
         Assert.Equal(data.Layout.Count, psi.Length);
@@ -55,9 +56,9 @@ public class SyntheticFitTests(ITestOutputHelper output)
     public void FitIsBitwiseReproducibleWhateverTheThreadCount()
     {
         var frame = SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 5000, perGroup: 3, 1, true, seed: 9);
-        var one = Glmm.Fit(frame, new FitOptions { Device = DeviceChoice.Cpu, Threads = 1 });
-        var two = Glmm.Fit(frame, new FitOptions { Device = DeviceChoice.Cpu, Threads = 2 });
-        var again = Glmm.Fit(frame, new FitOptions { Device = DeviceChoice.Cpu, Threads = 2 });
+        var one = Glmm.Fit(frame, new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 1 } });
+        var two = Glmm.Fit(frame, new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 2 } });
+        var again = Glmm.Fit(frame, new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 2 } });
         Assert.Equal(one.LogLik, two.LogLik);
         Assert.Equal(two.LogLik, again.LogLik);
         for (int i = 0; i < one.FixedEffects.Count; i++)

@@ -3,6 +3,7 @@ using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Prediction;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Model;
 
@@ -35,7 +36,7 @@ public class RandomTermGroupTests
     [InlineData(FitMethod.Laplace)]
     public void BothSpellingsGiveTheSameFit(FitMethod method)
     {
-        var options = new FitOptions { Method = method, Device = DeviceChoice.Cpu };
+        var options = new FitOptions { Method = method, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } };
         var split = Glmm.Fit(Sleepstudy(), new ModelSpec("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)", FamilyKind.Gaussian), options);
         var bars = Glmm.Fit(Sleepstudy(), new ModelSpec("Reaction ~ Days + (Days || Subject)", FamilyKind.Gaussian), options);
         Assert.True(split.Converged);
@@ -56,9 +57,9 @@ public class RandomTermGroupTests
     {
         var data = Sleepstudy();
         var fit = Glmm.Fit(data, new ModelSpec("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)", FamilyKind.Gaussian),
-            new FitOptions { Method = FitMethod.Reml, Device = DeviceChoice.Cpu });
+            new FitOptions { Method = FitMethod.Reml, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         var barsFit = Glmm.Fit(data, new ModelSpec("Reaction ~ Days + (Days || Subject)", FamilyKind.Gaussian),
-            new FitOptions { Method = FitMethod.Reml, Device = DeviceChoice.Cpu });
+            new FitOptions { Method = FitMethod.Reml, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.Equal(Predictor.Predict(barsFit, data).Values, Predictor.Predict(fit, data).Values);
     }
 

@@ -4,6 +4,7 @@ using GlmmGpu.Kernels.Families;
 using GlmmGpu.Prediction;
 using GlmmGpu.Results;
 using Xunit;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Prediction;
 
@@ -130,7 +131,7 @@ public class PredictorTests
     {
         var data = CsvLoader.Load(Fixtures.Path("cbpp.csv"));
         var fit = Glmm.Fit(data, new ModelSpec("cbind(incidence, size - incidence) ~ period + (1 | herd)", FamilyKind.Binomial),
-            new FitOptions { Device = DeviceChoice.Cpu });
+            new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
         Assert.Equal(new[] { "1", "2", "3", "4" }, fit.FactorLevels!["period"]);
         var saved = SavedFitJson.Parse(FitResultJson.ToJson(fit));
         var options = new PredictionOptions { Type = PredictionType.Response };

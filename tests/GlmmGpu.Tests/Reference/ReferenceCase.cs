@@ -3,6 +3,7 @@ using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Results;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Tests.Reference;
 
@@ -36,7 +37,7 @@ internal sealed class ReferenceCase
     }
 
     public FitResult Fit(FitMethod method, int nodes) =>
-        Glmm.Fit(Data(), new ModelSpec(Formula, Family, Link), new FitOptions { Method = method, NAgq = nodes, Device = DeviceChoice.Cpu });
+        Glmm.Fit(Data(), new ModelSpec(Formula, Family, Link), new FitOptions { Method = method, NAgq = nodes, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu } });
 
     public Dictionary<string, double> Named(string property)
     {

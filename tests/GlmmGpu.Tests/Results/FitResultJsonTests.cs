@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GlmmGpu.Results;
 using Xunit;
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Tests.Results;
 

@@ -1,5 +1,7 @@
+using GlmmGpu.Kernels.Families;
 using System.Text.Json;
 using GlmmGpu.Results;
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Tests.Results;
 
@@ -20,11 +22,10 @@ internal static class SampleFits
         return new FitResult
         {
             Formula = root.GetProperty("formula").GetString()!,
-            Family = "binomial",
-            Link = "logit",
-            Method = "laplace",
+            Family = FamilyKind.Binomial,
+            Link = LinkKind.Logit,
+            Method = FitMethod.Laplace,
             NAgq = 1,
-            Device = "cpu",
             NObs = root.GetProperty("nobs").GetInt32(),
             NGroups = new[] { ("herd", 15) },
             FixedEffects = coefs,
@@ -39,9 +40,7 @@ internal static class SampleFits
             ParameterCount = 5,
             Converged = true,
             Singular = false,
-            Iterations = 23,
-            FunctionEvaluations = 57,
-            Seconds = 0.065,
+            Record = Record(FitMethod.Laplace, 23, 57, 0.065),
             Ranef = new[]
             {
                 new RandomEffectsModes("herd", new[] { "(Intercept)" }, herd.Select(p => p.Name).ToArray(),
@@ -63,11 +62,10 @@ internal static class SampleFits
         return new FitResult
         {
             Formula = root.GetProperty("formula").GetString()!,
-            Family = "binomial",
-            Link = "logit",
-            Method = "pql",
+            Family = FamilyKind.Binomial,
+            Link = LinkKind.Logit,
+            Method = FitMethod.Pql,
             NAgq = 0,
-            Device = "cpu",
             NObs = 56,
             NGroups = new[] { ("herd", 15) },
             FixedEffects = coefs,
@@ -78,9 +76,7 @@ internal static class SampleFits
             ParameterCount = 6,
             Converged = true,
             Singular = false,
-            Iterations = 6,
-            FunctionEvaluations = 6,
-            Seconds = 0.04,
+            Record = Record(FitMethod.Pql, 6, 6, 0.04),
             Ranef = Array.Empty<RandomEffectsModes>(),
             Messages = Array.Empty<string>(),
         };
@@ -90,11 +86,10 @@ internal static class SampleFits
     public static FitResult SleepstudyReml() => new()
     {
         Formula = "Reaction ~ Days + (Days | Subject)",
-        Family = "gaussian",
-        Link = "identity",
-        Method = "reml",
+        Family = FamilyKind.Gaussian,
+        Link = LinkKind.Identity,
+        Method = FitMethod.Reml,
         NAgq = 1,
-        Device = "cpu",
         NObs = 180,
         NGroups = new[] { ("Subject", 18) },
         FixedEffects = new[]
@@ -113,9 +108,7 @@ internal static class SampleFits
         ParameterCount = 6,
         Converged = true,
         Singular = false,
-        Iterations = 30,
-        FunctionEvaluations = 40,
-        Seconds = 0.01,
+        Record = Record(FitMethod.Reml, 30, 40, 0.01),
         Ranef = new[]
         {
             new RandomEffectsModes("Subject", new[] { "(Intercept)", "Days" }, new[] { "308", "309" },
@@ -123,6 +116,23 @@ internal static class SampleFits
                 new[] { new[] { 12.0, 2.3 }, new[] { 12.0, 2.3 } }),
         },
         Messages = Array.Empty<string>(),
+    };
+
+    /// <summary>A fit record for a hand-built result: the CPU path, the given counts and time.</summary>
+    public static FitRecord Record(FitMethod method, int iterations, int evaluations, double seconds) => new()
+    {
+        Settings = new FitOptions { Method = method },
+        Device = "cpu",
+        DeviceReason = "requested: the CPU SIMD path",
+        Start = new FitStart(method is FitMethod.Ml or FitMethod.Reml ? StartKind.Identity : StartKind.Glm),
+        InitialParameters = [],
+        FinalParameters = [],
+        Iterations = iterations,
+        Evaluations = evaluations,
+        OptimizerMessage = "converged",
+        Trail = [],
+        Phases = [],
+        Seconds = seconds,
     };
 
     public static Coefficient Coef(string name, double estimate, double se)

@@ -1,5 +1,7 @@
 using GlmmGpu.Results;
 using Xunit;
+using GlmmGpu.Fitting;
+using GlmmGpu.Kernels.Families;
 
 namespace GlmmGpu.Tests.Results;
 
@@ -58,10 +60,10 @@ public class SummaryFormatterTests
         var r = SampleFits.CbppLaplace();
         var withMessages = new FitResult
         {
-            Formula = r.Formula, Family = r.Family, Link = r.Link, Method = r.Method, NAgq = r.NAgq, Device = r.Device,
+            Formula = r.Formula, Family = r.Family, Link = r.Link, Method = r.Method, NAgq = r.NAgq,
+            Record = SampleFits.Record(r.Method, 500, 1200, 1.5),
             NObs = r.NObs, NGroups = r.NGroups, FixedEffects = r.FixedEffects, FixedEffectsCovariance = r.FixedEffectsCovariance,
-            VarCorr = r.VarCorr, LogLik = r.LogLik, ParameterCount = r.ParameterCount, Converged = false, Singular = true,
-            Iterations = 500, FunctionEvaluations = 1200, Seconds = 1.5, Ranef = r.Ranef,
+            VarCorr = r.VarCorr, LogLik = r.LogLik, ParameterCount = r.ParameterCount, Converged = false, Singular = true, Ranef = r.Ranef,
             Messages = new[] { "fixed-effect model matrix is rank deficient so dropping 1 column: period5" },
         };
         var lines = Lines(SummaryFormatter.Format(withMessages));
@@ -80,7 +82,7 @@ public class SummaryFormatterTests
     public void AgqHeaderNamesTheNodes()
     {
         var r = SampleFits.CbppLaplace();
-        var agq = Clone(r, method: "agq", nagq: 25);
+        var agq = Clone(r, method: FitMethod.Agq, nagq: 25);
         Assert.Equal("Generalized linear mixed model fit by maximum likelihood (Adaptive Gauss-Hermite Quadrature, nAGQ = 25) [glmerMod]",
             Lines(SummaryFormatter.Format(agq))[0]);
     }
@@ -125,7 +127,7 @@ public class SummaryFormatterTests
     [Fact]
     public void ScaledFamiliesUseTValueWithPValues()
     {
-        var r = Clone(SampleFits.CbppLaplace(), family: "Gamma", link: "log");
+        var r = Clone(SampleFits.CbppLaplace(), family: FamilyKind.Gamma, link: LinkKind.Log);
         var lines = Lines(SummaryFormatter.Format(r));
         Assert.Contains("            Estimate Std. Error t value Pr(>|z|)", lines);
     }
@@ -194,7 +196,7 @@ public class SummaryFormatterTests
             Assert.All(Lines(SummaryFormatter.Format(r)), l => Assert.Equal(l.TrimEnd(), l));
     }
 
-    internal static FitResult Clone(FitResult r, string? method = null, int? nagq = null, string? family = null, string? link = null,
+    internal static FitResult Clone(FitResult r, FitMethod? method = null, int? nagq = null, FamilyKind? family = null, LinkKind? link = null,
         Coefficient[]? coefs = null, double[,]? cov = null, VarianceComponent[]? varCorr = null) => new()
     {
         Formula = r.Formula,
@@ -202,7 +204,7 @@ public class SummaryFormatterTests
         Link = link ?? r.Link,
         Method = method ?? r.Method,
         NAgq = nagq ?? r.NAgq,
-        Device = r.Device,
+        Record = r.Record,
         NObs = r.NObs,
         NGroups = r.NGroups,
         FixedEffects = coefs ?? r.FixedEffects,
@@ -215,9 +217,6 @@ public class SummaryFormatterTests
         ParameterCount = r.ParameterCount,
         Converged = r.Converged,
         Singular = r.Singular,
-        Iterations = r.Iterations,
-        FunctionEvaluations = r.FunctionEvaluations,
-        Seconds = r.Seconds,
         Ranef = r.Ranef,
         ScaledResiduals = r.ScaledResiduals,
         Messages = r.Messages,

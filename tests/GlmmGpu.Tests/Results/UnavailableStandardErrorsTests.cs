@@ -1,5 +1,6 @@
 using GlmmGpu.Results;
 using Xunit;
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Tests.Results;
 
@@ -31,10 +32,9 @@ public class UnavailableStandardErrorsTests
         var fixedEffects = r.FixedEffects.Select((c, i) => i == k ? c with { StdError = double.NaN, ZValue = double.NaN, PValue = double.NaN } : c).ToArray();
         return new FitResult
         {
-            Formula = r.Formula, Family = r.Family, Link = r.Link, Method = r.Method, NAgq = r.NAgq, Device = r.Device, NObs = r.NObs,
+            Formula = r.Formula, Family = r.Family, Link = r.Link, Method = r.Method, NAgq = r.NAgq, Record = r.Record, NObs = r.NObs,
             NGroups = r.NGroups, FixedEffects = fixedEffects, FixedEffectsCovariance = cov, VarCorr = r.VarCorr, LogLik = r.LogLik,
-            ParameterCount = r.ParameterCount, Converged = false, Singular = r.Singular, Iterations = r.Iterations,
-            FunctionEvaluations = r.FunctionEvaluations, Seconds = r.Seconds, Ranef = r.Ranef, ScaledResiduals = r.ScaledResiduals,
+            ParameterCount = r.ParameterCount, Converged = false, Singular = r.Singular, Ranef = r.Ranef, ScaledResiduals = r.ScaledResiduals,
             Messages = r.Messages,
         };
     }

@@ -4,6 +4,7 @@ using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Linear;
 using GlmmGpu.LinearAlgebra;
 using GlmmGpu.Model;
+using GlmmGpu.Engines.Cpu;
 
 namespace GlmmGpu.Fitting.Glm;
 

@@ -1,4 +1,5 @@
-using GlmmGpu.Fitting.Likelihood;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Optimization;
 using GlmmGpu.Kernels.Numerics;
 

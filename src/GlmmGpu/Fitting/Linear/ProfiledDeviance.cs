@@ -1,6 +1,7 @@
 using GlmmGpu.Kernels.Linear;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.LinearAlgebra;
+using GlmmGpu.Engines;
 
 namespace GlmmGpu.Fitting.Linear;
 

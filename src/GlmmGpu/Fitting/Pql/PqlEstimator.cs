@@ -4,7 +4,8 @@ using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 using GlmmGpu.Results;
-using GlmmGpu.Scheduling;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Ilgpu;
 
 namespace GlmmGpu.Fitting.Pql;
 
@@ -58,18 +59,21 @@ internal static class PqlEstimator
 
     private static FitResult Run<TModel>(ModelFrame frame, FitOptions options) where TModel : struct, IRowLikelihood
     {
-        var clock = Stopwatch.StartNew();
+        var recorder = new FitRecorder(options);
         var block = FitChecks.SingleBlock(frame);
         if (!options.PqlFixedScale) ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.PqlRemedy);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         Diagnostics.Begin($"GLM start ({frame.P} fixed effects)");
-        var glm = GlmStart.Fit<TModel>(frame, options.Threads);
-        Diagnostics.Mark($"PQL: GLM start ({glm.Iterations} iterations)");
+        var glm = GlmStart.Fit<TModel>(frame, options.Execution.Threads);
+        recorder.Phase($"PQL: GLM start ({glm.Iterations} iterations)");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
-        using var engine = LinearEngineFactory.Create<TModel>(frame, block, options);
+        using var engine = LinearEngineFactory.Create<TModel>(frame, block, options.Execution, out var reason);
+        recorder.Device = engine.Device;
+        recorder.DeviceReason = reason;
         engine.SetEta(glm.Eta);
-        Diagnostics.Mark("PQL: engine");
+        recorder.Phase("PQL: engine");
+        var trail = recorder.Progress("PQL");
         var criterion = options.PqlFixedScale ? LmmCriterion.UnitScale : LmmCriterion.Ml;
         LmmFitter.Result? fit = null;
         LmmSufficientStatistics? stats = null;
@@ -82,13 +86,13 @@ internal static class PqlEstimator
         {
             iteration++;
             stats = engine.WorkingStatistics(phi);
-            Diagnostics.Mark($"PQL {iteration}: working response and cross-products");
+            recorder.Phase($"PQL {iteration}: working response and cross-products");
             fit = TryFit(stats, block.Correlated, criterion, fit, options.MaxIterations)
                 ?? throw new GlmmException($"PQL failed at iteration {iteration}: the working linear mixed model could not be fitted (its deviance is not finite)");
-            Diagnostics.Mark($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
+            recorder.Phase($"PQL {iteration}: LMM fit ({fit.Summary.Evaluations} evaluations)");
             var modes = ProfiledDeviance.Modes(stats, fit.Lambda, fit.Solution.Beta);
             var change = engine.UpdateEta(fit.Solution.Beta, modes, block.Q);
-            options.Progress?.Invoke("PQL", iteration, double.NaN);
+            trail(iteration, double.NaN);
             if (change.MaxChange > MaxEtaStep)
             {
                 // The step overshoots: from a GLM start, a log link turns large working residuals into modes
@@ -124,8 +128,10 @@ internal static class PqlEstimator
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
         bool singular = FitChecks.IsSingular(fit!.Lambda, block.Q);
         if (singular) messages.Add(FitChecks.SingularMessage);
-        return LinearMixedModelEstimator.Build(frame, block, stats!, fit, "pql", 0, logLik: null, remlCriterion: null, 0,
-            dispersion: null, residualSd: fit.Solution.Sigma, singular, settled, iteration, iteration, messages,
-            clock.Elapsed.TotalSeconds, engine.Device, parameterCount: frame.P + fit.Layout.ThetaCount + (options.PqlFixedScale ? 0 : 1));
+        var record = recorder.Finish(LinearMixedModelEstimator.IdentityTheta(fit.Layout), fit.Theta, iteration, iteration,
+            settled ? "the linear predictor settled" : $"the linear predictor still changed after {iteration} iterations");
+        return LinearMixedModelEstimator.Build(frame, block, stats!, fit, logLik: null, remlCriterion: null, dispersion: null,
+            residualSd: fit.Solution.Sigma, singular, settled, messages, record,
+            parameterCount: frame.P + fit.Layout.ThetaCount + (options.PqlFixedScale ? 0 : 1));
     }
 }

@@ -1,0 +1,63 @@
+using GlmmGpu.Kernels.Families;
+using ILGPU;
+
+namespace GlmmGpu.Kernels.EntryPoints;
+
+/// <summary>PQL's elementwise steps, one thread per row: the working update and the new linear predictor.</summary>
+public static class PqlKernels
+{
+    /// <summary>Rows per partial sum of <see cref="EtaChange"/>; the CPU path sums in the same blocks.</summary>
+    public const int RowBlock = 4096;
+
+    /// <summary>
+    /// Pseudo-response (less the offset: the linear model is fitted without it) and working weight of a row,
+    /// through <see cref="IRowLikelihood.Working"/>, the method the CPU path calls too.
+    /// </summary>
+    public static void WorkingUpdate<TModel>(Index1D row, ArrayView<double> y, ArrayView<double> w, ArrayView<double> eta,
+        ArrayView<double> offset, double phi, ArrayView<double> response, ArrayView<double> weight)
+        where TModel : struct, IRowLikelihood
+    {
+        default(TModel).Working(y[row], w[row], eta[row], phi, out double z, out double wt);
+        response[row] = z - offset[row];
+        weight[row] = wt;
+    }
+
+    /// <summary>
+    /// eta = offset + X beta + Z b[level of the row], into <paramref name="eta"/>; the terms are added in the CPU
+    /// path's order (offset, X's columns, Z's columns) so both round alike. <paramref name="modes"/> holds q
+    /// entries per level.
+    /// </summary>
+    public static void UpdateEta(Index1D row, DeviceLinearRows rows, ArrayView<double> offset, ArrayView<double> beta,
+        ArrayView<int> levelOfRow, ArrayView<double> modes, ArrayView<double> eta)
+    {
+        int n = rows.N, p = rows.P, q = rows.Q;
+        double e = offset[row];
+        for (int a = 0; a < p; a++) e += rows.X[a * n + row] * beta[a];
+        int at = levelOfRow[row] * q;
+        for (int d = 0; d < q; d++) e += rows.ZColumns[d * n + row] * modes[at + d];
+        eta[row] = e;
+    }
+
+    /// <summary>
+    /// glmmPQL's convergence sums in partials: thread t adds (eta - old)^2 and eta^2 over row block t into
+    /// <c>partials[3t]</c> and <c>partials[3t + 1]</c>, and the block's largest |eta - old| into <c>partials[3t + 2]</c>;
+    /// the host adds the blocks in order.
+    /// </summary>
+    public static void EtaChange(Index1D t, ArrayView<double> old, ArrayView<double> eta, int n, int blockSize, ArrayView<double> partials)
+    {
+        int start = t * blockSize;
+        int end = start + blockSize < n ? start + blockSize : n;
+        double change = 0.0, size = 0.0, largest = 0.0;
+        for (int i = start; i < end; i++)
+        {
+            double e = eta[i], delta = e - old[i];
+            change += delta * delta;
+            size += e * e;
+            double magnitude = delta < 0 ? -delta : delta;
+            if (magnitude > largest) largest = magnitude;
+        }
+        partials[3 * t] = change;
+        partials[3 * t + 1] = size;
+        partials[3 * t + 2] = largest;
+    }
+}

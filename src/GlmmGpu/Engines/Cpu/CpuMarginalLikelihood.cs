@@ -1,0 +1,243 @@
+using System.Numerics.Tensors;
+using GlmmGpu.Kernels.Clusters;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.LinearAlgebra;
+
+namespace GlmmGpu.Engines.Cpu;
+
+/// <summary>
+/// The CPU path: X beta (TensorPrimitives) and X' alpha (ReproducibleDot) with SIMD, the per-cluster integrals on all cores.
+/// Sums are formed in fixed blocks and then in block order, so results are bitwise identical whatever the
+/// number of threads. Several parameter vectors are evaluated in one pass: each block of rows or clusters is taken
+/// for every vector while it is in cache.
+/// </summary>
+internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine, IRuleCurvature where TModel : struct, IRowLikelihood
+{
+    /// <summary>The most parameter vectors one pass evaluates; more are taken in passes of this many.</summary>
+    public const int MaxVectorsPerPass = 32;
+    private const int ClusterBlock = 2048;
+    private const int RowBlock = 1 << 16;
+    private static readonly double[] Ones = Enumerable.Repeat(1.0, RowBlock).ToArray();
+    private MarginalLikelihoodData data;
+    private readonly double[] scratch;
+    /// <summary>The single evaluation's vector (its modes are the fit's warm starts, its outputs <see cref="Clusters"/>).</summary>
+    private readonly VectorState main;
+    /// <summary>The vectors of <see cref="EvaluateMany"/>, made when first asked for.</summary>
+    private VectorState[] many = [];
+    private readonly bool keepsExpEta;
+    private readonly ParallelOptions parallel;
+    private double[] lastPsi = [];
+
+    public CpuMarginalLikelihood(MarginalLikelihoodData data, int threads)
+    {
+        this.data = data;
+        scratch = new double[3 * data.N];
+        keepsExpEta = data.Layout.Q == 1 && default(TModel).TakesExpEta && data.Block.Z.AsSpan(0, data.N).IndexOfAnyExcept(1.0) < 0;
+        main = new VectorState(data, keepsExpEta, BlockCount);
+        parallel = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+    }
+
+    public ParameterLayout Layout => data.Layout;
+    public string Device => "cpu";
+    public ClusterOutput[] Clusters => main.Clusters;
+    private int BlockCount => (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
+
+    public void UseNodes(int nodesPerDimension) => data = data.WithNodes(nodesPerDimension);
+
+    public double Evaluate(ReadOnlySpan<double> psi, Span<double> gradient)
+    {
+        lastPsi = psi.ToArray();
+        Span<double> logLik = stackalloc double[1];
+        Run(lastPsi, [main], logLik, gradient);
+        return logLik[0];
+    }
+
+    public void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
+    {
+        int count = data.Layout.Count, vectors = logLiks.Length;
+        if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
+        for (int first = 0; first < vectors; first += MaxVectorsPerPass)
+        {
+            int k = Math.Min(MaxVectorsPerPass, vectors - first);
+            if (many.Length < k)
+                many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount))).ToArray();
+            // Each vector's Newton solves start from the modes of the latest single evaluation.
+            for (int v = 0; v < k; v++) main.Modes.CopyTo(many[v].Modes, 0);
+            Run(psis.Slice(first * count, k * count).ToArray(), many[..k], logLiks.Slice(first, k),
+                gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count));
+        }
+    }
+
+    /// <summary>One pass over the rows for the vectors in <paramref name="psis"/> (one per state).</summary>
+    private void Run(double[] psis, VectorState[] states, Span<double> logLiks, Span<double> gradients)
+    {
+        var layout = data.Layout;
+        int count = layout.Count, vectors = states.Length;
+        bool wantGradient = !gradients.IsEmpty;
+        var betas = new double[vectors][];
+        var parameters = new IntegrandParameters[vectors];
+        for (int v = 0; v < vectors; v++)
+        {
+            var psi = psis.AsSpan(v * count, count);
+            betas[v] = psi[..layout.P].ToArray();
+            parameters[v] = layout.Integrand(psi, wantGradient);
+        }
+        FixedPredictor(betas, states);
+        var offsets = data.ClusterOffsets;
+        var rows = states.Select(Rows).ToArray();
+        Parallel.For(0, BlockCount, parallel, blk =>
+        {
+            int first = blk * ClusterBlock, last = Math.Min(first + ClusterBlock, data.ClusterCount);
+            Span<double> ll = stackalloc double[vectors], phi = stackalloc double[vectors];
+            var gl = new Mat3[vectors];
+            // Every vector's integral of a cluster before the next cluster: its rows stay in cache between them.
+            for (int g = first; g < last; g++)
+                for (int v = 0; v < vectors; v++)
+                {
+                    var state = states[v];
+                    ref var o = ref state.Clusters[g];
+                    ClusterIntegrator.Integrate<TModel, CpuRows>(ref rows[v], offsets[g], offsets[g + 1], parameters[v], state.Modes[g], out o);
+                    if (o.Status is ClusterStatus.Ok or ClusterStatus.NoConvergence) state.Modes[g] = o.Mode;
+                    ll[v] += o.LogLik;
+                    phi[v] += o.DispersionGradient;
+                    for (int i = 0; i < layout.Q; i++)
+                        for (int m = 0; m <= i; m++) gl[v][i, m] += o.LambdaGradient[i, m];
+                }
+            for (int v = 0; v < vectors; v++)
+            {
+                states[v].BlockLogLik[blk] = ll[v];
+                states[v].BlockPhi[blk] = phi[v];
+                states[v].BlockLambda[blk] = gl[v];
+            }
+        });
+        var needsXtAlpha = new bool[vectors];
+        for (int v = 0; v < vectors; v++)
+        {
+            var state = states[v];
+            double logLik = data.Constant, phiGrad = 0;
+            var lambdaGrad = default(Mat3);
+            for (int blk = 0; blk < state.BlockLogLik.Length; blk++)
+            {
+                logLik += state.BlockLogLik[blk];
+                phiGrad += state.BlockPhi[blk];
+                for (int i = 0; i < layout.Q; i++)
+                    for (int m = 0; m <= i; m++) lambdaGrad[i, m] += state.BlockLambda[blk][i, m];
+            }
+            if (double.IsNaN(logLik)) logLik = double.NegativeInfinity;
+            logLiks[v] = logLik;
+            if (!wantGradient || double.IsNegativeInfinity(logLik)) continue;
+            var gradient = gradients.Slice(v * count, count);
+            layout.ScatterLambdaGradient(lambdaGrad, gradient);
+            if (layout.HasDispersion) gradient[layout.DispersionIndex] = phiGrad;
+            needsXtAlpha[v] = true;
+        }
+        if (!wantGradient) return;
+        var alphas = states.Select(s => s.Alpha).ToArray();
+        var xtAlpha = new double[vectors * layout.P];
+        XtAlpha(data.Frame.X, data.N, layout.P, alphas, parallel, xtAlpha);
+        for (int v = 0; v < vectors; v++)
+            if (needsXtAlpha[v]) xtAlpha.AsSpan(v * layout.P, layout.P).CopyTo(gradients.Slice(v * count, layout.P));
+    }
+
+    /// <summary>eta = offset + X beta for each vector, column by column with SIMD, in parallel row blocks.</summary>
+    private void FixedPredictor(double[][] betas, VectorState[] states)
+    {
+        var frame = data.Frame;
+        int n = data.N, p = data.P;
+        int blocks = (n + RowBlock - 1) / RowBlock;
+        Parallel.For(0, blocks, parallel, blk =>
+        {
+            int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
+            for (int v = 0; v < states.Length; v++)
+            {
+                var eta = states[v].Eta;
+                var target = eta.AsSpan(start, len);
+                frame.Offset.AsSpan(start, len).CopyTo(target);
+                for (int k = 0; k < p; k++)
+                    TensorPrimitives.MultiplyAdd(frame.X.AsSpan(k * n + start, len), betas[v][k], target, target);
+                if (states[v].ExpEta is not { } expEta) continue;
+                for (int i = start; i < start + len; i++) expEta[i] = PortableMath.Exp(eta[i]);
+            }
+        });
+    }
+
+    /// <summary>Where <see cref="QuadratureInformation.Applies"/>, from the last evaluation, when it was at psi.</summary>
+    public bool TryRuleHessian(ReadOnlySpan<double> psi, double[,] hessian) =>
+        QuadratureInformation.Applies(data) &&
+        RuleHessian(psi, Math.Max(QuadratureInformation.RuleNodes, data.Grid.NodesPerDimension), hessian);
+
+    public bool RuleHessian(ReadOnlySpan<double> psi, int nodes, double[,] hessian)
+    {
+        return psi.SequenceEqual(lastPsi) && QuadratureInformation.Hessian<TModel>(data, psi, Rows(main), Clusters, nodes, parallel, hessian);
+    }
+
+    /// <summary>The integrand's view of a vector's arrays (eta and e^eta as its last evaluation left them).</summary>
+    private CpuRows Rows(VectorState state)
+    {
+        var frame = data.Frame;
+        return new CpuRows(state.Eta, state.ExpEta, frame.Response, frame.Weights, data.Block.Z, data.Layout.Q, state.Alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
+    }
+
+    /// <summary>X' alpha for each of <paramref name="alphas"/> (X column-major, n rows, p columns) into
+    /// <paramref name="gradients"/> (p per alpha): block partial dot products in parallel, then summed in block order,
+    /// so the result does not depend on the thread count; each block's dot by <see cref="ReproducibleDot"/> (times
+    /// ones, which is exact), whose rounding, unlike TensorPrimitives.Dot's, does not depend on where the arrays lie
+    /// in memory. A block of X is read for every alpha while it is in cache.</summary>
+    internal static void XtAlpha(double[] x, int n, int p, double[][] alphas, ParallelOptions parallel, Span<double> gradients)
+    {
+        int blocks = (n + RowBlock - 1) / RowBlock, vectors = alphas.Length;
+        var partial = new double[blocks * p * vectors];
+        Parallel.For(0, blocks, parallel, blk =>
+        {
+            int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
+            for (int v = 0; v < vectors; v++)
+            {
+                var a = alphas[v].AsSpan(start, len);
+                for (int k = 0; k < p; k++)
+                    partial[(v * blocks + blk) * p + k] = ReproducibleDot.Dot(x.AsSpan(k * n + start, len), a, Ones.AsSpan(0, len));
+            }
+        });
+        for (int v = 0; v < vectors; v++)
+            for (int k = 0; k < p; k++)
+            {
+                double s = 0;
+                for (int blk = 0; blk < blocks; blk++) s += partial[(v * blocks + blk) * p + k];
+                gradients[v * p + k] = s;
+            }
+    }
+
+    /// <summary>X' alpha for one alpha.</summary>
+    internal static void XtAlpha(double[] x, int n, int p, double[] alpha, ParallelOptions parallel, Span<double> gradient) =>
+        XtAlpha(x, n, p, [alpha], parallel, gradient);
+
+    public void Dispose() { }
+
+    /// <summary>What one parameter vector's evaluation keeps: its eta (and e^eta), alpha, modes, cluster outputs and
+    /// the blocks' partial sums.</summary>
+    private sealed class VectorState
+    {
+        public VectorState(MarginalLikelihoodData data, bool keepsExpEta, int blocks)
+        {
+            Eta = new double[data.N];
+            ExpEta = keepsExpEta ? new double[data.N] : null;
+            Alpha = new double[data.N];
+            Modes = new Vec3[data.ClusterCount];
+            Clusters = new ClusterOutput[data.ClusterCount];
+            BlockLogLik = new double[blocks];
+            BlockPhi = new double[blocks];
+            BlockLambda = new Mat3[blocks];
+        }
+
+        public double[] Eta { get; }
+        /// <summary>e^(fixed eta) per row, for a random intercept of a model whose row work is e^eta: the passes then
+        /// need one exp per cluster, not one per row and pass (ClusterIntegrator.Row). Null otherwise.</summary>
+        public double[]? ExpEta { get; }
+        public double[] Alpha { get; }
+        public Vec3[] Modes { get; }
+        public ClusterOutput[] Clusters { get; }
+        public double[] BlockLogLik { get; }
+        public double[] BlockPhi { get; }
+        public Mat3[] BlockLambda { get; }
+    }
+}

@@ -1,0 +1,149 @@
+using GlmmGpu.Fitting.Linear;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.EntryPoints;
+using GlmmGpu.Kernels.Linear;
+using GlmmGpu.Model;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GlmmGpu.Engines.Ilgpu;
+
+/// <summary>
+/// <see cref="ILinearEngine"/> on an ILGPU device (CUDA, OpenCL or ILGPU's CPU accelerator). The rows stay on
+/// the device across PQL iterations; each iteration uploads beta and the modes (O(p + clusters)) and brings back
+/// the per-cluster cross-products and the global partials, which the host adds in block order with the CPU
+/// path's blocks: results are reproducible and agree with the CPU path to rounding.
+/// </summary>
+internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : struct, IRowLikelihood
+{
+    private readonly ModelFrame frame;
+    private readonly IlgpuDevice device;
+    private readonly bool ownsDevice;
+    private readonly DeviceLinearModel model;
+    private readonly DeviceBuffers outputs;
+    private readonly ArrayView<double> ztwz, ztwx, ztwy, globalPartials, changePartials, beta, modes;
+    private readonly int g, rowBlocks, etaBlocks, entries;
+    private readonly double[] hostModes, hostChange;
+    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>> working;
+    private readonly Action<Index1D, DeviceLinearRows, ArrayView<int>, DeviceClusterStatistics> clusterStatistics;
+    private readonly Action<Index1D, DeviceLinearRows, int, int, ArrayView<double>> globalStatistics;
+    private readonly Action<Index1D, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>> updateEta;
+    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>> etaChange;
+
+    /// <summary>The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled
+    /// kernels across engines (tests build many engines on one accelerator).</summary>
+    public IlgpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, IlgpuDevice device, bool ownsDevice = true)
+    {
+        this.frame = frame;
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        var accelerator = device.Accelerator;
+        int n = frame.RowCount, p = frame.P, q = block.Q;
+        g = block.LevelCount;
+        rowBlocks = LmmSufficientStatistics.RowBlocks(n);
+        etaBlocks = (n + PqlKernels.RowBlock - 1) / PqlKernels.RowBlock;
+        entries = CrossProducts.GlobalCount(p);
+        hostModes = new double[g * q];
+        hostChange = new double[3 * etaBlocks];
+        try
+        {
+            model = new DeviceLinearModel(accelerator, frame, block);
+            outputs = new DeviceBuffers(accelerator);
+            // At least one element each: a model without fixed effects has no Z'WX and no beta.
+            ztwz = outputs.Allocate<double>(g * q * q);
+            ztwx = outputs.Allocate<double>(Math.Max(1, g * q * p));
+            ztwy = outputs.Allocate<double>(g * q);
+            globalPartials = outputs.Allocate<double>((long)entries * rowBlocks);
+            changePartials = outputs.Allocate<double>(hostChange.Length);
+            beta = outputs.Allocate<double>(Math.Max(1, p));
+            modes = outputs.Allocate<double>(hostModes.Length);
+            working = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>>(
+                PqlKernels.WorkingUpdate<TModel>);
+            clusterStatistics = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, ArrayView<int>, DeviceClusterStatistics>(
+                LinearKernels.ClusterStatistics);
+            globalStatistics = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, int, int, ArrayView<double>>(
+                LinearKernels.GlobalStatistics);
+            updateEta = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>>(
+                PqlKernels.UpdateEta);
+            etaChange = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>>(
+                PqlKernels.EtaChange);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Device => device.Name;
+
+    public LmmSufficientStatistics ResponseStatistics()
+    {
+        // One call per fit, so y - offset is formed on the host and uploaded, rather than by a kernel of its own.
+        var y = new double[model.N];
+        for (int i = 0; i < y.Length; i++) y[i] = frame.Response[i] - frame.Offset[i];
+        model.Response.CopyFromCPU(y);
+        return Statistics(model.Rows(model.W));
+    }
+
+    public void SetEta(double[] eta) => model.Eta.CopyFromCPU(eta);
+
+    public LmmSufficientStatistics WorkingStatistics(double phi)
+    {
+        working(model.N, model.Y, model.W, model.Eta, model.Offset, phi, model.Response, model.Weight);
+        return Statistics(model.Rows(model.Weight));
+    }
+
+    public EtaChange UpdateEta(double[] coefficients, double[][] clusterModes)
+    {
+        int q = model.Q;
+        for (int c = 0; c < g; c++)
+            for (int d = 0; d < q; d++) hostModes[c * q + d] = clusterModes[c][d];
+        return UpdateEta(coefficients, hostModes, q);
+    }
+
+    /// <summary>The modes are uploaded flat, as PQL keeps them.</summary>
+    public EtaChange UpdateEta(double[] coefficients, double[] flatModes, int q)
+    {
+        if (q != model.Q || flatModes.Length != g * q) throw new ArgumentException($"expected {g} x {model.Q} modes, got {flatModes.Length} for q = {q}");
+        if (coefficients.Length > 0) beta.SubView(0, coefficients.Length).CopyFromCPU(coefficients);
+        modes.CopyFromCPU(flatModes);
+        // The kernel reads only X and Z from the rows, not their weights.
+        updateEta(model.N, model.Rows(model.Weight), model.Offset, beta, model.LevelOfRow, modes, model.NextEta);
+        etaChange(etaBlocks, model.Eta, model.NextEta, model.N, PqlKernels.RowBlock, changePartials);
+        changePartials.CopyToCPU(hostChange);
+        model.SwapEta();
+        double change = 0, size = 0, largest = 0;
+        for (int blk = 0; blk < etaBlocks; blk++)
+        {
+            change += hostChange[3 * blk];
+            size += hostChange[3 * blk + 1];
+            largest = Math.Max(largest, hostChange[3 * blk + 2]);
+        }
+        return new EtaChange(change, size, largest);
+    }
+
+    /// <summary>Both cross-product kernels, then the results to the host (arrays of their own: a fit keeps them).</summary>
+    private LmmSufficientStatistics Statistics(DeviceLinearRows rows)
+    {
+        int n = model.N, p = model.P, q = model.Q;
+        clusterStatistics(g, rows, model.ClusterOffsets, new DeviceClusterStatistics(ztwz, ztwx, ztwy));
+        globalStatistics(entries * rowBlocks, rows, rowBlocks, CrossProducts.GlobalRowBlock, globalPartials);
+        var hostZtWZ = new double[g * q * q];
+        var hostZtWX = new double[g * q * p];
+        var hostZtWy = new double[g * q];
+        var partials = new double[entries * rowBlocks];
+        ztwz.CopyToCPU(hostZtWZ);
+        if (hostZtWX.Length > 0) ztwx.SubView(0, hostZtWX.Length).CopyToCPU(hostZtWX);
+        ztwy.CopyToCPU(hostZtWy);
+        globalPartials.CopyToCPU(partials);
+        return new LmmSufficientStatistics(g, q, p, n, hostZtWZ, hostZtWX, hostZtWy, partials, rowBlocks);
+    }
+
+    public void Dispose()
+    {
+        outputs?.Dispose();
+        model?.Dispose();
+        if (ownsDevice) device.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using GlmmGpu.Fitting;
+using GlmmGpu.Engines;
+using GlmmGpu.Engines.Cpu;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Engines.Ilgpu;
+using Xunit;
+using GlmmGpu.Tests.Fitting;
+
+namespace GlmmGpu.Tests.Engines.Cpu;
+
+/// <summary>The CPU engine's evaluation at several parameter vectors in one pass over the rows.</summary>
+public class EvaluateManyTests
+{
+    public static IEnumerable<object[]> Cases()
+    {
+        yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 1 };
+        yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 7 };
+        yield return new object[] { FamilyKind.Gamma, LinkKind.Log, 2, 3 };
+        yield return new object[] { FamilyKind.Poisson, LinkKind.Log, 3, 1 };
+    }
+
+    /// <summary>
+    /// Vector k's log-likelihood and gradient are, bit for bit, those of a single evaluation at it from the same modes
+    /// (an engine with the same history); more vectors than one pass takes (two passes) change nothing; and the engine's
+    /// own modes and outputs are left as the latest single evaluation left them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EachVectorIsTheSingleEvaluationAtItBitForBit(FamilyKind family, LinkKind link, int q, int nodes)
+    {
+        var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(family, link, groups: 60, perGroup: 7, q, correlated: true, seed: 3 + q), nodes);
+        int count = data.Layout.Count, vectors = CpuMarginalLikelihood<BinomialLogit>.MaxVectorsPerPass + 3;
+        var start = Point(data.Layout, 0.0);
+        var psis = Enumerable.Range(0, vectors).SelectMany(k => Point(data.Layout, 0.01 * (k - 5))).ToArray();
+        using var many = Engine(data);
+        many.Evaluate(start, new double[count]);
+        var modesBefore = many.Clusters.Select(c => c.Mode).ToArray();
+        var logLiks = new double[vectors];
+        var gradients = new double[vectors * count];
+        many.EvaluateMany(psis, logLiks, gradients);
+        Assert.Equal(modesBefore, many.Clusters.Select(c => c.Mode).ToArray());
+
+        foreach (int k in new[] { 0, 4, vectors - 1 })
+        {
+            using var single = Engine(data);
+            single.Evaluate(start, new double[count]);
+            var gradient = new double[count];
+            double logLik = single.Evaluate(psis.AsSpan(k * count, count), gradient);
+            Assert.True(double.IsFinite(logLik));
+            Assert.Equal(Bits(logLik), Bits(logLiks[k]));
+            Assert.Equal(gradient.Select(Bits), gradients.Skip(k * count).Take(count).Select(Bits));
+        }
+        // Without gradients: the same log-likelihoods.
+        var valuesOnly = new double[vectors];
+        many.EvaluateMany(psis, valuesOnly, Span<double>.Empty);
+        Assert.Equal(logLiks.Select(Bits), valuesOnly.Select(Bits));
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 5000, perGroup: 3, 1, correlated: true, seed: 8), 1);
+        int count = data.Layout.Count;
+        var psis = Enumerable.Range(0, 4).SelectMany(k => Point(data.Layout, 0.02 * k)).ToArray();
+        double[] Run(int threads)
+        {
+            using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = threads });
+            var values = new double[4 + 4 * count];
+            engine.EvaluateMany(psis, values.AsSpan(0, 4), values.AsSpan(4));
+            return values;
+        }
+        Assert.Equal(Run(1).Select(Bits), Run(2).Select(Bits));
+    }
+
+    private static IMarginalLikelihoodEngine Engine(MarginalLikelihoodData data) => EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu });
+
+    /// <summary>A point like the gradient tests' (beta, SDs near 0.6, a correlation, phi 1.5), moved by <paramref name="shift"/>.</summary>
+    internal static double[] Point(ParameterLayout layout, double shift)
+    {
+        var psi = new double[layout.Count];
+        psi[0] = 0.2 + shift; psi[1] = 0.4; psi[2] = -0.3 - shift;
+        for (int k = 0; k < layout.ThetaCount; k++)
+            psi[layout.ThetaOffset + k] = layout.IsThetaDiagonal(k) ? 0.6 + 0.1 * k + shift : 0.15;
+        if (layout.HasDispersion) psi[layout.DispersionIndex] = Math.Log(1.5) + shift;
+        return psi;
+    }
+
+    private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
+}
