@@ -1,7 +1,6 @@
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Quadrature;
 using GlmmGpu.Model;
-using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Engines;
 
@@ -24,7 +23,7 @@ internal sealed class MarginalLikelihoodData
 
     public static MarginalLikelihoodData Create(ModelFrame frame, int nodesPerDimension)
     {
-        var block = FitChecks.SingleBlock(frame);
+        var block = SingleGroupingFactor.Block(frame);
         if (block.ClusterOffsets is null) throw new InvalidOperationException("the model frame has no cluster offsets");
         var layout = new ParameterLayout(frame.P, block.Q, block.Correlated, FamilyNames.HasDispersion(frame.Family));
         double constant = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new ConstantSum(frame.Response, frame.Weights));

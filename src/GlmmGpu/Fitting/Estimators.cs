@@ -1,7 +1,6 @@
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Fitting.Pql;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 
 namespace GlmmGpu.Fitting;
 

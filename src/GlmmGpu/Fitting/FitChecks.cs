@@ -15,17 +15,6 @@ internal static class FitChecks
     /// such message is the warning <c>glmm fit</c> prints.</summary>
     public const string NotConverged = "Model failed to converge: ";
 
-    /// <summary>The one random-effects block the estimators handle, with at most three effects.</summary>
-    public static RandomEffectsBlock SingleBlock(ModelFrame frame)
-    {
-        if (frame.RandomEffects.Length != 1)
-            throw new GlmmException($"the estimators handle one grouping factor for now; the formula has {frame.RandomEffects.Length} random-effects terms ({string.Join(" + ", frame.RandomEffects.Select(r => r.Term.ToString()))})");
-        var block = frame.RandomEffects[0];
-        if (block.Q > 3)
-            throw new GlmmException($"the random-effects term {block.Term} has {block.Q} effects; at most 3 per grouping factor are supported");
-        return block;
-    }
-
     /// <summary>Notes on rows and columns the model frame dropped, as lme4 words them.</summary>
     public static List<string> FrameMessages(ModelFrame frame)
     {

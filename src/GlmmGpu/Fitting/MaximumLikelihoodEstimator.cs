@@ -6,7 +6,6 @@ using GlmmGpu.Fitting.Optimization;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.LinearAlgebra;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 using GlmmGpu.Engines.Ilgpu;
 
 namespace GlmmGpu.Fitting;

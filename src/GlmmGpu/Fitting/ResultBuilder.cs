@@ -5,7 +5,6 @@ using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 
 namespace GlmmGpu.Fitting;
 

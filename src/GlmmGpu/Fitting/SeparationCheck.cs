@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.LinearAlgebra;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 
 namespace GlmmGpu.Fitting;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using GlmmGpu.Fitting.Pql;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.EntryPoints;
 using GlmmGpu.Model;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Numerics;
 using ILGPU;
 using ILGPU.Backends.OpenCL;

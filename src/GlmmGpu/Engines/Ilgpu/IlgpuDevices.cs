@@ -1,4 +1,3 @@
-using GlmmGpu.Fitting;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;

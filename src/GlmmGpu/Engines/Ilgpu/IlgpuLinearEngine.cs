@@ -1,4 +1,3 @@
-using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.EntryPoints;
 using GlmmGpu.Kernels.Linear;

@@ -1,4 +1,3 @@
-using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Engines.Ilgpu;
 

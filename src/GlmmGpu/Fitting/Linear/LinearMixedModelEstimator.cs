@@ -1,7 +1,6 @@
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 using GlmmGpu.Engines;
 using GlmmGpu.Engines.Ilgpu;
 
@@ -15,7 +14,7 @@ internal static class LinearMixedModelEstimator
         if (frame.Family != FamilyKind.Gaussian || frame.Link != LinkKind.Identity)
             throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace or agq for {FamilyNames.RName(frame.Family)})");
         var recorder = new FitRecorder(options) { Start = new FitStart(StartKind.Identity) };
-        var block = FitChecks.SingleBlock(frame);
+        var block = SingleGroupingFactor.Block(frame);
         ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.LinearModelRemedy);
         LmmSufficientStatistics stats;
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, options.Execution, out var reason))

@@ -3,7 +3,6 @@ using GlmmGpu.Fitting.Glm;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
-using GlmmGpu.Results;
 using GlmmGpu.Engines;
 using GlmmGpu.Engines.Ilgpu;
 
@@ -60,7 +59,7 @@ internal static class PqlEstimator
     private static FitResult Run<TModel>(ModelFrame frame, FitOptions options) where TModel : struct, IRowLikelihood
     {
         var recorder = new FitRecorder(options);
-        var block = FitChecks.SingleBlock(frame);
+        var block = SingleGroupingFactor.Block(frame);
         if (!options.PqlFixedScale) ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.PqlRemedy);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         Diagnostics.Begin($"GLM start ({frame.P} fixed effects)");
