@@ -109,14 +109,15 @@ public static class FitCommand
         ctx.EndPhase($"{data.RowCount} rows, {Seconds(clock)} s");
         Diagnostics.Mark("loaded");
 
-        WarmUpFit.Start(data, request.ToModelSpec(), request.ToFitOptions(), fileName);
+        var fitOptions = request.ToFitOptions(progress: null);
+        WarmUpFit.Start(data, request.ToModelSpec(), fitOptions, fileName);
         var progress = new FitProgress(ctx, everyIteration: request.Verbose);
         FitResult result;
         using (progress.StartTicking())
         {
             ctx.BeginPhase("building the model frame");
             clock.Restart();
-            var frame = Glmm.Frame(data, request.ToModelSpec());
+            var frame = Glmm.Frame(data, request.ToModelSpec(), fitOptions.Execution.Parallel);
             ctx.EndPhase($"{FrameDetail(frame)}, {Seconds(clock)} s");
             Diagnostics.Mark("model frame");
             if (frame.FixedDesign?.SlowNote is { } slow)

@@ -1,3 +1,4 @@
+using GlmmGpu.Engines;
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
@@ -14,20 +15,22 @@ namespace GlmmGpu;
 public static class Glmm
 {
     /// <summary>Parse the formula and build the validated model frame.</summary>
-    public static ModelFrame Frame(DataTable data, ModelSpec spec)
+    /// <param name="parallel">Threads and scheduler for the frame's passes (null: all cores), as a fit's <see cref="ExecutionOptions.Parallel"/>.</param>
+    public static ModelFrame Frame(DataTable data, ModelSpec spec, ParallelOptions? parallel = null)
     {
         var formula = FormulaParser.Parse(spec.Formula);
         var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
         if (!FamilyNames.Allows(spec.Family, link))
             throw new GlmmException($"the {FamilyNames.RName(spec.Family)} family does not take the {FamilyNames.RName(link)} link");
-        return ModelFrameBuilder.Build(data, formula, spec.Family, link, spec.Weights);
+        return ModelFrameBuilder.Build(data, formula, spec.Family, link, spec.Weights, parallel);
     }
 
     public static FitResult Fit(DataTable data, ModelSpec spec, FitOptions? options = null)
     {
-        var frame = Frame(data, spec);
+        options ??= new FitOptions();
+        var frame = Frame(data, spec, options.Execution.Parallel);
         Diagnostics.Mark("model frame");
-        return Fit(frame, options ?? new FitOptions());
+        return Fit(frame, options);
     }
 
     public static FitResult Fit(ModelFrame frame, FitOptions options) => Estimators.Fit(frame, options);

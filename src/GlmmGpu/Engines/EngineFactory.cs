@@ -50,7 +50,7 @@ public static class EngineFactory
     {
         public IMarginalLikelihoodEngine Visit<TModel>() where TModel : struct, IRowLikelihood =>
             device is null
-                ? new CpuMarginalLikelihood<TModel>(data, execution.Threads)
-                : new IlgpuMarginalLikelihood<TModel>(data, device, execution.BatchClusters, ownsDevice);
+                ? new CpuMarginalLikelihood<TModel>(data, execution.Parallel)
+                : new IlgpuMarginalLikelihood<TModel>(data, device, execution.BatchClusters, ownsDevice, parallel: execution.Parallel);
     }
 }

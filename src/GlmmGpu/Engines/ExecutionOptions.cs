@@ -49,6 +49,13 @@ public sealed record ExecutionOptions
     /// <summary>Largest number of clusters per batch on a device (0 = sized by the device's memory).</summary>
     public int BatchClusters { get; init; }
 
-    /// <summary>The thread limit as the parallel loops take it.</summary>
-    public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads > 0 ? Threads : Environment.ProcessorCount };
+    /// <summary>Where the CPU work runs: null for the thread pool. Every parallel loop of a fit queues to it.</summary>
+    public TaskScheduler? Scheduler { get; init; }
+
+    /// <summary>The thread limit and scheduler as every parallel loop of a fit takes them.</summary>
+    public ParallelOptions Parallel => new()
+    {
+        MaxDegreeOfParallelism = Threads > 0 ? Threads : Environment.ProcessorCount,
+        TaskScheduler = Scheduler ?? TaskScheduler.Default,
+    };
 }

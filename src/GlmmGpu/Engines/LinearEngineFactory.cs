@@ -18,7 +18,7 @@ internal static class LinearEngineFactory
     {
         var device = DeviceSelection.Open(execution, out reason);
         return device is null
-            ? new CpuLinearEngine<TModel>(frame, block, execution.Threads)
-            : new IlgpuLinearEngine<TModel>(frame, block, device);
+            ? new CpuLinearEngine<TModel>(frame, block, execution.Parallel)
+            : new IlgpuLinearEngine<TModel>(frame, block, device, parallel: execution.Parallel);
     }
 }

@@ -38,9 +38,10 @@ internal sealed class LmmSufficientStatistics
     /// <paramref name="ztwxByColumn"/>.
     /// </summary>
     public LmmSufficientStatistics(int g, int q, int p, int n, double[] ztwz, double[] ztwx, double[] ztwy, double[] partials, int rowBlocks,
-        bool ztwxByColumn = false)
+        bool ztwxByColumn = false, ParallelOptions? parallel = null)
     {
         G = g; Q = q; P = p; N = n;
+        Parallel = parallel ?? new ParallelOptions();
         ZtWZ = ztwz;
         if (ztwxByColumn) this.ztwxByColumn = ztwx;
         else this.ztwx = ztwx;
@@ -54,6 +55,10 @@ internal sealed class LmmSufficientStatistics
         YtWy = Total(partials, entry++, rowBlocks);
         SumLogW = Total(partials, entry, rowBlocks);
     }
+
+    /// <summary>The threads the work on these statistics may take (the fit's <c>--threads</c>, from the engine that
+    /// formed them): the profiled deviance's passes over the clusters.</summary>
+    public ParallelOptions Parallel { get; }
 
     /// <summary>Row blocks of <see cref="CrossProducts.GlobalRowBlock"/> rows that the global entries are summed in.</summary>
     public static int RowBlocks(int n) => (n + CrossProducts.GlobalRowBlock - 1) / CrossProducts.GlobalRowBlock;

@@ -38,9 +38,12 @@ internal static class MaximumLikelihoodEstimator
         Action<int, double> progress = (iteration, f) => trail(iteration, -f);
         // One engine for the whole fit: the data go to the device once, and an AGQ fit's Laplace stage leaves its
         // modes there as the quadrature's first Newton starts. It is built (on a device: kernels compiled, rows
-        // uploaded) while the start is found on the CPU; the CPU path's engine takes no time to build.
+        // uploaded) while the start is found on the CPU. The CPU path's engine takes no time to build, and a fit
+        // given one thread builds it first, on that thread.
         var execution = options.Execution;
-        var building = execution.Device == DeviceChoice.Cpu ? Task.FromResult(Build(laplaceData, execution)) : Task.Run(() => Build(laplaceData, execution));
+        var building = execution.Device == DeviceChoice.Cpu || execution.Threads == 1
+            ? Task.FromResult(Build(laplaceData, execution))
+            : Task.Run(() => Build(laplaceData, execution));
         SampleStart.Start? sampled;
         (double[] Psi, double[,] InverseHessian)? glmFit = null;
         try
@@ -51,7 +54,7 @@ internal static class MaximumLikelihoodEstimator
             if (sampled is null)
             {
                 Diagnostics.Begin($"GLM start ({layout.P} fixed effects)");
-                glmFit = GlmStartingPoint(frame, layout, laplaceData.ClusterCount);
+                glmFit = GlmStartingPoint(frame, layout, laplaceData.ClusterCount, execution.Parallel);
             }
         }
         catch
@@ -124,7 +127,7 @@ internal static class MaximumLikelihoodEstimator
         var covariance = FixedCovariance(hessian, layout, kept, messages);
         var ranef = ResultBuilder.Ranef(laplaceData, lambda, clusters);
         // The residuals' pass over the rows also marks those at their response's extreme, for the separation check.
-        var pearson = new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi, flagBoundary: true);
+        var pearson = new ResultBuilder.PearsonVisitor(frame, laplaceData.Block, ranef, psi, phi, execution.Parallel, flagBoundary: true);
         var residuals = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, pearson);
         bool converged = CheckTrust(frame, layout, psi, logLik, glmStart, hessian, gradient, kept, summary, ranef, pearson.AtBoundary, covariance, messages);
         int stuck = clusters.Count(c => c.Status == Kernels.Clusters.ClusterStatus.NoConvergence);
@@ -193,15 +196,15 @@ internal static class MaximumLikelihoodEstimator
         return double.IsFinite(ll) ? -ll : double.PositiveInfinity;
     }
 
-    private sealed class GlmVisitor(ModelFrame frame) : IRowLikelihoodVisitor<GlmStart.Result>
+    private sealed class GlmVisitor(ModelFrame frame, ParallelOptions parallel) : IRowLikelihoodVisitor<GlmStart.Result>
     {
-        public GlmStart.Result Visit<TModel>() where TModel : struct, IRowLikelihood => GlmStart.Fit<TModel>(frame);
+        public GlmStart.Result Visit<TModel>() where TModel : struct, IRowLikelihood => GlmStart.Fit<TModel>(frame, parallel);
     }
 
     /// <summary>The optimizer's start from the GLM fit to <paramref name="frame"/>: the point and the guess at its inverse Hessian.</summary>
-    internal static (double[] Psi, double[,] InverseHessian) GlmStartingPoint(ModelFrame frame, ParameterLayout layout, int clusters)
+    internal static (double[] Psi, double[,] InverseHessian) GlmStartingPoint(ModelFrame frame, ParameterLayout layout, int clusters, ParallelOptions parallel)
     {
-        var glm = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame));
+        var glm = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new GlmVisitor(frame, parallel));
         var psi = StartingValues(layout, glm, frame);
         return (psi, InitialInverseHessian(layout, glm, frame, clusters, psi));
     }

@@ -99,7 +99,7 @@ internal static class ResultBuilder
     /// also the rows whose fitted mean is at its response's extreme (<see cref="SeparationCheck.BoundaryTest"/>), from the
     /// same linear predictor.</summary>
     public sealed class PearsonVisitor(ModelFrame frame, RandomEffectsBlock block, RandomEffectsModes ranef, double[] beta, double phi,
-        bool flagBoundary = false) : IRowLikelihoodVisitor<double[]>
+        ParallelOptions parallel, bool flagBoundary = false) : IRowLikelihoodVisitor<double[]>
     {
         /// <summary>After <see cref="Visit"/> with flagBoundary, per row whether it is at the boundary (null where no row
         /// of the model can be).</summary>
@@ -115,7 +115,7 @@ internal static class ResultBuilder
             AtBoundary = at;
             // Row blocks in parallel: at 1e8 rows this pass would otherwise rival the fit.
             const int rowBlock = 1 << 16;
-            Parallel.For(0, (n + rowBlock - 1) / rowBlock, blk =>
+            Parallel.For(0, (n + rowBlock - 1) / rowBlock, parallel, blk =>
             {
                 int end = Math.Min(n, (blk + 1) * rowBlock);
                 for (int i = blk * rowBlock; i < end; i++)

@@ -48,7 +48,7 @@ internal static class SampleStart
         {
             // The GLM start too comes from the sample (its inverse information is the sample's): on the whole data it
             // cost as much as the sample's whole fit.
-            (psi0, h0) = MaximumLikelihoodEstimator.GlmStartingPoint(data.Frame, layout, data.ClusterCount);
+            (psi0, h0) = MaximumLikelihoodEstimator.GlmStartingPoint(data.Frame, layout, data.ClusterCount, options.Execution.Parallel);
         }
         catch (GlmmException)
         {
@@ -60,7 +60,7 @@ internal static class SampleStart
             if (!double.IsFinite(psi0[i]) || !(h0[i, i] > 0) || !double.IsFinite(h0[i, i])) return null;
         // The sample carries a k-th of the information: its inverse Hessian is k times the whole data's.
         double scale = (double)data.ClusterCount / clusters;
-        using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Execution.Threads));
+        using var engine = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new CpuEngine(data, options.Execution.Parallel));
         Bfgs.Objective objective = (x, g) => MaximumLikelihoodEstimator.NegativeLogLikelihood(engine, x, g);
         var fit = Bfgs.Minimize(objective, psi0, options.MaxIterations, Tolerance, null, h0);
         if (!fit.Minimizer.All(double.IsFinite)) return null;
@@ -75,8 +75,8 @@ internal static class SampleStart
         return new Start(fit.Minimizer, h, fit.Evaluations, data.ClusterCount);
     }
 
-    private sealed class CpuEngine(MarginalLikelihoodData data, int threads) : IRowLikelihoodVisitor<IMarginalLikelihoodEngine>
+    private sealed class CpuEngine(MarginalLikelihoodData data, ParallelOptions parallel) : IRowLikelihoodVisitor<IMarginalLikelihoodEngine>
     {
-        public IMarginalLikelihoodEngine Visit<TModel>() where TModel : struct, IRowLikelihood => new CpuMarginalLikelihood<TModel>(data, threads);
+        public IMarginalLikelihoodEngine Visit<TModel>() where TModel : struct, IRowLikelihood => new CpuMarginalLikelihood<TModel>(data, parallel);
     }
 }

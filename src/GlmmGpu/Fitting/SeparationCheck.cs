@@ -36,12 +36,12 @@ internal static class SeparationCheck
     /// its own extreme (<see cref="BoundaryTest"/>); <paramref name="modes"/> (by level, null for none) give it where
     /// the caller has not.
     /// </summary>
-    public static Separation? Find(ModelFrame frame, double[] beta, bool[]? atBoundary, RandomEffectsModes? modes = null)
+    public static Separation? Find(ModelFrame frame, double[] beta, bool[]? atBoundary, RandomEffectsModes? modes = null, ParallelOptions? parallel = null)
     {
         var kind = KindOf(frame);
         if (kind == RunOff.None || beta.Length == 0) return null;
         if (CompleteSeparation(frame, kind, beta) is { } complete) return complete;
-        atBoundary ??= BoundaryRows(frame, beta, modes);
+        atBoundary ??= BoundaryRows(frame, beta, modes, parallel ?? new ParallelOptions());
         // No row at its extreme: the rows' columns determine every direction (the frame's X has full rank).
         if (!atBoundary.Contains(true)) return null;
         return Certify(frame, kind, NotDetermined(frame, beta, atBoundary), complete: false);
@@ -49,12 +49,12 @@ internal static class SeparationCheck
 
     /// <summary>The rows at their own extreme, from the Pearson residuals' pass over the rows (which forms the same
     /// linear predictor), its residuals discarded; no random effects where <paramref name="modes"/> is null.</summary>
-    private static bool[] BoundaryRows(ModelFrame frame, double[] beta, RandomEffectsModes? modes)
+    private static bool[] BoundaryRows(ModelFrame frame, double[] beta, RandomEffectsModes? modes, ParallelOptions parallel)
     {
         var block = frame.RandomEffects[0];
         modes ??= new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels,
             Enumerable.Range(0, block.LevelCount).Select(_ => new double[block.Q]).ToArray(), []);
-        var pass = new ResultBuilder.PearsonVisitor(frame, block, modes, beta, 1.0, flagBoundary: true);
+        var pass = new ResultBuilder.PearsonVisitor(frame, block, modes, beta, 1.0, parallel, flagBoundary: true);
         RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, pass);
         return pass.AtBoundary!;
     }
@@ -90,9 +90,9 @@ internal static class SeparationCheck
     /// reason the fit did not converge, and makes the covariances of the coefficients along it not available (NaN); true
     /// where it did. A complete separation leaves nothing to report: it is an error.
     /// </summary>
-    public static bool Report(ModelFrame frame, double[] beta, bool[]? atBoundary, RandomEffectsModes? modes, double[,] covariance, List<string> messages)
+    public static bool Report(ModelFrame frame, double[] beta, bool[]? atBoundary, RandomEffectsModes? modes, double[,] covariance, List<string> messages, ParallelOptions? parallel = null)
     {
-        if (Find(frame, beta, atBoundary, modes) is not { } separation) return false;
+        if (Find(frame, beta, atBoundary, modes, parallel) is not { } separation) return false;
         if (separation.Complete) throw Unfittable(frame, separation);
         messages.Add(FitChecks.NotConverged + separation.Description);
         foreach (int j in separation.Coefficients)
@@ -105,9 +105,9 @@ internal static class SeparationCheck
     /// separation where the iterates show it, a response the link's mean cannot reach where there is one, else the
     /// breakdown itself.
     /// </summary>
-    public static GlmmException StartFailure(ModelFrame frame, double[] beta)
+    public static GlmmException StartFailure(ModelFrame frame, double[] beta, ParallelOptions parallel)
     {
-        if ((Find(frame, beta, null) ?? SingleColumnSeparation(frame, KindOf(frame))) is { } separation) return Unfittable(frame, separation);
+        if ((Find(frame, beta, null, parallel: parallel) ?? SingleColumnSeparation(frame, KindOf(frame))) is { } separation) return Unfittable(frame, separation);
         if (OutcomeChecks.UnreachableResponse(frame) is { } unreachable) return new GlmmException(StartFailed + unreachable);
         return new GlmmException(StartFailed + "the weighted design matrix is singular");
     }

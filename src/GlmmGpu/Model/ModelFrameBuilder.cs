@@ -12,7 +12,8 @@ namespace GlmmGpu.Model;
 /// </summary>
 public static partial class ModelFrameBuilder
 {
-    public static ModelFrame Build(DataTable data, ModelFormula formula, FamilyKind family, LinkKind link, string? weightsColumn = null)
+    /// <param name="parallel">Threads and scheduler for the aliasing check's pass over the design (null: all cores).</param>
+    public static ModelFrame Build(DataTable data, ModelFormula formula, FamilyKind family, LinkKind link, string? weightsColumn = null, ParallelOptions? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formula);
@@ -43,7 +44,7 @@ public static partial class ModelFrameBuilder
         design.Check(FixedDesignSize.AvailableBytes());
         Diagnostics.Begin($"fixed-effects design: {design}");
         var fixedColumns = DesignMatrixBuilder.Build(rows, formula.HasIntercept, formula.FixedTerms);
-        var (kept, dropped) = RankReducer.Reduce(fixedColumns);
+        var (kept, dropped) = RankReducer.Reduce(fixedColumns, parallel);
 
         var termGroups = RandomTermGroups.ByFactor(formula.RandomTerms);
         var blocks = new RandomEffectsBlock[termGroups.Count];

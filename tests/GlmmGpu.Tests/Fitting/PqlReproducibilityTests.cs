@@ -35,8 +35,8 @@ public class PqlReproducibilityTests
     public void GlmStartIsBitwiseReproducibleWhateverTheThreadCount()
     {
         var frame = SyntheticFrames.Create(FamilyKind.Poisson, LinkKind.Log, groups: 3000, perGroup: 4, 1, true, seed: 3);
-        var one = GlmStart.Fit<PoissonLog>(frame, threads: 1);
-        var two = GlmStart.Fit<PoissonLog>(frame, threads: 2);
+        var one = GlmStart.Fit<PoissonLog>(frame, new ExecutionOptions { Threads = 1 }.Parallel);
+        var two = GlmStart.Fit<PoissonLog>(frame, new ExecutionOptions { Threads = 2 }.Parallel);
         Assert.Equal(one.Iterations, two.Iterations);
         Assert.Equal(one.Beta, two.Beta);
         Assert.Equal(one.Eta, two.Eta);

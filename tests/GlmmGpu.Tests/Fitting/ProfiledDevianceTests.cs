@@ -86,7 +86,7 @@ public class ProfiledDevianceTests
             double eta = Math.Log(frame.Response[i] + 0.5);
             default(PoissonLog).Working(frame.Response[i], frame.Weights[i], eta, 1.0, out y[i], out w[i]);
         }
-        return HostStatisticsPass.Compute(frame, frame.RandomEffects[0], y, w, threads: 0);
+        return HostStatisticsPass.Compute(frame, frame.RandomEffects[0], y, w, new ExecutionOptions { Threads = 0 }.Parallel);
     }
 
     private static Mat3 Lambda(double theta)

@@ -16,14 +16,14 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
     private const int RowBlock = PqlKernels.RowBlock;
     private readonly ModelFrame frame;
     private readonly RandomEffectsBlock block;
-    private readonly int threads;
+    private readonly ParallelOptions parallel;
     private readonly double[] eta;
 
-    public CpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, int threads)
+    public CpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, ParallelOptions parallel)
     {
         this.frame = frame;
         this.block = block;
-        this.threads = threads;
+        this.parallel = parallel;
         eta = new double[frame.RowCount];
     }
 
@@ -34,13 +34,13 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
         {
             for (int k = 0; k < response.Length; k++) response[k] = frame.Response[start + k] - frame.Offset[start + k];
             frame.Weights.AsSpan(start, weight.Length).CopyTo(weight);
-        }, threads);
+        }, parallel);
 
     public void SetEta(double[] value) => value.CopyTo(eta, 0);
 
     public LmmSufficientStatistics WorkingStatistics(double phi) =>
         HostStatisticsPass.Compute(frame, block, (start, response, weight) =>
-            PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, start, response, weight), threads);
+            PqlWorkingUpdate.Apply<TModel>(frame.Response, frame.Weights, eta, frame.Offset, phi, start, response, weight), parallel);
 
     public EtaChange UpdateEta(double[] beta, double[][] modes)
     {
@@ -56,8 +56,7 @@ internal sealed class CpuLinearEngine<TModel> : ILinearEngine where TModel : str
         var change = new double[blocks];
         var largest = new double[blocks];
         var size = new double[blocks];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, blocks, options, () => new double[RowBlock], (blk, _, next) =>
+        Parallel.For(0, blocks, parallel, () => new double[RowBlock], (blk, _, next) =>
         {
             int start = blk * RowBlock, length = Math.Min(n, start + RowBlock) - start;
             // The same order as PqlKernels.UpdateEta: offset, X's columns, Z's columns; X's columns a whole

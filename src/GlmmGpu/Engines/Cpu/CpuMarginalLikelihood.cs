@@ -29,13 +29,13 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     private readonly ParallelOptions parallel;
     private double[] lastPsi = [];
 
-    public CpuMarginalLikelihood(MarginalLikelihoodData data, int threads)
+    public CpuMarginalLikelihood(MarginalLikelihoodData data, ParallelOptions parallel)
     {
         this.data = data;
         scratch = new double[3 * data.N];
         keepsExpEta = data.Layout.Q == 1 && default(TModel).TakesExpEta && data.Block.Z.AsSpan(0, data.N).IndexOfAnyExcept(1.0) < 0;
         main = new VectorState(data, keepsExpEta, BlockCount);
-        parallel = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        this.parallel = parallel;
     }
 
     public ParameterLayout Layout => data.Layout;

@@ -21,14 +21,14 @@ internal static class HostStatisticsPass
     private const int RowBlock = CrossProducts.GlobalRowBlock;
 
     /// <summary>For a response and weights already in arrays (the response with the offset taken out).</summary>
-    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, double[] y, double[] w, int threads) =>
+    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, double[] y, double[] w, ParallelOptions options) =>
         Compute(frame, block, (start, response, weight) =>
         {
             y.AsSpan(start, response.Length).CopyTo(response);
             w.AsSpan(start, weight.Length).CopyTo(weight);
-        }, threads);
+        }, options);
 
-    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, RowFill fill, int threads)
+    public static LmmSufficientStatistics Compute(ModelFrame frame, RandomEffectsBlock block, RowFill fill, ParallelOptions options)
     {
         int n = frame.RowCount, p = frame.P, q = block.Q, g = block.LevelCount;
         var offsets = block.ClusterOffsets!;
@@ -37,7 +37,6 @@ internal static class HostStatisticsPass
         var ztwy = new double[g * q];
         // One random effect: Z'WX by column, as the one-theta deviance and modes read it (no transposed copy).
         int byColumn = q == 1 ? g : 0;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         int blocks = LmmSufficientStatistics.RowBlocks(n), entries = CrossProducts.GlobalCount(p);
         var partials = new double[entries * blocks];
         Parallel.For(0, blocks, options, () => new Buffers(RowBlock, entries), (blk, _, buffers) =>
@@ -60,7 +59,7 @@ internal static class HostStatisticsPass
             var rows = new HostLinearRows(frame.X, block.Z, buffers.Response, buffers.Weight, n, p, q, start);
             HostCrossProducts.Cluster(rows, c, start, offsets[c + 1], ztwz, ztwx, ztwy, byColumn);
         });
-        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks, ztwxByColumn: byColumn > 0);
+        return new LmmSufficientStatistics(g, q, p, n, ztwz, ztwx, ztwy, partials, blocks, ztwxByColumn: byColumn > 0, options);
     }
 
     /// <summary>Whether cluster c's rows (none, for an empty level at the end) all lie in the block of its first row.</summary>

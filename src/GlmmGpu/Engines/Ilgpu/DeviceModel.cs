@@ -22,16 +22,18 @@ internal sealed class DeviceModel : IDisposable
     private readonly SlotLayout layout;
     private readonly Accelerator accelerator;
     private double[]? staging;
+    private readonly ParallelOptions parallel;
 
     /// <summary>Bytes of device memory per slot of row data: X's p columns, Z's q, offset, y, w.</summary>
     public static long BytesPerSlot(MarginalLikelihoodData data) => 8L * (data.P + data.Q + 3);
 
-    public DeviceModel(Accelerator accelerator, MarginalLikelihoodData data, SlotLayout layout, int dataStride)
+    public DeviceModel(Accelerator accelerator, MarginalLikelihoodData data, SlotLayout layout, int dataStride, ParallelOptions? parallel = null)
     {
         this.accelerator = accelerator;
         this.data = data;
         this.layout = layout;
         DataStride = dataStride;
+        this.parallel = parallel ?? new ParallelOptions();
         buffers = new DeviceBuffers(accelerator);
         try
         {
@@ -116,7 +118,7 @@ internal sealed class DeviceModel : IDisposable
         void Put(double[] source, int sourceAt, ArrayView<double> target)
         {
             var buffer = staging;
-            Parallel.For(0, (count + 65535) / 65536, chunk =>
+            Parallel.For(0, (count + 65535) / 65536, parallel, chunk =>
             {
                 int end = Math.Min(count, (chunk + 1) * 65536);
                 for (int s = chunk * 65536; s < end; s++)

@@ -18,6 +18,7 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
     private readonly ModelFrame frame;
     private readonly IlgpuDevice device;
     private readonly bool ownsDevice;
+    private readonly ParallelOptions parallel;
     private readonly DeviceLinearModel model;
     private readonly DeviceBuffers outputs;
     private readonly ArrayView<double> ztwz, ztwx, ztwy, globalPartials, changePartials, beta, modes;
@@ -31,11 +32,12 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
 
     /// <summary>The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled
     /// kernels across engines (tests build many engines on one accelerator).</summary>
-    public IlgpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, IlgpuDevice device, bool ownsDevice = true)
+    public IlgpuLinearEngine(ModelFrame frame, RandomEffectsBlock block, IlgpuDevice device, bool ownsDevice = true, ParallelOptions? parallel = null)
     {
         this.frame = frame;
         this.device = device;
         this.ownsDevice = ownsDevice;
+        this.parallel = parallel ?? new ParallelOptions();
         var accelerator = device.Accelerator;
         int n = frame.RowCount, p = frame.P, q = block.Q;
         g = block.LevelCount;
@@ -136,7 +138,7 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
         if (hostZtWX.Length > 0) ztwx.SubView(0, hostZtWX.Length).CopyToCPU(hostZtWX);
         ztwy.CopyToCPU(hostZtWy);
         globalPartials.CopyToCPU(partials);
-        return new LmmSufficientStatistics(g, q, p, n, hostZtWZ, hostZtWX, hostZtWy, partials, rowBlocks);
+        return new LmmSufficientStatistics(g, q, p, n, hostZtWZ, hostZtWX, hostZtWy, partials, rowBlocks, parallel: parallel);
     }
 
     public void Dispose()

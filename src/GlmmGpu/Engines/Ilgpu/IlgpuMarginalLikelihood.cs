@@ -54,8 +54,9 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
     /// across engines (tests build many engines on one accelerator).</summary>
     /// <param name="sizePolicy">Which clusters a thread, a warp or a group integrates; null for the device's default.</param>
     /// <param name="streamRows">Null streams the rows only when they do not fit the device; tests force either way.</param>
+    /// <param name="parallel">Threads and scheduler for putting streamed rows into slot order (null: all cores).</param>
     public IlgpuMarginalLikelihood(MarginalLikelihoodData data, IlgpuDevice device, int batchClusters, bool ownsDevice = true,
-        ClusterSizePolicy? sizePolicy = null, bool? streamRows = null)
+        ClusterSizePolicy? sizePolicy = null, bool? streamRows = null, ParallelOptions? parallel = null)
     {
         this.data = data;
         this.device = device;
@@ -76,7 +77,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
             long budget = streamed ? Math.Max(16L << 20, freeForBatches / 2) : IlgpuDevice.BatchBudget(freeForBatches, accelerator);
             Batches = layout.Split(batchClusters > 0 ? batchClusters : int.MaxValue, budget, BytesPerOutput, perSlot);
             workStride = Batches.Max(b => b.SlotCount);
-            model = new DeviceModel(accelerator, data, layout, streamed ? workStride : layout.SlotCount);
+            model = new DeviceModel(accelerator, data, layout, streamed ? workStride : layout.SlotCount, parallel);
             values = EvaluationViews.ClusterValues + data.P;
             modes = accelerator.Allocate1D<Vec3>(data.ClusterCount);
             modes.MemSetToZero();

@@ -22,10 +22,9 @@ internal static class GlmStart
     /// unscaled covariance), which gives the mixed-model optimizer the scale of each fixed effect.</summary>
     public sealed record Result(double[] Beta, double Phi, double[] Eta, double[,] InverseInformation, int Iterations);
 
-    public static Result Fit<TModel>(ModelFrame frame, int threads = 0) where TModel : struct, IRowLikelihood
+    public static Result Fit<TModel>(ModelFrame frame, ParallelOptions options) where TModel : struct, IRowLikelihood
     {
         int n = frame.RowCount, p = frame.P, blocks = (n + RowBlock - 1) / RowBlock;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         var eta = new double[n];
         Parallel.For(0, blocks, options, blk =>
         {
@@ -73,7 +72,7 @@ internal static class GlmStart
             for (int a = 0; a < p; a++)
                 for (int b = 0; b < a; b++) xtwx[b, a] = xtwx[a, b];
             information = xtwx;
-            var l = Dense.Cholesky(xtwx) ?? throw SeparationCheck.StartFailure(frame, beta);
+            var l = Dense.Cholesky(xtwx) ?? throw SeparationCheck.StartFailure(frame, beta, options);
             var next = Dense.Solve(l, xtwz);
             double change = 0;
             for (int a = 0; a < p; a++) change = Math.Max(change, Math.Abs(next[a] - beta[a]) / (1 + Math.Abs(beta[a])));

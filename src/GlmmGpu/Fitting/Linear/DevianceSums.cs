@@ -26,7 +26,7 @@ internal sealed class DevianceSums
 
     public static int CrossCount(int p) => (p + 1) * (p + 2) / 2;
 
-    /// <summary>Clusters in blocks on all cores; each block's sums are added in block order, so the result does
+    /// <summary>Clusters in blocks on the statistics' threads; each block's sums are added in block order, so the result does
     /// not depend on the number of threads.</summary>
     public static DevianceSums Compute(LmmSufficientStatistics s, in Mat3 lambda, bool withSlope)
     {
@@ -37,7 +37,7 @@ internal sealed class DevianceSums
         // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
         var columns = scalar ? s.ZtWXByColumn : null;
         if (!scalar) _ = s.ZtWX;
-        Parallel.For(0, blocks, () => scalar ? new double[3 * ClusterBlock] : null, (blk, _, scratch) =>
+        Parallel.For(0, blocks, s.Parallel, () => scalar ? new double[3 * ClusterBlock] : null, (blk, _, scratch) =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
             parts[blk] = scalar ? ScalarTheta(s, columns!, lam.A00, first, last, withSlope, scratch!) : General(s, lam, first, last);

@@ -150,7 +150,7 @@ internal static class ProfiledDeviance
         ForEachCluster(s, lambda, beta, sigma, flatModes, flatSds);
         var modes = new double[s.G][];
         var sds = new double[s.G][];
-        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
+        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, s.Parallel, blk =>
         {
             for (int c = blk * ClusterBlock; c < Math.Min(s.G, (blk + 1) * ClusterBlock); c++)
             {
@@ -175,7 +175,7 @@ internal static class ProfiledDeviance
         // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
         var columns = q == 1 ? s.ZtWXByColumn : null;
         if (q != 1) _ = s.ZtWX;
-        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, blk =>
+        Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, s.Parallel, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(s.G, first + ClusterBlock);
             for (int c = first; c < last; c++)

@@ -63,7 +63,7 @@ internal static class PqlEstimator
         if (!options.PqlFixedScale) ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.PqlRemedy);
         int maxIterations = Math.Min(options.MaxIterations, 100);
         Diagnostics.Begin($"GLM start ({frame.P} fixed effects)");
-        var glm = GlmStart.Fit<TModel>(frame, options.Execution.Threads);
+        var glm = GlmStart.Fit<TModel>(frame, options.Execution.Parallel);
         recorder.Phase($"PQL: GLM start ({glm.Iterations} iterations)");
         // Only the negative binomial's variance function needs its dispersion (glmmPQL takes a known theta).
         double phi = frame.Family == FamilyKind.NegativeBinomial ? glm.Phi : 1.0;
@@ -116,7 +116,7 @@ internal static class PqlEstimator
         var messages = FitChecks.FrameMessages(frame);
         var modesByLevel = Enumerable.Range(0, block.LevelCount).Select(c => currentModes[(c * block.Q)..((c + 1) * block.Q)]).ToArray();
         var lastModes = new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modesByLevel, []);
-        if (SeparationCheck.Report(frame, currentBeta, null, lastModes, fit!.Solution.BetaCovariance, messages)) settled = false;
+        if (SeparationCheck.Report(frame, currentBeta, null, lastModes, fit!.Solution.BetaCovariance, messages, options.Execution.Parallel)) settled = false;
         else if (!fit.Summary.Converged)
         {
             messages.Add(FitChecks.NotConverged + $"PQL's last linear mixed model fit did not converge ({fit.Summary.Message}; residual SD {fit.Solution.Sigma:G3})");

@@ -1,3 +1,4 @@
+using GlmmGpu.Engines;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Families;
 using Xunit;
@@ -15,8 +16,8 @@ public class CpuLinearEngineTests
         var block = frame.RandomEffects[0];
         var modes = Enumerable.Range(0, block.LevelCount).Select(c => new[] { 0.01 * (c % 13 - 6), 0.03 * (c % 7 - 3) }).ToArray();
         var beta = new[] { 0.1, -0.2, 0.3 };
-        using var perLevel = new CpuLinearEngine<BinomialLogit>(frame, block, threads: 0);
-        using var flat = new CpuLinearEngine<BinomialLogit>(frame, block, threads: 1);
+        using var perLevel = new CpuLinearEngine<BinomialLogit>(frame, block, new ExecutionOptions { Threads = 0 }.Parallel);
+        using var flat = new CpuLinearEngine<BinomialLogit>(frame, block, new ExecutionOptions { Threads = 1 }.Parallel);
         var eta = new double[frame.RowCount];
         perLevel.SetEta(eta);
         flat.SetEta(eta);

@@ -24,7 +24,7 @@ public class HostStatisticsPassTests
         var rng = new Random(2);
         var y = frame.Response.Select(v => Math.Log(v + 0.5)).ToArray();
         var w = y.Select(_ => rng.NextDouble() < 0.05 ? 0.0 : 0.1 + rng.NextDouble()).ToArray();
-        var actual = HostStatisticsPass.Compute(frame, block, y, w, threads);
+        var actual = HostStatisticsPass.Compute(frame, block, y, w, new ExecutionOptions { Threads = threads }.Parallel);
 
         var rows = new HostLinearRows(frame.X, block.Z, y, w, n, p, q);
         var target = new ClusterStatisticsArrays(g, p, q);

@@ -66,7 +66,7 @@ public abstract class AcceleratorLinearEngineTests
         // 9000 rows: three blocks of the global cross-products and of the eta-change sums.
         var frame = SyntheticFrames.Create(FamilyKind.Poisson, LinkKind.Log, groups: 3000, perGroup: 3, q: 2, correlated: true, seed: 12);
         var block = frame.RandomEffects[0];
-        using var cpu = new CpuLinearEngine<PoissonLog>(frame, block, threads: 0);
+        using var cpu = new CpuLinearEngine<PoissonLog>(frame, block, new ExecutionOptions { Threads = 0 }.Parallel);
         using var device = new IlgpuLinearEngine<PoissonLog>(frame, block, Device, ownsDevice: false);
         AssertSameStatistics(cpu.ResponseStatistics(), device.ResponseStatistics());
         var eta = frame.Response.Select(y => Math.Log(y + 0.5)).ToArray();
