@@ -16,6 +16,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
 {
     /// <summary>The most parameter vectors one pass evaluates; more are taken in passes of this many.</summary>
     public const int MaxVectorsPerPass = 32;
+    /// <summary>From this many vectors, <see cref="EvaluateMany"/> makes the pass's arrays and evaluates them together.</summary>
+    public const int OnePassFrom = 8;
     private const int ClusterBlock = 2048;
     private const int RowBlock = 1 << 16;
     private static readonly double[] Ones = Enumerable.Repeat(1.0, RowBlock).ToArray();
@@ -28,19 +30,20 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     private readonly bool keepsExpEta;
     private readonly ParallelOptions parallel;
     private double[] lastPsi = [];
+    private Vec3[]? savedModes;
 
     public CpuMarginalLikelihood(MarginalLikelihoodData data, ParallelOptions parallel)
     {
         this.data = data;
         scratch = new double[3 * data.N];
         keepsExpEta = data.Layout.Q == 1 && default(TModel).TakesExpEta && data.Block.Z.AsSpan(0, data.N).IndexOfAnyExcept(1.0) < 0;
-        main = new VectorState(data, keepsExpEta, BlockCount);
+        main = new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: true);
         this.parallel = parallel;
     }
 
     public ParameterLayout Layout => data.Layout;
     public string Device => "cpu";
-    public ClusterOutput[] Clusters => main.Clusters;
+    public ClusterOutput[] Clusters => main.Clusters!;
     private int BlockCount => (data.ClusterCount + ClusterBlock - 1) / ClusterBlock;
 
     public void UseNodes(int nodesPerDimension) => data = data.WithNodes(nodesPerDimension);
@@ -57,11 +60,16 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     {
         int count = data.Layout.Count, vectors = logLiks.Length;
         if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
+        if (many.Length < vectors && vectors < OnePassFrom)
+        {
+            OneAfterAnother(psis, logLiks, gradients);
+            return;
+        }
         for (int first = 0; first < vectors; first += MaxVectorsPerPass)
         {
             int k = Math.Min(MaxVectorsPerPass, vectors - first);
             if (many.Length < k)
-                many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount))).ToArray();
+                many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
             // Each vector's Newton solves start from the modes of the latest single evaluation.
             for (int v = 0; v < k; v++) main.Modes.CopyTo(many[v].Modes, 0);
             Run(psis.Slice(first * count, k * count).ToArray(), many[..k], logLiks.Slice(first, k),
@@ -69,8 +77,32 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         }
     }
 
-    /// <summary>One pass over the rows for the vectors in <paramref name="psis"/> (one per state).</summary>
-    private void Run(double[] psis, VectorState[] states, Span<double> logLiks, Span<double> gradients)
+    /// <summary>
+    /// Fewer vectors than <see cref="OnePassFrom"/>, before a pass has made its arrays: evaluated one after another on
+    /// the single evaluation's own arrays, each from its modes, which are then put back (its outputs are not touched). The CPU
+    /// path is bound by arithmetic, not by reading the rows, and the pass's arrays (three of the rows' length per
+    /// vector) cost more to make for a few vectors once than the pass saves (benchmarks/RESULTS.md).
+    /// </summary>
+    private void OneAfterAnother(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
+    {
+        int count = data.Layout.Count;
+        savedModes ??= new Vec3[main.Modes.Length];
+        main.Modes.CopyTo(savedModes, 0);
+        var point = new double[count];
+        for (int v = 0; v < logLiks.Length; v++)
+        {
+            savedModes.CopyTo(main.Modes, 0);
+            psis.Slice(v * count, count).CopyTo(point);
+            Run(point, [main], logLiks.Slice(v, 1), gradients.IsEmpty ? gradients : gradients.Slice(v * count, count), keepOutputs: false);
+        }
+        savedModes.CopyTo(main.Modes, 0);
+        // Eta and alpha now belong to the last vector, not to the latest single evaluation's point.
+        lastPsi = [];
+    }
+
+    /// <summary>One pass over the rows for the vectors in <paramref name="psis"/> (one per state); the clusters'
+    /// outputs go to the states that keep them unless <paramref name="keepOutputs"/> is false.</summary>
+    private void Run(double[] psis, VectorState[] states, Span<double> logLiks, Span<double> gradients, bool keepOutputs = true)
     {
         var layout = data.Layout;
         int count = layout.Count, vectors = states.Length;
@@ -91,13 +123,15 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
             int first = blk * ClusterBlock, last = Math.Min(first + ClusterBlock, data.ClusterCount);
             Span<double> ll = stackalloc double[vectors], phi = stackalloc double[vectors];
             var gl = new Mat3[vectors];
-            // Every vector's integral of a cluster before the next cluster: its rows stay in cache between them.
-            for (int g = first; g < last; g++)
-                for (int v = 0; v < vectors; v++)
+            // Every vector over the block's clusters before the next block: the block's rows stay in cache between them.
+            for (int v = 0; v < vectors; v++)
+                for (int g = first; g < last; g++)
                 {
                     var state = states[v];
-                    ref var o = ref state.Clusters[g];
+                    // The many vectors' outputs are not kept: only the single evaluation's are the engine's Clusters.
+                    ClusterOutput o;
                     ClusterIntegrator.Integrate<TModel, CpuRows>(ref rows[v], offsets[g], offsets[g + 1], parameters[v], state.Modes[g], out o);
+                    if (keepOutputs && state.Clusters is { } kept) kept[g] = o;
                     if (o.Status is ClusterStatus.Ok or ClusterStatus.NoConvergence) state.Modes[g] = o.Mode;
                     ll[v] += o.LogLik;
                     phi[v] += o.DispersionGradient;
@@ -217,13 +251,15 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     /// the blocks' partial sums.</summary>
     private sealed class VectorState
     {
-        public VectorState(MarginalLikelihoodData data, bool keepsExpEta, int blocks)
+        public VectorState(MarginalLikelihoodData data, bool keepsExpEta, int blocks, bool keepsOutputs)
         {
-            Eta = new double[data.N];
-            ExpEta = keepsExpEta ? new double[data.N] : null;
-            Alpha = new double[data.N];
+            // Uninitialised: every entry is written before it is read (eta and e^eta by the predictor, alpha by the
+            // integrals where the gradient is asked for and read only then).
+            Eta = GC.AllocateUninitializedArray<double>(data.N);
+            ExpEta = keepsExpEta ? GC.AllocateUninitializedArray<double>(data.N) : null;
+            Alpha = GC.AllocateUninitializedArray<double>(data.N);
             Modes = new Vec3[data.ClusterCount];
-            Clusters = new ClusterOutput[data.ClusterCount];
+            Clusters = keepsOutputs ? new ClusterOutput[data.ClusterCount] : null;
             BlockLogLik = new double[blocks];
             BlockPhi = new double[blocks];
             BlockLambda = new Mat3[blocks];
@@ -235,7 +271,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         public double[]? ExpEta { get; }
         public double[] Alpha { get; }
         public Vec3[] Modes { get; }
-        public ClusterOutput[] Clusters { get; }
+        /// <summary>The clusters' outputs, kept for the single evaluation's vector alone.</summary>
+        public ClusterOutput[]? Clusters { get; }
         public double[] BlockLogLik { get; }
         public double[] BlockPhi { get; }
         public Mat3[] BlockLambda { get; }

@@ -11,12 +11,17 @@ namespace GlmmGpu.Tests.Engines.Cpu;
 /// <summary>The CPU engine's evaluation at several parameter vectors in one pass over the rows.</summary>
 public class EvaluateManyTests
 {
+    /// <summary>Each model with a few vectors (evaluated one after another on the engine's own arrays) and with more
+    /// than one pass takes (two passes of the vectors together).</summary>
     public static IEnumerable<object[]> Cases()
     {
-        yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 1 };
-        yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 7 };
-        yield return new object[] { FamilyKind.Gamma, LinkKind.Log, 2, 3 };
-        yield return new object[] { FamilyKind.Poisson, LinkKind.Log, 3, 1 };
+        foreach (int vectors in new[] { 3, CpuMarginalLikelihood<BinomialLogit>.MaxVectorsPerPass + 3 })
+        {
+            yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 1, vectors };
+            yield return new object[] { FamilyKind.Binomial, LinkKind.Logit, 1, 7, vectors };
+            yield return new object[] { FamilyKind.Gamma, LinkKind.Log, 2, 3, vectors };
+            yield return new object[] { FamilyKind.Poisson, LinkKind.Log, 3, 1, vectors };
+        }
     }
 
     /// <summary>
@@ -26,21 +31,23 @@ public class EvaluateManyTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EachVectorIsTheSingleEvaluationAtItBitForBit(FamilyKind family, LinkKind link, int q, int nodes)
+    public void EachVectorIsTheSingleEvaluationAtItBitForBit(FamilyKind family, LinkKind link, int q, int nodes, int vectors)
     {
         var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(family, link, groups: 60, perGroup: 7, q, correlated: true, seed: 3 + q), nodes);
-        int count = data.Layout.Count, vectors = CpuMarginalLikelihood<BinomialLogit>.MaxVectorsPerPass + 3;
+        int count = data.Layout.Count;
         var start = Point(data.Layout, 0.0);
         var psis = Enumerable.Range(0, vectors).SelectMany(k => Point(data.Layout, 0.01 * (k - 5))).ToArray();
         using var many = Engine(data);
         many.Evaluate(start, new double[count]);
         var modesBefore = many.Clusters.Select(c => c.Mode).ToArray();
+        var logLiksBefore = many.Clusters.Select(c => c.LogLik).ToArray();
         var logLiks = new double[vectors];
         var gradients = new double[vectors * count];
         many.EvaluateMany(psis, logLiks, gradients);
         Assert.Equal(modesBefore, many.Clusters.Select(c => c.Mode).ToArray());
+        Assert.Equal(logLiksBefore, many.Clusters.Select(c => c.LogLik).ToArray());
 
-        foreach (int k in new[] { 0, 4, vectors - 1 })
+        foreach (int k in new[] { 0, vectors / 2, vectors - 1 })
         {
             using var single = Engine(data);
             single.Evaluate(start, new double[count]);
@@ -54,6 +61,10 @@ public class EvaluateManyTests
         var valuesOnly = new double[vectors];
         many.EvaluateMany(psis, valuesOnly, Span<double>.Empty);
         Assert.Equal(logLiks.Select(Bits), valuesOnly.Select(Bits));
+        // The engine's own state is as the single evaluation at the start left it: its next evaluation there is the same.
+        using var fresh = Engine(data);
+        fresh.Evaluate(start, new double[count]);
+        Assert.Equal(Bits(fresh.Evaluate(start, new double[count])), Bits(many.Evaluate(start, new double[count])));
     }
 
     [Fact]
