@@ -9,10 +9,9 @@ namespace GlmmGpu.Cli;
 /// Fits the same model to the data's first rows on a background thread, on the CPU path, while the command builds
 /// the model frame of the whole data and starts its fit. The fit's code is generic over the family's row model and
 /// uses collections over the project's types, which the precompiled (ReadyToRun) image cannot hold, so the runtime
-/// JIT-compiles it at first use: about 0.25 s of an AGQ 7 command at 1e6 rows, on the fit's critical path while a
-/// core idles. Warmed up, that work moves to the idle core and the fit finds its code compiled (AGQ 7 at 1e6 rows
-/// on 2 cores: 3.36 s to 3.16 s on average, six alternating runs each, benchmarks/RESULTS.md). The warm-up's
-/// result is discarded and its errors ignored: the fit of the whole data reports its own.
+/// JIT-compiles it at first use, on the fit's critical path while a core idles. Warmed up, that work moves to the idle
+/// core and the fit finds its code compiled (benchmarks/RESULTS.md, "warm-up"). The warm-up's result is discarded and
+/// its errors ignored: the fit of the whole data reports its own.
 /// </summary>
 internal static class WarmUpFit
 {

@@ -21,7 +21,7 @@ internal static class MaximumLikelihoodEstimator
     private const double DecrementTolerance = 1e-7;
     /// <summary>The Laplace stage of an AGQ fit stops with its optimum known to about 0.03 SE (the decrement is about the
     /// sum of squared steps in SE units): the quadrature optimum lies further from it than that wherever the two
-    /// differ, and polishing it further cost two evaluations of nine at 1e6 rows, with the same AGQ result.</summary>
+    /// differ, and polishing it further cost Laplace evaluations without changing the AGQ result (benchmarks/RESULTS.md).</summary>
     private const double LaplaceStageTolerance = 1e-3;
 
     public static FitResult Fit(ModelFrame frame, FitOptions options)
@@ -85,9 +85,8 @@ internal static class MaximumLikelihoodEstimator
             if (nodes > 1)
             {
                 // As glmer does for nAGQ > 1: first the Laplace fit, a few times cheaper per evaluation, whose optimum
-                // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it:
-                // at 1e6 rows the quadrature fit took 5 evaluations from the sample's optimum and 4 from the whole
-                // data's, which had cost 7 Laplace evaluations.
+                // and curvature start the quadrature fit close to its own. The sample's Laplace fit stands in for it
+                // where there is one: nearly as close a start, for a fraction of the Laplace stage's cost.
                 var laplace = Bfgs.Minimize(objective, psi0, options.MaxIterations, LaplaceStageTolerance, progress, h0);
                 iterations += laplace.Iterations;
                 evaluations += laplace.Evaluations;
@@ -247,7 +246,7 @@ internal static class MaximumLikelihoodEstimator
 
     /// <summary>
     /// Hessian of the objective: from the quadrature rule itself where the engine has it
-    /// (<see cref="QuadratureInformation.Applies"/>, the CPU path), in 2 to 3 evaluations' time at 1e6 rows; otherwise by forward
+    /// (<see cref="QuadratureInformation.Applies"/>, the CPU path), in a few evaluations' time; otherwise by forward
     /// differences of the exact gradient, symmetrised: one point per parameter (the gradient at the optimum is
     /// known), all evaluated in one pass over the rows and each from the optimum's conditional modes, with a
     /// truncation error of order 1e-5 relative, far inside what standard errors need.

@@ -12,9 +12,8 @@ namespace GlmmGpu.Fitting;
 /// attenuates, and the optimizer's first steps, which only cross that distance, cost as much on the whole data as its
 /// last; on a sample of the clusters they cost a k-th. The sample's optimum lies about sqrt(k) standard errors from
 /// the whole data's, and its inverse Hessian, divided by k, is the whole data's to about 1/sqrt(sample clusters), so
-/// the full fit starts close and with the curvature known. At 1e6 rows in 1e5 clusters: Laplace 9 full evaluations
-/// before, 5 after; AGQ 7 the 7 of its Laplace stage and 4 quadrature evaluations before, 5 quadrature evaluations
-/// after (each behind 7 on the sample; the sample's GLM and fit took 0.07 to 0.13 s).
+/// the full fit starts close and with the curvature known: about half the whole-data evaluations (benchmarks/RESULTS.md,
+/// "sample start").
 /// </summary>
 internal static class SampleStart
 {
@@ -24,9 +23,8 @@ internal static class SampleStart
     public const int MinimumSampleClusters = 1000;
     /// <summary>The sample's fit stops within about 0.01 of its own standard errors. Its optimum is sqrt(Stride) of
     /// the whole data's standard errors from the full optimum anyway, but what the full fit gains most from is the
-    /// curvature BFGS has learnt by then: stopped at 1e-2, the sample's fit took 5 evaluations where it took 7 at
-    /// 1e-4, and the full fit then took 7 to 8 evaluations instead of 5 (1e6 rows, one cluster in 4 or 16; at 1e-4
-    /// it took 5 for one in 4, 8 and 16, Laplace and AGQ 7 alike).</summary>
+    /// curvature BFGS has learnt by then: a looser stop saved the sample evaluations and cost the full fit more
+    /// (benchmarks/RESULTS.md).</summary>
     private const double Tolerance = 1e-4;
     /// <summary>A variance the sample puts this close to zero (relative to the start's) is not used: zero is a
     /// stationary point of the likelihood by symmetry, from which the full fit could not leave.</summary>

@@ -22,7 +22,7 @@ internal static class RankReducer
     public static (List<DesignColumn> Kept, List<string> Dropped) Reduce(IReadOnlyList<DesignColumn> columns, ParallelOptions? parallel = null)
     {
         // Almost every design has full rank by a wide margin; the Gram matrix shows that in one pass over the data
-        // instead of Gram-Schmidt's p^2 passes (0.15 s at 1e6 rows and five columns). Its rounding (about 1e-14
+        // instead of Gram-Schmidt's p^2 passes. Its rounding (about 1e-14
         // relative in a squared residual) cannot move a ratio above 1e-3 to below 1e-7, so it only decides there.
         // Columns of zeros (an interaction's empty cells) are dropped first: they change no other column's residual,
         // and would otherwise send the whole design to Gram-Schmidt.

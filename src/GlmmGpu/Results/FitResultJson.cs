@@ -152,9 +152,51 @@ public static class FitResultJson
         foreach (var m in r.Messages)
             w.WriteStringValue(m);
         w.WriteEndArray();
+        WriteRecord(r.Record, w);
 
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>The fit's record (<see cref="FitRecord"/>): how it got to its estimates.</summary>
+    private static void WriteRecord(FitRecord record, Utf8JsonWriter w)
+    {
+        w.WriteStartObject("record");
+        w.WriteString("device_reason", record.DeviceReason);
+        w.WriteStartObject("start");
+        w.WriteString("kind", record.Start.Kind switch { StartKind.ClusterSample => "cluster_sample", StartKind.Identity => "identity", _ => "glm" });
+        w.WriteNumber("sample_clusters", record.Start.SampleClusters);
+        w.WriteNumber("sample_evaluations", record.Start.SampleEvaluations);
+        w.WriteEndObject();
+        w.WriteString("optimizer", record.OptimizerMessage);
+        w.WriteNumber("evaluations", record.Evaluations);
+        w.WriteNumber("threads", record.Settings.Execution.Threads);
+        w.WriteStartArray("initial");
+        foreach (var v in record.InitialParameters) Number(w, v);
+        w.WriteEndArray();
+        w.WriteStartArray("final");
+        foreach (var v in record.FinalParameters) Number(w, v);
+        w.WriteEndArray();
+        w.WriteStartArray("trail");
+        foreach (var step in record.Trail)
+        {
+            w.WriteStartObject();
+            w.WriteString("stage", step.Stage);
+            w.WriteNumber("iteration", step.Iteration);
+            Number(w, "loglik", step.LogLik);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("phases");
+        foreach (var phase in record.Phases)
+        {
+            w.WriteStartObject();
+            w.WriteString("phase", phase.Phase);
+            Number(w, "seconds", phase.Seconds);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     /// <summary>

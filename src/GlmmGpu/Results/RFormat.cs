@@ -169,7 +169,7 @@ public static class RFormat
     public static double Quantile(IReadOnlyList<double> values, double prob) => Quantiles(values, new[] { prob })[0];
 
     /// <summary>R's type-7 quantiles at several probabilities. Only the order statistics they need are found, by
-    /// selection (a summary of a million residuals should not sort them: 0.1 s).</summary>
+    /// selection (a summary of a million residuals should not sort them).</summary>
     public static double[] Quantiles(IReadOnlyList<double> values, IReadOnlyList<double> probs)
     {
         var work = new double[values.Count];

@@ -1,3 +1,5 @@
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Engines;
 using System.Text.Json;
 using GlmmGpu.Results;
 using Xunit;
@@ -21,7 +23,31 @@ public class FitResultJsonTests
     public void HasEveryKeyInOrder()
     {
         var root = Parse(SampleFits.CbppLaplace());
-        Assert.Equal(Keys.Append("messages").ToArray(), Names(root));
+        Assert.Equal(Keys.Append("messages").Append("record").ToArray(), Names(root));
+    }
+
+    /// <summary>A real fit's record in its JSON: why the device, how it started, the optimizer's trail (one step per
+    /// iteration, ending at the fit's log-likelihood) and the phases, which add up to no more than the fit's time.</summary>
+    [Fact]
+    public void TheRecordOfAFitIsWritten()
+    {
+        var data = GlmmGpu.Data.CsvLoader.Load(Fixtures.Path("cbpp.csv"));
+        var fit = Glmm.Fit(data, new ModelSpec("cbind(incidence, size - incidence) ~ period + (1 | herd)", FamilyKind.Binomial),
+            new FitOptions { Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = 1 } });
+        var record = Parse(fit).GetProperty("record");
+        Assert.Equal("requested: the CPU SIMD path", record.GetProperty("device_reason").GetString());
+        Assert.Equal("glm", record.GetProperty("start").GetProperty("kind").GetString());
+        Assert.Equal(1, record.GetProperty("threads").GetInt32());
+        Assert.Equal(fit.Record.Evaluations, record.GetProperty("evaluations").GetInt32());
+        var trail = record.GetProperty("trail").EnumerateArray().ToArray();
+        Assert.Equal(fit.Iterations, trail.Length);
+        Assert.All(trail, step => Assert.Equal("fitting", step.GetProperty("stage").GetString()));
+        Assert.Equal(fit.LogLik!.Value, trail[^1].GetProperty("loglik").GetDouble(), 1e-6);
+        var final = record.GetProperty("final").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(fit.FixedEffects.Select(c => c.Estimate), final.Take(fit.FixedEffects.Count));
+        var phases = record.GetProperty("phases").EnumerateArray().Select(e => e.GetProperty("seconds").GetDouble()).ToArray();
+        Assert.Contains(record.GetProperty("phases").EnumerateArray(), e => e.GetProperty("phase").GetString()!.StartsWith("BFGS"));
+        Assert.True(phases.Sum() <= fit.Seconds + 1e-9, $"phases {phases.Sum()} s, fit {fit.Seconds} s");
     }
 
     [Fact]
@@ -68,7 +94,7 @@ public class FitResultJsonTests
     {
         var levels = new Dictionary<string, string[]> { ["period"] = new[] { "1", "2", "3", "4" } };
         var root = Parse(SampleFits.CbppLaplace(factorLevels: levels));
-        Assert.Equal(Keys.Append("levels").Append("messages").ToArray(), Names(root));
+        Assert.Equal(Keys.Append("levels").Append("messages").Append("record").ToArray(), Names(root));
         Assert.Equal(new[] { "1", "2", "3", "4" }, root.GetProperty("levels").GetProperty("period").EnumerateArray().Select(e => e.GetString()));
     }
 
@@ -91,7 +117,7 @@ public class FitResultJsonTests
             Assert.Equal(JsonValueKind.Null, root.GetProperty(k).ValueKind);
         Assert.Equal(r.ResidualSd!.Value, root.GetProperty("residual_sd").GetDouble());
         Assert.False(root.TryGetProperty("REML", out _));
-        Assert.Equal(Keys.Append("residual_sd").Append("messages").ToArray(), Names(root));
+        Assert.Equal(Keys.Append("residual_sd").Append("messages").Append("record").ToArray(), Names(root));
     }
 
     [Fact]

@@ -16,8 +16,8 @@ namespace GlmmGpu.Engines.Cpu;
 /// With nodes held fixed the rule integrates the score's products less accurately than the adaptive rule integrates
 /// the likelihood (at seven nodes its fixed-effect block was 7 to 5000 times further from the integral's curvature
 /// than the differenced seven-node Hessian, in the tests), so it is used with at least <see cref="RuleNodes"/> nodes, and only where that was
-/// measured to be as close to the integral's curvature as the differenced Hessian of a seven-node fit. At 1e6 rows
-/// it took the time of 2 to 3 seven-node evaluations (benchmarks' profile), where differencing takes one per parameter.
+/// measured to be as close to the integral's curvature as the differenced Hessian of a seven-node fit. It costs the time
+/// of a few evaluations (benchmarks/RESULTS.md), where differencing takes one per parameter.
 /// </summary>
 internal static class QuadratureInformation
 {
