@@ -84,10 +84,11 @@ public sealed class CliContext
         }
     }
 
-    /// <summary>Say, in one line, that <c>--device auto</c> found no GPU and fell back to the CPU path.</summary>
-    public void ReportDeviceFallback(GlmmGpu.Engines.DeviceChoice requested, GlmmGpu.Fitting.FitRecord record)
+    /// <summary>Say, in one line, what <c>--device auto</c> chose and why (no GPU found, or the estimates that
+    /// weighed a GPU against the CPU path).</summary>
+    public void ReportDeviceChoice(GlmmGpu.Engines.DeviceChoice requested, GlmmGpu.Fitting.FitRecord record)
     {
-        if (requested == GlmmGpu.Engines.DeviceChoice.Auto && record.Device == "cpu")
+        if (requested == GlmmGpu.Engines.DeviceChoice.Auto)
             Notice($"glmm: device {record.DeviceReason}");
     }
 

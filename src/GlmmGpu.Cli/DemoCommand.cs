@@ -67,7 +67,7 @@ public static class DemoCommand
         var progress = new FitProgress(ctx, everyIteration: a.Has("verbose"));
         var result = Glmm.Fit(data, Spec, FitOptionsFor(device) with { Progress = progress.Callback });
         ctx.EndPhase($"{FitCommand.Seconds(clock)} s on {result.Device}");
-        ctx.ReportDeviceFallback(device, result.Record);
+        ctx.ReportDeviceChoice(device, result.Record);
 
         SummaryFormatter.Write(result, ctx.Out, "cbpp (built in)");
         ctx.Out.WriteLine();

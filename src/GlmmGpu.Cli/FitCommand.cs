@@ -128,7 +128,7 @@ public static class FitCommand
             result = Glmm.Fit(frame, request.ToFitOptions(progress.Callback));
             ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
         }
-        ctx.ReportDeviceFallback(request.Device, result.Record);
+        ctx.ReportDeviceChoice(request.Device, result.Record);
         if (request.DeviceMath != DeviceMath.Portable && result.Device == "cpu")
             ctx.Notice($"glmm: note: --device-math {DeviceMathNames.Name(request.DeviceMath)} applies to GPU kernels; the CPU path ran its own exp and log");
         if (!result.Converged)

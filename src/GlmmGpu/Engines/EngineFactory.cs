@@ -12,11 +12,14 @@ namespace GlmmGpu.Engines;
 /// </summary>
 public static class EngineFactory
 {
-    internal static IMarginalLikelihoodEngine Create(MarginalLikelihoodData data, ExecutionOptions execution) => Create(data, execution, out _);
+    internal static IMarginalLikelihoodEngine Create(MarginalLikelihoodData data, ExecutionOptions execution) =>
+        Create(data, execution, data.Grid.NodesPerDimension, out _);
 
-    internal static IMarginalLikelihoodEngine Create(MarginalLikelihoodData data, ExecutionOptions execution, out string reason)
+    /// <param name="nodesPerEffect">The quadrature nodes the fit will use (an AGQ fit's engine starts with one, for
+    /// its Laplace stage), for <c>--device auto</c>'s estimate.</param>
+    internal static IMarginalLikelihoodEngine Create(MarginalLikelihoodData data, ExecutionOptions execution, int nodesPerEffect, out string reason)
     {
-        var device = DeviceSelection.Open(execution, out reason);
+        var device = DeviceSelection.Open(execution, Workload.Likelihood(data.N, nodesPerEffect, data.Q), out reason);
         if (device is not null && device.Name.StartsWith("cuda:", StringComparison.Ordinal) && data.ClusterCount > 1
             && IlgpuDevices.OpenOtherCudaDevices(execution.DeviceMath) is { Count: > 0 } others)
         {

@@ -16,7 +16,7 @@ internal static class LinearEngineFactory
     public static ILinearEngine Create<TModel>(ModelFrame frame, RandomEffectsBlock block, ExecutionOptions execution, out string reason)
         where TModel : struct, IRowLikelihood
     {
-        var device = DeviceSelection.Open(execution, out reason);
+        var device = DeviceSelection.Open(execution, Workload.LinearModel(frame.RowCount), out reason);
         return device is null
             ? new CpuLinearEngine<TModel>(frame, block, execution.Parallel)
             : new IlgpuLinearEngine<TModel>(frame, block, device, parallel: execution.Parallel);

@@ -42,8 +42,8 @@ internal static class MaximumLikelihoodEstimator
         // given one thread builds it first, on that thread.
         var execution = options.Execution;
         var building = execution.Device == DeviceChoice.Cpu || execution.Threads == 1
-            ? Task.FromResult(Build(laplaceData, execution))
-            : Task.Run(() => Build(laplaceData, execution));
+            ? Task.FromResult(Build(laplaceData, execution, nodes))
+            : Task.Run(() => Build(laplaceData, execution, nodes));
         SampleStart.Start? sampled;
         (double[] Psi, double[,] InverseHessian)? glmFit = null;
         try
@@ -136,9 +136,9 @@ internal static class MaximumLikelihoodEstimator
         return ResultBuilder.Build(frame, laplaceData, psi, covariance, logLik, converged, singular, ranef, residuals, messages, record);
     }
 
-    private static (IMarginalLikelihoodEngine Engine, string Reason) Build(MarginalLikelihoodData data, ExecutionOptions execution)
+    private static (IMarginalLikelihoodEngine Engine, string Reason) Build(MarginalLikelihoodData data, ExecutionOptions execution, int nodes)
     {
-        var engine = EngineFactory.Create(data, execution, out var reason);
+        var engine = EngineFactory.Create(data, execution, nodes, out var reason);
         return (engine, reason);
     }
 
