@@ -32,20 +32,9 @@ public static class CrossProducts
         return s;
     }
 
-    /// <summary>Sum over rows [start, end) of log w for w &gt; 0 (the likelihood of precision-weighted rows includes it).</summary>
-    public static double SumLogWeight<TRows>(ref TRows rows, int start, int end) where TRows : struct, ILinearRows
-    {
-        double s = 0.0;
-        for (int i = start; i < end; i++)
-        {
-            double w = rows.Weight(i);
-            if (w > 0) s += PortableMath.Log(w);
-        }
-        return s;
-    }
-
-    /// <summary>Global entry <paramref name="entry"/> (see <see cref="GlobalCount"/>) over rows [start, end).</summary>
-    public static double Global<TRows>(ref TRows rows, int entry, int start, int end, int p, int q) where TRows : struct, ILinearRows
+    /// <summary>What global entry <paramref name="entry"/> sums: (w u) v of columns u and v of [X | Z | y], or, where
+    /// <see cref="GlobalTerm.LogWeight"/>, log w.</summary>
+    public static GlobalTerm GlobalTermOf(int entry, int p, int q)
     {
         int y = p + q, triangle = ResponseEntry(p, 0);
         if (entry < triangle)
@@ -57,12 +46,37 @@ public static class CrossProducts
                 a++;
                 b -= a;
             }
-            return Weighted(ref rows, start, end, a, b);
+            return new GlobalTerm(a, b, 0);
         }
         entry -= triangle;
-        if (entry < p) return Weighted(ref rows, start, end, entry, y);
-        if (entry == p) return Weighted(ref rows, start, end, y, y);
-        return SumLogWeight(ref rows, start, end);
+        if (entry < p) return new GlobalTerm(entry, y, 0);
+        if (entry == p) return new GlobalTerm(y, y, 0);
+        return new GlobalTerm(0, 0, 1);
+    }
+
+    /// <summary>Row i's share of <paramref name="term"/>'s sum; false where the row adds nothing (log w of a w that is
+    /// not positive).</summary>
+    public static bool RowTerm<TRows>(ref TRows rows, in GlobalTerm term, int i, out double value) where TRows : struct, ILinearRows
+    {
+        double w = rows.Weight(i);
+        if (term.LogWeight)
+        {
+            value = w > 0 ? PortableMath.Log(w) : 0.0;
+            return w > 0;
+        }
+        value = w * rows.Column(term.U, i) * rows.Column(term.V, i);
+        return true;
+    }
+
+    /// <summary>Global entry <paramref name="entry"/> (see <see cref="GlobalCount"/>) over rows [start, end): its rows'
+    /// terms added in row order.</summary>
+    public static double Global<TRows>(ref TRows rows, int entry, int start, int end, int p, int q) where TRows : struct, ILinearRows
+    {
+        var term = GlobalTermOf(entry, p, q);
+        double s = 0.0;
+        for (int i = start; i < end; i++)
+            if (RowTerm(ref rows, term, i, out double value)) s += value;
+        return s;
     }
 
     /// <summary>Cluster <paramref name="cluster"/>'s Z'WZ (q x q), Z'WX (q x p) and Z'Wy (q) over its rows [start, end).</summary>
@@ -78,4 +92,21 @@ public static class CrossProducts
             target.SetZtWy(at, Weighted(ref rows, start, end, zd, p + q));
         }
     }
+}
+
+/// <summary>What one global entry of <see cref="CrossProducts"/> sums over rows: (w u) v of columns U and V, or log w.</summary>
+public readonly struct GlobalTerm
+{
+    public readonly int U, V;
+    // A byte behind a bool property: ILGPU passes only blittable structs to kernels, and bool is not.
+    private readonly byte logWeight;
+
+    public GlobalTerm(int u, int v, byte logWeight)
+    {
+        U = u;
+        V = v;
+        this.logWeight = logWeight;
+    }
+
+    public bool LogWeight => logWeight != 0;
 }

@@ -9,7 +9,7 @@ internal static class LogSum
     private const double Ln2 = 0.69314718055994530942;
 
     /// <summary>
-    /// The sum of log x over the x &gt; 0 (others are skipped, as <c>CrossProducts.SumLogWeight</c> skips them):
+    /// The sum of log x over the x &gt; 0 (others are skipped, as <c>CrossProducts.RowTerm</c> skips them):
     /// x = m 2^e with m in [1, 2), so the sum is ln 2 sum e + log prod m, and a product of 64 such m stays below
     /// 2^64. Its rounding differs from a sum of the values' own logs by about 64 ulps of one log per group.
     /// </summary>

@@ -24,11 +24,13 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
     private readonly ArrayView<double> ztwz, ztwx, ztwy, globalPartials, changePartials, beta, modes;
     private readonly int g, rowBlocks, etaBlocks, entries;
     private readonly double[] hostModes, hostChange;
-    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>> working;
-    private readonly Action<Index1D, DeviceLinearRows, ArrayView<int>, DeviceClusterStatistics> clusterStatistics;
-    private readonly Action<Index1D, DeviceLinearRows, int, int, ArrayView<double>> globalStatistics;
-    private readonly Action<Index1D, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>> updateEta;
-    private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>> etaChange;
+    private readonly Action<AcceleratorStream, KernelConfig, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>> working;
+    private readonly Action<AcceleratorStream, KernelConfig, DeviceLinearRows, ArrayView<int>, int, DeviceClusterStatistics> clusterStatistics;
+    private readonly Action<AcceleratorStream, KernelConfig, DeviceLinearRows, int, int, int, ArrayView<double>> globalStatistics;
+    private readonly Action<AcceleratorStream, KernelConfig, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>> updateEta;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>> etaChange;
+    /// <summary>Threads per group of every launch: whole warps.</summary>
+    private readonly int groupThreads;
 
     /// <summary>The engine disposes <paramref name="device"/> if it owns it; a shared device keeps its compiled
     /// kernels across engines (tests build many engines on one accelerator).</summary>
@@ -58,16 +60,20 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
             changePartials = outputs.Allocate<double>(hostChange.Length);
             beta = outputs.Allocate<double>(Math.Max(1, p));
             modes = outputs.Allocate<double>(hostModes.Length);
-            working = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>>(
-                PqlKernels.WorkingUpdate<TModel>);
-            clusterStatistics = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, ArrayView<int>, DeviceClusterStatistics>(
-                LinearKernels.ClusterStatistics);
-            globalStatistics = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, int, int, ArrayView<double>>(
-                LinearKernels.GlobalStatistics);
-            updateEta = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>>(
-                PqlKernels.UpdateEta);
-            etaChange = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, ArrayView<double>>(
-                PqlKernels.EtaChange);
+            groupThreads = Math.Max(accelerator.WarpSize, Math.Min(256, accelerator.MaxNumThreadsPerGroup) / accelerator.WarpSize * accelerator.WarpSize);
+            // Through the kernel loader: on CUDA rounded as the CPU path rounds (the linear model's cross-products are
+            // then the CPU path's bit for bit) and kept in the kernel cache.
+            var loader = new KernelLoader(device);
+            working = loader.Load<Action<AcceleratorStream, KernelConfig, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, double, ArrayView<double>, ArrayView<double>>>(
+                typeof(PqlKernels).GetMethod(nameof(PqlKernels.WorkingUpdate))!.MakeGenericMethod(typeof(TModel)));
+            clusterStatistics = loader.Load<Action<AcceleratorStream, KernelConfig, DeviceLinearRows, ArrayView<int>, int, DeviceClusterStatistics>>(
+                typeof(LinearKernels).GetMethod(nameof(LinearKernels.ClusterStatistics))!);
+            globalStatistics = loader.Load<Action<AcceleratorStream, KernelConfig, DeviceLinearRows, int, int, int, ArrayView<double>>>(
+                typeof(LinearKernels).GetMethod(nameof(LinearKernels.GlobalStatistics))!);
+            updateEta = loader.Load<Action<AcceleratorStream, KernelConfig, DeviceLinearRows, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>>>(
+                typeof(PqlKernels).GetMethod(nameof(PqlKernels.UpdateEta))!);
+            etaChange = loader.Load<Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<double>, int, int, int, ArrayView<double>>>(
+                typeof(PqlKernels).GetMethod(nameof(PqlKernels.EtaChange))!);
         }
         catch
         {
@@ -77,6 +83,12 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
     }
 
     public string Device => device.Name;
+
+    private AcceleratorStream Stream => device.Accelerator.DefaultStream;
+
+    /// <summary>A launch of at least <paramref name="count"/> threads, or of <paramref name="count"/> warps.</summary>
+    private KernelConfig Threads(long count) => new((int)Math.Max(1, (count + groupThreads - 1) / groupThreads), groupThreads);
+    private KernelConfig Warps(long count) => Threads(count * device.Accelerator.WarpSize);
 
     public LmmSufficientStatistics ResponseStatistics()
     {
@@ -91,7 +103,7 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
 
     public LmmSufficientStatistics WorkingStatistics(double phi)
     {
-        working(model.N, model.Y, model.W, model.Eta, model.Offset, phi, model.Response, model.Weight);
+        working(Stream, Threads(model.N), model.N, model.Y, model.W, model.Eta, model.Offset, phi, model.Response, model.Weight);
         return Statistics(model.Rows(model.Weight));
     }
 
@@ -110,8 +122,8 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
         if (coefficients.Length > 0) beta.SubView(0, coefficients.Length).CopyFromCPU(coefficients);
         modes.CopyFromCPU(flatModes);
         // The kernel reads only X and Z from the rows, not their weights.
-        updateEta(model.N, model.Rows(model.Weight), model.Offset, beta, model.LevelOfRow, modes, model.NextEta);
-        etaChange(etaBlocks, model.Eta, model.NextEta, model.N, PqlKernels.RowBlock, changePartials);
+        updateEta(Stream, Threads(model.N), model.Rows(model.Weight), model.Offset, beta, model.LevelOfRow, modes, model.NextEta);
+        etaChange(Stream, Warps(etaBlocks), model.Eta, model.NextEta, model.N, PqlKernels.RowBlock, etaBlocks, changePartials);
         changePartials.CopyToCPU(hostChange);
         model.SwapEta();
         double change = 0, size = 0, largest = 0;
@@ -128,8 +140,8 @@ internal sealed class IlgpuLinearEngine<TModel> : ILinearEngine where TModel : s
     private LmmSufficientStatistics Statistics(DeviceLinearRows rows)
     {
         int n = model.N, p = model.P, q = model.Q;
-        clusterStatistics(g, rows, model.ClusterOffsets, new DeviceClusterStatistics(ztwz, ztwx, ztwy));
-        globalStatistics(entries * rowBlocks, rows, rowBlocks, CrossProducts.GlobalRowBlock, globalPartials);
+        clusterStatistics(Stream, Threads(g), rows, model.ClusterOffsets, g, new DeviceClusterStatistics(ztwz, ztwx, ztwy));
+        globalStatistics(Stream, Warps(entries * rowBlocks), rows, rowBlocks, CrossProducts.GlobalRowBlock, entries * rowBlocks, globalPartials);
         var hostZtWZ = new double[g * q * q];
         var hostZtWX = new double[g * q * p];
         var hostZtWy = new double[g * q];

@@ -41,9 +41,9 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
     private ArrayView<IntegrandParameters> parameters;
     private MemoryBuffer1D<Vec3, Stride1D.Dense> modes;
     private MemoryBuffer1D<ClusterOutput, Stride1D.Dense>? outputs;
-    private readonly Action<KernelConfig, EvaluationViews, ArrayView<int>, int, int, int>? byThread, byWarp;
-    private readonly Action<KernelConfig, EvaluationViews, ArrayView<int>, int, int>? byGroup;
-    private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> sumBlocks;
+    private readonly Action<AcceleratorStream, KernelConfig, EvaluationViews, ArrayView<int>, int, int, int>? byThread, byWarp;
+    private readonly Action<AcceleratorStream, KernelConfig, EvaluationViews, ArrayView<int>, int, int>? byGroup;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, ArrayView<double>> sumBlocks;
     private readonly ClusterOutput[] clusters;
     private ClusterOutput[]? batchOutputs;
     private double[] lastPsi = [];
@@ -87,12 +87,13 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
             // integrator for ILGPU to compile.
             var loader = new KernelLoader(device);
             if (layout.ThreadClusters > 0)
-                byThread = loader.Load<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByThread)));
+                byThread = loader.Load<Action<AcceleratorStream, KernelConfig, EvaluationViews, ArrayView<int>, int, int, int>>(ClusterKernel(nameof(ClusterKernels.IntegrateByThread)));
             if (layout.WarpClusters > 0)
-                byWarp = loader.Load<EvaluationViews, ArrayView<int>, int, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByWarp)));
+                byWarp = loader.Load<Action<AcceleratorStream, KernelConfig, EvaluationViews, ArrayView<int>, int, int, int>>(ClusterKernel(nameof(ClusterKernels.IntegrateByWarp)));
             if (layout.GroupClusters > 0)
-                byGroup = loader.Load<EvaluationViews, ArrayView<int>, int, int>(ClusterKernel(nameof(ClusterKernels.IntegrateByGroup)));
-            sumBlocks = loader.Load<ArrayView<double>, int, ArrayView<double>>(typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!);
+                byGroup = loader.Load<Action<AcceleratorStream, KernelConfig, EvaluationViews, ArrayView<int>, int, int>>(ClusterKernel(nameof(ClusterKernels.IntegrateByGroup)));
+            sumBlocks = loader.Load<Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, ArrayView<double>>>(
+                typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!);
             KernelNotes = loader.Notes;
         }
         catch (Exception e)
@@ -236,13 +237,13 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
                 model.DataStride, workStride, data.Q, model.Streamed ? batch.FirstSlot : 0, batch.FirstSlot);
             var (threads, warps, groups) = layout.Classes(batch);
             if (threads.BlockCount > 0)
-                byThread!(new KernelConfig(threads.BlockCount * vectors, layout.ThreadsPerBlock), views, List(threads), threads.ClusterCount,
+                byThread!(accelerator.DefaultStream, new KernelConfig(threads.BlockCount * vectors, layout.ThreadsPerBlock), views, List(threads), threads.ClusterCount,
                     threads.FirstBlock, threads.FirstCluster - batch.FirstCluster);
             if (warps.BlockCount > 0)
-                byWarp!(new KernelConfig(warps.BlockCount * vectors, sizePolicy.GroupThreads), views, List(warps), warps.ClusterCount,
+                byWarp!(accelerator.DefaultStream, new KernelConfig(warps.BlockCount * vectors, sizePolicy.GroupThreads), views, List(warps), warps.ClusterCount,
                     warps.FirstBlock, warps.FirstCluster - batch.FirstCluster);
             if (groups.BlockCount > 0)
-                byGroup!(new KernelConfig(groups.BlockCount * vectors, sizePolicy.GroupThreads), views, List(groups),
+                byGroup!(accelerator.DefaultStream, new KernelConfig(groups.BlockCount * vectors, sizePolicy.GroupThreads), views, List(groups),
                     groups.FirstBlock, groups.FirstCluster - batch.FirstCluster);
             if (writeOutputs)
             {
@@ -250,7 +251,7 @@ internal sealed class IlgpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngin
                 for (int i = 0; i < batch.ClusterCount; i++) clusters[layout.Order[batch.FirstCluster + i]] = batchOutputs![i];
             }
         }
-        sumBlocks(new KernelConfig(vectors * values, sizePolicy.GroupThreads), partials, layout.Blocks, totals);
+        sumBlocks(accelerator.DefaultStream, new KernelConfig(vectors * values, sizePolicy.GroupThreads), partials, layout.Blocks, totals);
         var hostTotals = new double[vectors * values];
         totals.SubView(0, hostTotals.Length).CopyToCPU(hostTotals);
         return hostTotals;

@@ -29,38 +29,10 @@ internal sealed class KernelLoader(IlgpuDevice device)
     /// by ILGPU (with why, where the own path failed).</summary>
     public List<string> Notes { get; } = new();
 
-    public Action<KernelConfig, T1, T2, T3> Load<T1, T2, T3>(MethodInfo kernel)
-        where T1 : struct where T2 : struct where T3 : struct
-    {
-        if (Launcher<Action<AcceleratorStream, KernelConfig, T1, T2, T3>>(kernel) is { } launch)
-        {
-            var stream = device.Accelerator.DefaultStream;
-            return (config, a, b, c) => launch(stream, config, a, b, c);
-        }
-        return device.Accelerator.LoadStreamKernel(kernel.CreateDelegate<Action<T1, T2, T3>>());
-    }
-
-    public Action<KernelConfig, T1, T2, T3, T4> Load<T1, T2, T3, T4>(MethodInfo kernel)
-        where T1 : struct where T2 : struct where T3 : struct where T4 : struct
-    {
-        if (Launcher<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4>>(kernel) is { } launch)
-        {
-            var stream = device.Accelerator.DefaultStream;
-            return (config, a, b, c, d) => launch(stream, config, a, b, c, d);
-        }
-        return device.Accelerator.LoadStreamKernel(kernel.CreateDelegate<Action<T1, T2, T3, T4>>());
-    }
-
-    public Action<KernelConfig, T1, T2, T3, T4, T5> Load<T1, T2, T3, T4, T5>(MethodInfo kernel)
-        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct
-    {
-        if (Launcher<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5>>(kernel) is { } launch)
-        {
-            var stream = device.Accelerator.DefaultStream;
-            return (config, a, b, c, d, e) => launch(stream, config, a, b, c, d, e);
-        }
-        return device.Accelerator.LoadStreamKernel(kernel.CreateDelegate<Action<T1, T2, T3, T4, T5>>());
-    }
+    /// <summary>The launcher of an explicitly grouped kernel: <typeparamref name="TLauncher"/> is
+    /// <c>Action&lt;AcceleratorStream, KernelConfig, ...the kernel's parameters&gt;</c>.</summary>
+    public TLauncher Load<TLauncher>(MethodInfo kernel) where TLauncher : Delegate =>
+        Launcher<TLauncher>(kernel) ?? device.Accelerator.LoadKernel<TLauncher>(kernel);
 
     /// <summary>The launcher of the kernel as <see cref="Own"/> loads it; null where that failed.</summary>
     private TLauncher? Launcher<TLauncher>(MethodInfo kernel) where TLauncher : Delegate

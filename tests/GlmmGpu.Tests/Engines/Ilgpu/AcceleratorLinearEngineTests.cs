@@ -82,6 +82,7 @@ public abstract class AcceleratorLinearEngineTests
             var actual = device.UpdateEta(beta, modes);
             AssertClose(expected.Change, actual.Change, "sum of squared eta changes");
             AssertClose(expected.Size, actual.Size, "sum of squared eta");
+            Assert.Equal((Bits(expected.Change), Bits(expected.Size), Bits(expected.MaxChange)), (Bits(actual.Change), Bits(actual.Size), Bits(actual.MaxChange)));
             beta[0] += 0.1;
         }
         // PQL's flat modes: the CPU's own path, the device through the interface's copy to one array per level.
@@ -106,8 +107,16 @@ public abstract class AcceleratorLinearEngineTests
             for (int d = 0; d < cpu.Ranef[0].Modes[c].Length; d++) AssertClose(cpu.Ranef[0].Modes[c][d], device.Ranef[0].Modes[c][d], $"mode {c}, {d}");
     }
 
+    /// <summary>Equal to the CPU path's bit for bit (the device adds the same numbers in the same order, the warp kernels'
+    /// shuffles included), but for the sum of log w, which the CPU path takes by products (LogSum).</summary>
     private static void AssertSameStatistics(LmmSufficientStatistics expected, LmmSufficientStatistics actual)
     {
+        Assert.Equal(expected.ZtWZ.Select(Bits), actual.ZtWZ.Select(Bits));
+        Assert.Equal(expected.ZtWX.Select(Bits), actual.ZtWX.Select(Bits));
+        Assert.Equal(expected.ZtWy.Select(Bits), actual.ZtWy.Select(Bits));
+        Assert.Equal(expected.XtWX.Cast<double>().Select(Bits), actual.XtWX.Cast<double>().Select(Bits));
+        Assert.Equal(expected.XtWy.Select(Bits), actual.XtWy.Select(Bits));
+        Assert.Equal(Bits(expected.YtWy), Bits(actual.YtWy));
         AssertAllClose(expected.ZtWZ, actual.ZtWZ, "Z'WZ");
         AssertAllClose(expected.ZtWX, actual.ZtWX, "Z'WX");
         AssertAllClose(expected.ZtWy, actual.ZtWy, "Z'Wy");
@@ -116,6 +125,8 @@ public abstract class AcceleratorLinearEngineTests
         AssertClose(expected.YtWy, actual.YtWy, "y'Wy");
         AssertClose(expected.SumLogW, actual.SumLogW, "sum log w");
     }
+
+    private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 
     private static void AssertAllClose(double[] expected, double[] actual, string what)
     {

@@ -38,7 +38,7 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
             var kernel = RowLikelihoodDispatch.Dispatch(family, link, new ClusterKernelOf(name));
             foreach (var (architecture, isa) in Targets)
             {
-                string ptx = AssertCompiles(kernel, architecture, isa, explicitlyGrouped: true);
+                string ptx = AssertCompiles(kernel, architecture, isa);
                 Assert.Contains("shfl.sync.bfly", ptx);
                 Assert.Contains("bar.sync", ptx);
             }
@@ -53,7 +53,7 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
     {
         var kernel = RowLikelihoodDispatch.Dispatch(FamilyKind.Gamma, LinkKind.Log, new ClusterKernelOf(nameof(ClusterKernels.IntegrateByThread), q));
         foreach (var (architecture, isa) in Targets)
-            AssertCompiles(kernel, architecture, isa, explicitlyGrouped: true);
+            AssertCompiles(kernel, architecture, isa);
     }
 
     [Theory]
@@ -86,8 +86,8 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
     {
         foreach (var (architecture, isa) in Targets)
         {
-            AssertCompiles(typeof(LayoutKernels).GetMethod(nameof(LayoutKernels.GatherSlots))!, architecture, isa);
-            string ptx = AssertCompiles(typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!, architecture, isa, explicitlyGrouped: true);
+            AssertCompiles(typeof(LayoutKernels).GetMethod(nameof(LayoutKernels.GatherSlots))!, architecture, isa, explicitlyGrouped: false);
+            string ptx = AssertCompiles(typeof(ReductionKernels).GetMethod(nameof(ReductionKernels.SumBlocks))!, architecture, isa);
             Assert.Contains("bar.sync", ptx);
         }
     }
@@ -99,7 +99,7 @@ public class PtxCompilationTests(PtxContextFixture fixture) : IClassFixture<PtxC
         (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78),
     };
 
-    private string AssertCompiles(MethodInfo kernel, CudaArchitecture architecture, CudaInstructionSet isa, bool explicitlyGrouped = false)
+    private string AssertCompiles(MethodInfo kernel, CudaArchitecture architecture, CudaInstructionSet isa, bool explicitlyGrouped = true)
     {
         using var backend = new PTXBackend(fixture.Context, new CudaCapabilityContext(architecture), architecture, isa, null);
         var entry = explicitlyGrouped ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel) : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
