@@ -6,10 +6,14 @@ namespace GlmmGpu.Model;
 /// <summary>
 /// Evaluates an arithmetic <see cref="Expression"/> over the model's rows, a whole column at a time. Only
 /// numeric columns may take part: a factor has no numbers to compute with. A result that is not finite
-/// (the log of a negative number) is an error naming the row and the term.
+/// (the log of a negative number) is an error naming the row and the term, and so is a value so large that its
+/// square overflows the model's sums of squares and cross-products.
 /// </summary>
 internal static class ExpressionEvaluator
 {
+    /// <summary>Magnitudes above this overflow a cross-product over many rows (1e150 squared is 1e300).</summary>
+    public const double LargestMagnitude = 1e150;
+
     public static double[] Evaluate(ModelRows rows, Expression expression, string term)
     {
         var result = Compute(rows, expression, term);
@@ -22,7 +26,20 @@ internal static class ExpressionEvaluator
                     $"term '{term}' is {Describe(result[bad])} at row {rows.SourceRow[bad] + 1}: '{expression.Text}' must be finite on every row");
             }
         }
+        RefuseOverflowing(rows, result, expression, term);
         return result;
+    }
+
+    private static void RefuseOverflowing(ModelRows rows, double[] result, Expression expression, string term)
+    {
+        for (int i = 0; i < result.Length; i++)
+        {
+            if (Math.Abs(result[i]) <= LargestMagnitude) continue;
+            int bad = rows.FirstInSourceOrder(result, v => Math.Abs(v) > LargestMagnitude);
+            throw new GlmmException(
+                $"term '{term}' is {result[bad]:G6} at row {rows.SourceRow[bad] + 1}: values beyond ±1e150 overflow the model's " +
+                $"sums of squares; rescale '{expression.Text}' (divide it by a power of ten)");
+        }
     }
 
     private static string Describe(double v) => double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf";

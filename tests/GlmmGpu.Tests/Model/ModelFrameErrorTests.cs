@@ -32,6 +32,16 @@ public class ModelFrameErrorTests
     }
 
     [Fact]
+    public void AValueWhoseSquareOverflowsNamesTermAndRow()
+    {
+        var e = Fails(Data(new[] { 1.0, 2, 3, 4, 5, 6 }, new[] { 1.0, 2, 3, -1e300, 5, 6 }), YxG, FamilyKind.Gaussian);
+        Assert.Contains("term 'x' is -1E+300 at row 4", e.Message);
+        Assert.Contains("rescale 'x'", e.Message);
+        var atTheLimit = Build(Data(new[] { 1.0, 2, 3, 4, 5, 6 }, new[] { 1.0, 2, 3, 1e150, 5, 6 }), YxG, FamilyKind.Gaussian);
+        Assert.Equal(6, atTheLimit.Response.Length);
+    }
+
+    [Fact]
     public void InfinityInAUsedColumnNamesColumnAndRow()
     {
         var data = CsvLoader.Load(new StringReader("y,x,g\n1,0.5,a\n0,0.3,a\n1,-Inf,b\n0,0.2,b\n"));
