@@ -8,17 +8,17 @@ namespace GlmmGpu.Tests.Data;
 internal static class ParquetFiles
 {
     /// <summary>Numbers as nullable doubles (a missing value as null, a flagged NaN or Inf as itself), strings as nullable strings.</summary>
-    public static void Write(DataTable table, string path, int rowGroupSize)
+    public static void Write(DataTable table, string path, int rowGroupSize, CompressionMethod compression = CompressionMethod.Snappy)
     {
         var fields = table.Columns.Select(c => c is NumericColumn ? (DataField)new DataField<double?>(c.Name) : new DataField<string>(c.Name, nullable: true)).ToArray();
         var schema = new ParquetSchema(fields);
-        WriteAsync(table, path, schema, rowGroupSize).GetAwaiter().GetResult();
+        WriteAsync(table, path, schema, rowGroupSize, compression).GetAwaiter().GetResult();
     }
 
-    private static async Task WriteAsync(DataTable table, string path, ParquetSchema schema, int rowGroupSize)
+    private static async Task WriteAsync(DataTable table, string path, ParquetSchema schema, int rowGroupSize, CompressionMethod compression)
     {
         using var stream = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream);
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = compression });
         for (int start = 0; start < table.RowCount; start += rowGroupSize)
         {
             int n = Math.Min(rowGroupSize, table.RowCount - start);

@@ -105,6 +105,35 @@ public class ParquetLoaderTests
     }
 
     [Fact]
+    public void StringBytesThatAreNotUtf8AreAnErrorNamingColumnAndRow()
+    {
+        var path = ParquetFiles.TempPath();
+        try
+        {
+            // Written uncompressed, then "h\u00e9x" (bytes 68 C3 A9 78) patched to Latin-1 "h\u00e9" plus two bytes (68 E9 78 78):
+            // Parquet.Net reads E9 as U+FFFD, which would merge it with any other Latin-1 letter.
+            var table = DataTable.FromColumns(("y", new[] { 1.0, 0, 1 }), ("g", new string?[] { "a", "h\u00e9x", "b" }));
+            ParquetFiles.Write(table, path, rowGroupSize: 3, CompressionMethod.None);
+            var bytes = File.ReadAllBytes(path);
+            int patched = 0;
+            for (int at; (at = bytes.AsSpan().IndexOf(new byte[] { 0x68, 0xC3, 0xA9, 0x78 })) >= 0; patched++)
+            {
+                // The value is stored in the data page and again in the column's statistics: patch every copy.
+                bytes[at + 1] = 0xE9;
+                bytes[at + 2] = 0x78;
+            }
+            Assert.True(patched >= 1);
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<GlmmException>(() => ParquetLoader.Load(path));
+            Assert.StartsWith("column 'g' row 2 holds bytes that are not UTF-8", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ExtensionPicksTheLoader()
     {
         Assert.True(DataLoader.IsParquet("a/b.parquet"));

@@ -131,13 +131,32 @@ internal sealed class ParquetColumnReader
             // Files opened with options that prefer System.String hand the values over already allocated.
             var allocated = new string?[n];
             await group.ReadAsync(source, allocated.AsMemory());
-            for (int i = 0; i < n; i++) dest[filled + i] = allocated[i] is { } a ? pool!.Get(a) : null;
+            for (int i = 0; i < n; i++)
+            {
+                if (allocated[i] is not { } a) continue;
+                RefuseReplacementCharacter(a, filled + i);
+                dest[filled + i] = pool!.Get(a);
+            }
             return;
         }
         var buffer = new ReadOnlyMemory<char>?[n];
         await group.ReadAsync<ReadOnlyMemory<char>>(source, buffer.AsMemory());
         for (int i = 0; i < n; i++)
-            dest[filled + i] = buffer[i] is { } s ? pool!.Get(s.Span) : null;
+        {
+            if (buffer[i] is not { } s) continue;
+            RefuseReplacementCharacter(s.Span, filled + i);
+            dest[filled + i] = pool!.Get(s.Span);
+        }
+    }
+
+    /// <summary>Parquet.Net decodes bytes that are not UTF-8 to U+FFFD, so distinct values would merge into one level:
+    /// refuse them, as the CSV loader refuses such bytes.</summary>
+    private void RefuseReplacementCharacter(ReadOnlySpan<char> value, int row)
+    {
+        if (value.IndexOf('\uFFFD') < 0) return;
+        throw new GlmmException(
+            $"column '{source.Name}' row {row + 1} holds bytes that are not UTF-8 (or the replacement character U+FFFD " +
+            "they decode to): distinct values would merge into one level; write the file's strings as UTF-8");
     }
 
     private static bool IsText(Type t) => t == typeof(string) || t == typeof(ReadOnlyMemory<char>);
