@@ -140,7 +140,8 @@ public static class FitCommand
         Diagnostics.Mark("summary written");
         if (request.JsonPath is { } json)
         {
-            FitResultJson.Write(result, json);
+            // The file's checksum lets 'glmm anova' refuse fits of different data; one more read, only when saving.
+            FitResultJson.Write(result, json, DataFileIdentity.Of(request.DataPath, data.RowCount));
             ctx.Note($"wrote {json}");
         }
         // A fit that did not converge has printed its summary and the warning; its exit status says the same.

@@ -15,7 +15,15 @@ public sealed record VarianceComponent(string Factor, string[] TermNames, double
 public sealed record Dispersion(string Name, double Value);
 
 /// <summary>Conditional modes (and their conditional SDs) of one grouping factor's random effects, by level.</summary>
-public sealed record RandomEffectsModes(string Factor, string[] TermNames, string[] Levels, double[][] Modes, double[][] ConditionalSd);
+public sealed record RandomEffectsModes(string Factor, string[] TermNames, string[] Levels, double[][] Modes, double[][] ConditionalSd)
+{
+    /// <summary>
+    /// Each level's conditional covariance of its effects, q by q row-major (lme4's <c>condVar</c>, its "postVar"
+    /// attribute): the inverse of the penalised Hessian at the modes, on the scale of b. Null where the method has
+    /// none (PQL's modes).
+    /// </summary>
+    public double[][]? ConditionalCovariance { get; init; }
+}
 
 /// <summary>
 /// What a fit found: the model, the estimates and their uncertainty, the conditional modes, and notes for the

@@ -73,12 +73,13 @@ internal static class ResultBuilder
         _ => null,
     };
 
-    /// <summary>Conditional modes b = Lambda u^ and conditional SDs sqrt(diag(Lambda H^-1 Lambda')) by level.</summary>
+    /// <summary>Conditional modes b = Lambda u^, their conditional covariances Lambda H^-1 Lambda' and SDs by level.</summary>
     public static RandomEffectsModes Ranef(MarginalLikelihoodData data, in Mat3 lambda, ClusterOutput[] clusters)
     {
         int q = data.Q, g = data.ClusterCount;
         var modes = new double[g][];
         var sds = new double[g][];
+        var covariances = new double[g][];
         var lt = SmallLinearAlgebra.Transpose(lambda, q);
         for (int c = 0; c < g; c++)
         {
@@ -86,13 +87,18 @@ internal static class ResultBuilder
             var v = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, clusters[c].ModeCovariance, q), lt, q);
             modes[c] = new double[q];
             sds[c] = new double[q];
+            covariances[c] = new double[q * q];
             for (int d = 0; d < q; d++)
             {
                 modes[c][d] = b[d];
                 sds[c][d] = Math.Sqrt(Math.Max(0, v[d, d]));
+                for (int e = 0; e < q; e++) covariances[c][d * q + e] = v[d, e];
             }
         }
-        return new RandomEffectsModes(data.Block.GroupingFactor, data.Block.TermNames, data.Block.Levels, modes, sds);
+        return new RandomEffectsModes(data.Block.GroupingFactor, data.Block.TermNames, data.Block.Levels, modes, sds)
+        {
+            ConditionalCovariance = covariances,
+        };
     }
 
     /// <summary>Pearson residuals at the conditional modes (lme4's "scaled residuals"); with <paramref name="flagBoundary"/>,

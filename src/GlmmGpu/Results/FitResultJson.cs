@@ -3,16 +3,18 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
+using GlmmGpu.Data;
 using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Results;
 
 /// <summary>
 /// Writes a <see cref="FitResult"/> as indented JSON in the layout of the reference fixtures:
-/// <c>formula, family, link, method, nAGQ, device, nobs, ngroups, fixef, se, varcorr, dispersion, loglik,
-/// deviance, AIC, BIC, converged, singular, iterations, seconds, ranef</c>, then <c>levels</c> (the factor
+/// <c>formula, family, link, method, nAGQ, device, nobs, ngroups, fixef, se, varcorr, dispersion, loglik, npar,
+/// deviance, AIC, BIC, converged, singular, iterations, seconds, ranef</c>, <c>condvar</c> (each level's conditional
+/// covariance), then <c>levels</c> (the factor
 /// levels prediction needs: <c>{factor: [levels]}</c>), <c>residual_sd</c> and <c>REML</c> (the criterion)
-/// when set, and <c>messages</c>. Offsets are not saved: prediction evaluates the formula's on new data. Doubles are written so that they read back
+/// when set, <c>data</c> (the file read) when given, and <c>messages</c>. Offsets are not saved: prediction evaluates the formula's on new data. Doubles are written so that they read back
 /// to the same bits; NaN and infinities are written as null, as are the likelihood-based values of PQL.
 /// </summary>
 public static class FitResultJson
@@ -29,26 +31,27 @@ public static class FitResultJson
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>Write to a file (created or replaced), with a final newline.</summary>
-    public static void Write(FitResult result, string path)
+    /// <summary>Write to a file (created or replaced), with a final newline; <paramref name="data"/>, the file the
+    /// fit read, is saved as <c>data</c> for <c>glmm anova</c>.</summary>
+    public static void Write(FitResult result, string path, DataFileIdentity? data = null)
     {
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(result, stream);
+        Write(result, stream, data);
     }
 
     /// <summary>Write UTF-8 JSON and a final newline to a stream (left open).</summary>
-    public static void Write(FitResult result, Stream stream)
+    public static void Write(FitResult result, Stream stream, DataFileIdentity? data = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         using (var w = new Utf8JsonWriter(stream, WriterOptions))
         {
-            Write(result, w);
+            Write(result, w, data);
         }
         stream.WriteByte((byte)'\n');
     }
 
     /// <summary>Write the result as one JSON object to <paramref name="w"/>.</summary>
-    public static void Write(FitResult r, Utf8JsonWriter w)
+    public static void Write(FitResult r, Utf8JsonWriter w, DataFileIdentity? data = null)
     {
         w.WriteStartObject();
         w.WriteString("formula", r.Formula);
@@ -105,6 +108,7 @@ public static class FitResultJson
         }
 
         Number(w, "loglik", r.LogLik);
+        w.WriteNumber("npar", r.ParameterCount);
         Number(w, "deviance", r.Deviance);
         Number(w, "AIC", r.Aic);
         Number(w, "BIC", r.Bic);
@@ -130,6 +134,7 @@ public static class FitResultJson
             w.WriteEndObject();
         }
         w.WriteEndObject();
+        WriteConditionalCovariances(r, reNames, w);
 
         if (r.FactorLevels is { } factorLevels)
         {
@@ -148,6 +153,9 @@ public static class FitResultJson
         if (r.RemlCriterion is { } reml)
             Number(w, "REML", reml);
 
+        if (data is not null)
+            WriteData(data, w);
+
         w.WriteStartArray("messages");
         foreach (var m in r.Messages)
             w.WriteStringValue(m);
@@ -156,6 +164,47 @@ public static class FitResultJson
 
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>
+    /// <c>condvar</c>: each level's conditional covariance of its effects (lme4's <c>postVar</c>), q arrays of q
+    /// numbers, keyed as <c>ranef</c>; written when every factor has them.
+    /// </summary>
+    private static void WriteConditionalCovariances(FitResult r, string[] names, Utf8JsonWriter w)
+    {
+        if (r.Ranef.Count == 0 || r.Ranef.Any(x => x.ConditionalCovariance is null)) return;
+        w.WriteStartObject("condvar");
+        for (int k = 0; k < r.Ranef.Count; k++)
+        {
+            var re = r.Ranef[k];
+            int q = re.TermNames.Length;
+            w.WriteStartObject(names[k]);
+            for (int g = 0; g < re.Levels.Length && g < re.ConditionalCovariance!.Length; g++)
+            {
+                w.WriteStartArray(re.Levels[g]);
+                for (int d = 0; d < q; d++)
+                {
+                    w.WriteStartArray();
+                    for (int e = 0; e < q; e++) Number(w, re.ConditionalCovariance[g][d * q + e]);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>data</c>: the file the fit read (path as given, name, bytes, SHA-256, rows read).</summary>
+    private static void WriteData(DataFileIdentity data, Utf8JsonWriter w)
+    {
+        w.WriteStartObject("data");
+        w.WriteString("path", data.Path);
+        w.WriteString("file", data.FileName);
+        w.WriteNumber("bytes", data.Bytes);
+        w.WriteString("sha256", data.Sha256);
+        w.WriteNumber("rows_read", data.RowsRead);
+        w.WriteEndObject();
     }
 
     /// <summary>The fit's record (<see cref="FitRecord"/>): how it got to its estimates.</summary>

@@ -62,15 +62,16 @@ public class ProfiledDevianceTests
         var stats = Statistics(q: 1);
         var lambda = Lambda(0.7);
         var beta = new[] { 0.2, 0.4, -0.3 };
-        var (modes, sds) = ProfiledDeviance.RandomEffects(stats, lambda, beta, sigma: 1.3);
+        var (modes, sds, covariances) = ProfiledDeviance.RandomEffects(stats, lambda, beta, sigma: 1.3);
         var onlyModes = ProfiledDeviance.Modes(stats, lambda, beta);
         var mode = new double[1];
-        var sd = new double[1];
+        var variance = new double[1];
         for (int c = 0; c < stats.G; c++)
         {
-            ProfiledDeviance.GeneralCluster(stats, lambda, beta, 1.3, c, mode, sd);
+            ProfiledDeviance.GeneralCluster(stats, lambda, beta, 1.3, c, mode, variance);
             AssertRelative(mode[0], modes[c][0], 1e-13, $"mode {c}", absolute: 1e-15);
-            AssertRelative(sd[0], sds[c][0], 1e-13, $"sd {c}");
+            AssertRelative(variance[0], covariances[c][0], 1e-13, $"variance {c}");
+            AssertRelative(Math.Sqrt(variance[0]), sds[c][0], 1e-13, $"sd {c}");
             Assert.Equal(modes[c][0], onlyModes[c]);
         }
     }

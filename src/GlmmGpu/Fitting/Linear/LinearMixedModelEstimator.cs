@@ -64,7 +64,7 @@ internal static class LinearMixedModelEstimator
             double se = Math.Sqrt(sol.BetaCovariance[a, a]), z = sol.Beta[a] / se;
             coefficients.Add(new Coefficient(frame.FixedNames[a], sol.Beta[a], se, z, ResultBuilder.TwoSidedNormalP(z)));
         }
-        var (modes, sds) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, sol.Beta, sigma);
+        var (modes, sds, covariances) = ProfiledDeviance.RandomEffects(stats, fit.Lambda, sol.Beta, sigma);
         return new FitResult
         {
             Formula = frame.Formula.Source,
@@ -85,7 +85,7 @@ internal static class LinearMixedModelEstimator
             ParameterCount = parameterCount,
             Converged = converged,
             Singular = singular,
-            Ranef = new[] { new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modes, sds) },
+            Ranef = new[] { new RandomEffectsModes(block.GroupingFactor, block.TermNames, block.Levels, modes, sds) { ConditionalCovariance = covariances } },
             Messages = messages,
             FactorLevels = frame.FactorLevels,
         };

@@ -143,22 +143,26 @@ internal static class ProfiledDeviance
     }
 
     /// <summary>Conditional modes b_i = Lambda u_i and conditional covariances sigma^2 Lambda (L_i L_i')^-1 Lambda'.</summary>
-    public static (double[][] Modes, double[][] Sds) RandomEffects(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma)
+    public static (double[][] Modes, double[][] Sds, double[][] Covariances) RandomEffects(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma)
     {
-        var flatModes = new double[s.G * s.Q];
-        var flatSds = new double[s.G * s.Q];
-        ForEachCluster(s, lambda, beta, sigma, flatModes, flatSds);
+        int q = s.Q;
+        var flatModes = new double[s.G * q];
+        var flatCovariances = new double[s.G * q * q];
+        ForEachCluster(s, lambda, beta, sigma, flatModes, flatCovariances);
         var modes = new double[s.G][];
         var sds = new double[s.G][];
+        var covariances = new double[s.G][];
         Parallel.For(0, (s.G + ClusterBlock - 1) / ClusterBlock, s.Parallel, blk =>
         {
             for (int c = blk * ClusterBlock; c < Math.Min(s.G, (blk + 1) * ClusterBlock); c++)
             {
-                modes[c] = flatModes.AsSpan(c * s.Q, s.Q).ToArray();
-                sds[c] = flatSds.AsSpan(c * s.Q, s.Q).ToArray();
+                modes[c] = flatModes.AsSpan(c * q, q).ToArray();
+                covariances[c] = flatCovariances.AsSpan(c * q * q, q * q).ToArray();
+                sds[c] = new double[q];
+                for (int d = 0; d < q; d++) sds[c][d] = Math.Sqrt(Math.Max(0, covariances[c][d * q + d]));
             }
         });
-        return (modes, sds);
+        return (modes, sds, covariances);
     }
 
     /// <summary>The conditional modes alone, which PQL's next linear predictor needs: flat, q per cluster.</summary>
@@ -169,7 +173,7 @@ internal static class ProfiledDeviance
         return modes;
     }
 
-    private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? sds)
+    private static void ForEachCluster(LmmSufficientStatistics s, Mat3 lambda, double[] beta, double sigma, double[] modes, double[]? covariances)
     {
         int q = s.Q;
         // Each path's layout of Z'WX, formed here (once) if the engine wrote the other.
@@ -181,26 +185,27 @@ internal static class ProfiledDeviance
             for (int c = first; c < last; c++)
             {
                 var mode = modes.AsSpan(c * q, q);
-                var sd = sds is null ? default : sds.AsSpan(c * q, q);
-                if (q == 1) ScalarCluster(s, columns!, lambda.A00, beta, sigma, c, mode, sd);
-                else GeneralCluster(s, lambda, beta, sigma, c, mode, sd);
+                var covariance = covariances is null ? default : covariances.AsSpan(c * q * q, q * q);
+                if (q == 1) ScalarCluster(s, columns!, lambda.A00, beta, sigma, c, mode, covariance);
+                else GeneralCluster(s, lambda, beta, sigma, c, mode, covariance);
             }
         });
     }
 
     /// <summary>One random effect: L_i L_i' = m = 1 + theta^2 d, so b = theta^2 r / m and Var b = sigma^2 theta^2 / m,
     /// r = Z'Wy - Z'WX beta (Z'WX by column).</summary>
-    private static void ScalarCluster(LmmSufficientStatistics s, double[] columns, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
+    private static void ScalarCluster(LmmSufficientStatistics s, double[] columns, double theta, double[] beta, double sigma, int c, Span<double> mode, Span<double> covariance)
     {
         int p = s.P;
         double t2 = theta * theta, m = 1.0 + t2 * s.ZtWZ[c], r = s.ZtWy[c];
         for (int a = 0; a < p; a++) r -= columns[a * s.G + c] * beta[a];
         mode[0] = t2 * r / m;
-        if (!sd.IsEmpty) sd[0] = sigma * Math.Sqrt(Math.Max(0, t2 / m));
+        if (!covariance.IsEmpty) covariance[0] = sigma * sigma * Math.Max(0, t2 / m);
     }
 
-    /// <summary>Any q; <paramref name="sd"/> empty when only the mode is wanted.</summary>
-    internal static void GeneralCluster(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma, int c, Span<double> mode, Span<double> sd)
+    /// <summary>Any q; <paramref name="covariance"/> (sigma^2 Lambda M^-1 Lambda', q by q row-major) empty when only
+    /// the mode is wanted.</summary>
+    internal static void GeneralCluster(LmmSufficientStatistics s, in Mat3 lambda, double[] beta, double sigma, int c, Span<double> mode, Span<double> covariance)
     {
         int p = s.P, q = s.Q;
         var lt = SmallLinearAlgebra.Transpose(lambda, q);
@@ -220,9 +225,10 @@ internal static class ProfiledDeviance
         var u = SmallLinearAlgebra.SolveCholesky(l, q, SmallLinearAlgebra.MultiplyTransposed(lambda, q, r));
         var b = SmallLinearAlgebra.Multiply(lambda, q, u);
         for (int d = 0; d < q; d++) mode[d] = b[d];
-        if (sd.IsEmpty) return;
+        if (covariance.IsEmpty) return;
         var cov = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.InverseFromCholesky(l, q), q), lt, q);
-        for (int d = 0; d < q; d++) sd[d] = sigma * Math.Sqrt(Math.Max(0, cov[d, d]));
+        for (int d = 0; d < q; d++)
+            for (int e = 0; e < q; e++) covariance[d * q + e] = sigma * sigma * cov[d, e];
     }
 
     private static LmmSolution Failed(int p) => new(double.PositiveInfinity, new double[p], double.NaN, new double[p, p], double.NaN, double.NaN, double.NaN);
