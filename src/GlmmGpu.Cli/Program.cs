@@ -43,6 +43,10 @@ public static class CliProgram
                     return DemoCommand.Run(rest, ctx);
                 case "simulate":
                     return SimulateCommand.Run(rest, ctx);
+                case "anova":
+                    return AnovaCommand.Run(rest, ctx);
+                case "ranef":
+                    return RanefCommand.Run(rest, ctx);
                 case "--help" or "-h":
                     stdout.Write(Help);
                     return Success;
@@ -54,7 +58,7 @@ public static class CliProgram
                 default:
                     throw new UsageException(args[0].StartsWith('-')
                         ? $"unknown option {args[0]}: give a command first (glmm fit ... or glmm demo; see 'glmm --help')"
-                        : $"unknown command '{args[0]}' (the commands are fit, predict, demo and simulate; see 'glmm --help')");
+                        : $"unknown command '{args[0]}' (the commands are fit, predict, anova, ranef, demo and simulate; see 'glmm --help')");
             }
         }
         catch (Exception e)
@@ -69,12 +73,16 @@ public static class CliProgram
         "  glmm fit --data FILE --formula \"F\" --family NAME [options]\n" +
         "  glmm predict --model FIT.json --data FILE --out FILE.csv [options]\n" +
         "  glmm demo [--device D]\n" +
+        "  glmm anova FIT0.json FIT1.json [FIT2.json ...] [--json OUT.json]\n" +
+        "  glmm ranef FIT.json [--level 0.95] [--csv OUT.csv]\n" +
         "  glmm simulate --rows N --groups G --family F --out FILE.csv [options]\n" +
-        "  glmm help [fit|predict|demo|simulate]\n" +
+        "  glmm help [fit|predict|anova|ranef|demo|simulate]\n" +
         "  glmm --version\n\n" +
         "Commands:\n" +
         "  fit       fit a model to a CSV or Parquet file and print an lme4-style summary (--json to save it)\n" +
         "  predict   predictions from a saved fit (--json) on new data, written as CSV\n" +
+        "  anova     likelihood-ratio tests between nested saved fits, as lme4's anova(m0, m1)\n" +
+        "  ranef     a saved fit's conditional modes with conditional SDs and intervals\n" +
         "  demo      fit the built-in cbpp data (binomial, Laplace) and print the summary\n" +
         "  simulate  write a synthetic data set with known parameters\n\n" +
         "Options:\n" +
@@ -100,7 +108,9 @@ public static class CliProgram
             "predict" => PredictCommand.Help,
             "demo" => DemoCommand.Help,
             "simulate" => SimulateCommand.Help,
-            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit, predict, demo and simulate"),
+            "anova" => AnovaCommand.Help,
+            "ranef" => RanefCommand.Help,
+            _ => throw new UsageException($"no help for '{rest[0]}': the commands are fit, predict, anova, ranef, demo and simulate"),
         };
         stdout.Write(text);
         return Success;
