@@ -12,7 +12,7 @@ public class FitResultJsonTests
     private static readonly string[] Keys =
     {
         "formula", "family", "link", "method", "nAGQ", "device", "nobs", "ngroups", "fixef", "se", "varcorr",
-        "dispersion", "loglik", "deviance", "AIC", "BIC", "converged", "singular", "iterations", "seconds", "ranef",
+        "dispersion", "loglik", "npar", "deviance", "AIC", "BIC", "converged", "singular", "iterations", "seconds", "ranef",
     };
 
     private static JsonElement Parse(FitResult r) => JsonDocument.Parse(FitResultJson.ToJson(r)).RootElement.Clone();
