@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 
 using GlmmGpu.Fitting;
+using GlmmGpu.Fitting.Inference;
 
 namespace GlmmGpu.Results;
 
@@ -30,25 +31,26 @@ public static class FitResultJson
     }
 
     /// <summary>Write to a file (created or replaced), with a final newline.</summary>
-    public static void Write(FitResult result, string path)
+    public static void Write(FitResult result, string path, ConfidenceIntervals? confint = null)
     {
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(result, stream);
+        Write(result, stream, confint);
     }
 
     /// <summary>Write UTF-8 JSON and a final newline to a stream (left open).</summary>
-    public static void Write(FitResult result, Stream stream)
+    public static void Write(FitResult result, Stream stream, ConfidenceIntervals? confint = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         using (var w = new Utf8JsonWriter(stream, WriterOptions))
         {
-            Write(result, w);
+            Write(result, w, confint);
         }
         stream.WriteByte((byte)'\n');
     }
 
     /// <summary>Write the result as one JSON object to <paramref name="w"/>.</summary>
-    public static void Write(FitResult r, Utf8JsonWriter w)
+    /// <param name="confint">Intervals formed after the fit, written as <c>confint</c> (<see cref="ConfintJson"/>) before the messages.</param>
+    public static void Write(FitResult r, Utf8JsonWriter w, ConfidenceIntervals? confint = null)
     {
         w.WriteStartObject();
         w.WriteString("formula", r.Formula);
@@ -148,6 +150,7 @@ public static class FitResultJson
         if (r.RemlCriterion is { } reml)
             Number(w, "REML", reml);
 
+        if (confint is not null) ConfintJson.Write(confint, w);
         w.WriteStartArray("messages");
         foreach (var m in r.Messages)
             w.WriteStringValue(m);

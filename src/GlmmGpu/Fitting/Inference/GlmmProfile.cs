@@ -1,0 +1,168 @@
+using GlmmGpu.Engines;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting.Inference;
+
+/// <summary>
+/// Profile-likelihood intervals of a Laplace or AGQ fit (lme4's <c>profile</c> then <c>confint</c>): the engine's
+/// log-likelihood and exact gradient at psi = (beta, theta, log phi), taken to coordinates u = (beta, SDs and a_ij of
+/// <see cref="CovarianceCoordinates"/>, log phi) in which every fixed effect, every SD, corr(1, 0) and the dispersion
+/// are each a coordinate, and profiled there by <see cref="LikelihoodProfiler"/>. The Hessian in u that starts the
+/// profiles is differenced from the exact gradient at n points evaluated together (<see cref="IMarginalLikelihoodEngine.EvaluateMany"/>).
+/// </summary>
+internal static class GlmmProfile
+{
+    public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution)
+    {
+        int nodes = fit.Method == FitMethod.Laplace ? 1 : fit.NAgq;
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, execution);
+        var map = new GlmmCoordinates(data.Layout, data.Block.Correlated);
+        var psiHat = fit.Record.FinalParameters;
+        var uHat = map.FromPsi(psiHat);
+        Optimization.Bfgs.Objective objective = (u, g) => map.NegativeLogLikelihood(engine, u, g);
+        var gradient = new double[uHat.Length];
+        double fHat = objective(uHat, gradient);
+        var hessian = map.Hessian(engine, uHat, gradient);
+        return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion);
+    }
+
+    /// <summary>The intervals from a profiler on coordinates (beta, covariance coordinates, log phi or log sigma), shared
+    /// with the linear mixed model's profile; <paramref name="p"/> is the number of fixed effects among the coordinates
+    /// (0 where they are not profiled).</summary>
+    internal static ConfidenceIntervals Assemble(FitResult fit, double level, double[] uHat, double fHat, double[,] hessian,
+        Optimization.Bfgs.Objective objective, CovarianceCoordinates covariance, int p, Kernels.Families.FamilyKind family, bool hasDispersion,
+        List<string>? notes = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        notes ??= new List<string>();
+        double z = NormalQuantile.Of((1 + level) / 2);
+        var inverse = LikelihoodProfiler.Covariance(hessian);
+        var fixef = Enumerable.Repeat(Interval.Unavailable, fit.FixedEffects.Count).ToArray();
+        var component = fit.VarCorr[0];
+        var sd = Enumerable.Repeat(Interval.Unavailable, component.Sd.Length).ToArray();
+        var corr = Enumerable.Repeat(Interval.Unavailable, component.Corr.Length).ToArray();
+        Interval? dispersion = fit.Dispersion is null ? null : Interval.Unavailable;
+        int refits = 0, evaluations = 0;
+        if (inverse is null)
+            notes.Add("profile intervals are not available: the likelihood's Hessian is not positive definite at the estimates (a singular fit?)");
+        else
+        {
+            var profiler = new LikelihoodProfiler(objective, uHat, fHat, inverse);
+            for (int j = 0; j < p; j++) fixef[j] = profiler.Interval(j, z);
+            for (int i = 0; i < covariance.Q; i++) sd[i] = profiler.Interval(p + i, z, lowerBound: 0.0);
+            if (covariance.Correlated)
+            {
+                var a = profiler.Interval(p + covariance.OffDiagonalIndex(1, 0), z);
+                corr[0] = new Interval(CovarianceCoordinates.CorrelationOf(a.Lower), CovarianceCoordinates.CorrelationOf(a.Upper));
+                if (corr.Length > 1) notes.Add("profile intervals of correlations other than the first pair's are not built (NA)");
+            }
+            if (hasDispersion && dispersion is not null)
+                dispersion = DispersionScale.Reported(family, profiler.Interval(uHat.Length - 1, z));
+            refits = profiler.Refits;
+            evaluations = profiler.Evaluations;
+            if (profiler.BestImprovement > 1e-6)
+                notes.Add($"a profile refit found a log-likelihood {profiler.BestImprovement:G3} above the fit's: the fit was not at its optimum");
+        }
+        return new ConfidenceIntervals
+        {
+            Method = IntervalMethod.Profile,
+            Level = level,
+            FixedNames = fit.FixedEffects.Select(c => c.Name).ToArray(),
+            Fixef = fixef,
+            VarCorr = new[] { new ComponentIntervals(component.Factor, component.TermNames, sd, corr) },
+            DispersionName = fit.Dispersion?.Name,
+            Dispersion = dispersion,
+            Notes = notes,
+            Refits = refits,
+            Evaluations = evaluations,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+}
+
+/// <summary>The map between the optimizer's psi = (beta, theta, log phi) and the profile's u = (beta, covariance
+/// coordinates, log phi), with the chain rule for the engine's gradient.</summary>
+internal sealed class GlmmCoordinates(ParameterLayout layout, bool correlated)
+{
+    public CovarianceCoordinates Covariance { get; } = new(layout.Q, correlated);
+    public int Count => layout.Count - layout.ThetaCount + Covariance.Count;
+
+    public double[] FromPsi(ReadOnlySpan<double> psi)
+    {
+        var u = new double[Count];
+        psi[..layout.P].CopyTo(u);
+        Covariance.FromLambda(layout.Lambda(psi)).CopyTo(u, layout.P);
+        if (layout.HasDispersion) u[^1] = psi[layout.DispersionIndex];
+        return u;
+    }
+
+    public void ToPsi(ReadOnlySpan<double> u, Span<double> psi)
+    {
+        u[..layout.P].CopyTo(psi);
+        var lambda = Covariance.Lambda(u.Slice(layout.P, Covariance.Count));
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            var (r, c) = layout.ThetaPosition(k);
+            psi[layout.P + k] = lambda[r, c];
+        }
+        if (layout.HasDispersion) psi[layout.DispersionIndex] = u[^1];
+    }
+
+    /// <summary>u's gradient of -log L from the engine's gradient of log L in psi.</summary>
+    public void Gradient(ReadOnlySpan<double> u, ReadOnlySpan<double> psiGradient, Span<double> gradient)
+    {
+        for (int i = 0; i < layout.P; i++) gradient[i] = -psiGradient[i];
+        var lambdaGradient = default(Mat3);
+        for (int k = 0; k < layout.ThetaCount; k++)
+        {
+            var (r, c) = layout.ThetaPosition(k);
+            lambdaGradient[r, c] = -psiGradient[layout.P + k];
+        }
+        Covariance.LambdaGradient(u.Slice(layout.P, Covariance.Count), lambdaGradient, gradient.Slice(layout.P, Covariance.Count));
+        if (layout.HasDispersion) gradient[^1] = -psiGradient[layout.DispersionIndex];
+    }
+
+    public double NegativeLogLikelihood(IMarginalLikelihoodEngine engine, ReadOnlySpan<double> u, Span<double> gradient)
+    {
+        var psi = new double[layout.Count];
+        var psiGradient = new double[layout.Count];
+        ToPsi(u, psi);
+        double logLik = engine.Evaluate(psi, psiGradient);
+        if (!double.IsFinite(logLik)) return double.PositiveInfinity;
+        Gradient(u, psiGradient, gradient);
+        return -logLik;
+    }
+
+    /// <summary>-log L's Hessian in u by forward differences of the exact gradient, the n points in one pass over the rows
+    /// from the modes at <paramref name="u"/> (the engine's last evaluation); <paramref name="gradient"/> is u's gradient there.</summary>
+    public double[,] Hessian(IMarginalLikelihoodEngine engine, double[] u, double[] gradient)
+    {
+        int n = Count, m = layout.Count;
+        var points = new double[n * m];
+        var steps = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            steps[i] = 1e-5 * Math.Max(1.0, Math.Abs(u[i]));
+            var shifted = (double[])u.Clone();
+            shifted[i] += steps[i];
+            ToPsi(shifted, points.AsSpan(i * m, m));
+        }
+        var logLiks = new double[n];
+        var gradients = new double[n * m];
+        engine.EvaluateMany(points, logLiks, gradients);
+        var h = new double[n, n];
+        var g = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var shifted = (double[])u.Clone();
+            shifted[i] += steps[i];
+            Gradient(shifted, gradients.AsSpan(i * m, m), g);
+            for (int j = 0; j < n; j++) h[j, i] = (g[j] - gradient[j]) / steps[i];
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++) h[i, j] = h[j, i] = 0.5 * (h[i, j] + h[j, i]);
+        return h;
+    }
+}
