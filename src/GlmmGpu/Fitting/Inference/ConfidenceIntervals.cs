@@ -32,6 +32,9 @@ public sealed class ConfidenceIntervals
     /// <summary>Bootstrap only: replicates asked for, and those whose refit gave finite estimates (used).</summary>
     public int Replicates { get; init; }
     public int ReplicatesUsed { get; init; }
+    /// <summary>Bootstrap only: each used replicate's statistics, in <see cref="ParametricBootstrap"/>'s order (fixed
+    /// effects, SDs, correlations, dispersion), for further summaries (not written to the JSON).</summary>
+    public IReadOnlyList<double[]>? ReplicateStatistics { get; init; }
     /// <summary>Notes for the user (parameters not profiled and why, failed replicates).</summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
     /// <summary>Seconds the intervals took (after the fit).</summary>

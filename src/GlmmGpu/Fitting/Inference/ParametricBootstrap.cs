@@ -165,6 +165,7 @@ internal static class ParametricBootstrap
             DispersionBootstrapSd = fit.Dispersion is null ? null : sds[^1],
             Replicates = estimates.Length,
             ReplicatesUsed = used.Length,
+            ReplicateStatistics = used,
             Notes = notes,
             Seconds = seconds,
         };

@@ -1,0 +1,111 @@
+using GlmmGpu.Fitting;
+using GlmmGpu.Fitting.Inference;
+using GlmmGpu.Kernels.Families;
+using Xunit;
+
+namespace GlmmGpu.Tests.Fitting.Inference;
+
+/// <summary>
+/// Profile-likelihood and Wald intervals against lme4's <c>confint(m, oldNames = FALSE)</c> on the inference references
+/// (Fixtures/cbpp_inference.json: glmer Laplace; sleepstudy_ml_inference.json: lmer by ML): every end within 1e-3 of
+/// lme4's (lme4 interpolates splines through its profile; the ends here are solved for on the refits), and a REML fit's
+/// profile is the ML deviance's, as lme4's.
+/// </summary>
+public class ProfileIntervalTests
+{
+    private static void AssertMatches(InferenceCases.Case c, ConfidenceIntervals ci, string section, double tolerance)
+    {
+        var ours = InferenceCases.ByName(ci);
+        int compared = 0;
+        foreach (var expected in c.Reference.GetProperty(section).EnumerateObject())
+        {
+            Assert.True(ours.ContainsKey(expected.Name), $"no interval named {expected.Name}");
+            var interval = ours[expected.Name];
+            Assert.True(Math.Abs(interval.Lower - expected.Value[0].GetDouble()) < tolerance, $"{c.Name} {expected.Name} lower {interval.Lower} vs lme4 {expected.Value[0].GetDouble()}");
+            Assert.True(Math.Abs(interval.Upper - expected.Value[1].GetDouble()) < tolerance, $"{c.Name} {expected.Name} upper {interval.Upper} vs lme4 {expected.Value[1].GetDouble()}");
+            compared++;
+        }
+        Assert.True(compared >= 5);
+    }
+
+    [Fact]
+    public void CbppLaplaceProfileMatchesLme4()
+    {
+        var c = InferenceCases.Cbpp;
+        var ci = c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile });
+        AssertMatches(c, ci, "profile", 1e-3);
+        Assert.Empty(ci.Notes);
+        Assert.True(ci.Refits > 0 && ci.Evaluations >= ci.Refits);
+    }
+
+    [Fact]
+    public void SleepstudyMlProfileMatchesLme4()
+    {
+        var c = InferenceCases.SleepstudyMl;
+        var ci = c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile });
+        AssertMatches(c, ci, "profile", 1e-3);
+        Assert.Equal("sigma", ci.DispersionName);
+    }
+
+    [Fact]
+    public void RemlFitIsProfiledOnTheMlDevianceAsLme4Does()
+    {
+        // lme4's confint(lmer(Reaction ~ Days + (Days | Subject), sleepstudy)) (REML) prints the ML fit's intervals:
+        // (Intercept) 237.6806955 265.1295147, sd_(Intercept)|Subject 14.38141816 37.71599532 (R 4.2.2, lme4 1.1.31).
+        var c = InferenceCases.Make("sleepstudy_ml_inference", FamilyKind.Gaussian, FitMethod.Reml);
+        Assert.Equal(FitMethod.Reml, c.Fit.Method);
+        var ci = c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile });
+        AssertMatches(c, ci, "profile", 1e-3);
+        Assert.Contains(ci.Notes, n => n.Contains("ML deviance", StringComparison.Ordinal));
+    }
+
+    /// <summary>Wald ends are estimate -+ 1.96 SE. lmer's SEs are exact and so are these (2e-4 in the ends); glmer's come
+    /// from its own differenced Hessian, which the reference fits' tests already allow 2% (MaximumLikelihoodReferenceTests):
+    /// 2% of cbpp's SEs (0.23 to 0.42) times 1.96 is at most 0.017 in an end; 0.01 is asked.</summary>
+    [Fact]
+    public void WaldMatchesLme4AndLeavesVarianceParametersUnavailable()
+    {
+        foreach (var (c, tolerance) in new[] { (InferenceCases.Cbpp, 1e-2), (InferenceCases.SleepstudyMl, 2e-4) })
+        {
+            var ci = c.Intervals(new IntervalOptions { Method = IntervalMethod.Wald });
+            AssertMatches(c, ci, "wald", tolerance);
+            Assert.All(ci.VarCorr.SelectMany(v => v.Sd), i => Assert.False(i.IsAvailable));
+            for (int a = 0; a < ci.Fixef.Length; a++)
+            {
+                var coefficient = c.Fit.FixedEffects[a];
+                Assert.Equal(coefficient.Estimate - 1.959963984540054 * coefficient.StdError, ci.Fixef[a].Lower, 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void NinetyPercentProfileLiesInsideTheNinetyFivePercent()
+    {
+        var c = InferenceCases.Cbpp;
+        var wide = InferenceCases.ByName(c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile }));
+        var narrow = InferenceCases.ByName(c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile, Level = 0.9 }));
+        foreach (var (name, w) in wide)
+        {
+            Assert.True(narrow[name].Lower > w.Lower && narrow[name].Upper < w.Upper, name);
+        }
+    }
+
+    [Fact]
+    public void PqlHasWaldOnlyAndSaysWhy()
+    {
+        var e = Assert.Throws<GlmmException>(() => new IntervalOptions { Method = IntervalMethod.Profile }.Check(FitMethod.Pql));
+        Assert.Contains("no likelihood", e.Message);
+        new IntervalOptions { Method = IntervalMethod.Wald }.Check(FitMethod.Pql);
+        Assert.Contains("--level", Assert.Throws<GlmmException>(() => new IntervalOptions { Level = 1 }.Check(FitMethod.Laplace)).Message);
+        Assert.Contains("--nsim", Assert.Throws<GlmmException>(() => new IntervalOptions { Replicates = 0 }.Check(FitMethod.Laplace)).Message);
+    }
+
+    [Fact]
+    public void NormalQuantileInvertsTheCdf()
+    {
+        Assert.Equal(1.959963984540054, NormalQuantile.Of(0.975), 12);
+        Assert.Equal(-2.326347874040841, NormalQuantile.Of(0.01), 12);
+        Assert.Equal(3.090232306167814, NormalQuantile.Of(0.999), 11);
+        Assert.Equal(0.0, NormalQuantile.Of(0.5), 14);
+    }
+}
