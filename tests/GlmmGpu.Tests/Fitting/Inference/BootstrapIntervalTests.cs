@@ -13,12 +13,17 @@ namespace GlmmGpu.Tests.Fitting.Inference;
 /// runs of R1 and R2 replicates differ with SD 2.67 s sqrt(1/R1 + 1/R2), and the test allows four of those. A bootstrap
 /// SD's own error is s sqrt((kappa - 1) / 4R), kappa the statistic's kurtosis (taken from our replicates: fixed effects
 /// near separation have heavy tails); the test allows four of the two runs' combined error.
+/// cbpp's period4 is the exception: bootMer's SD of it (0.573) is one replicate's doing, in which no period-4 case was
+/// drawn and glmer stopped near -19 (Fixtures/scripts/bootmer_cbpp_tails.R, run again with the reference's seed: one
+/// replicate at -19.1 of 1000, SD 0.691 with it and 0.415 without). Its SD is held against 0.415 over the replicates
+/// here that are not separated (period4 above -5), its percentile interval as the others'.
 /// </summary>
 public class BootstrapIntervalTests
 {
     private const double Allowed = 4.0;
 
-    private static void AssertWithinMonteCarloError(InferenceCases.Case c, ConfidenceIntervals ci, Dictionary<string, string> names)
+    private static void AssertWithinMonteCarloError(InferenceCases.Case c, ConfidenceIntervals ci, Dictionary<string, string> names,
+        Dictionary<string, (double Sd, double Above)>? separatedSds = null)
     {
         int theirs = c.Reference.GetProperty("boot").GetProperty("nsim").GetInt32();
         int ours = ci.ReplicatesUsed;
@@ -35,10 +40,17 @@ public class BootstrapIntervalTests
             Assert.True(Math.Abs(row.Interval.Upper - expected[1].GetDouble()) < Allowed * quantileError,
                 $"{refName} upper {row.Interval.Upper} vs bootMer {expected[1].GetDouble()} (MC error {quantileError:G3})");
             var values = ci.ReplicateStatistics!.Select(e => e[order[ourName]]).ToArray();
+            double sd = row.BootstrapSd;
+            if (separatedSds is not null && separatedSds.TryGetValue(refName, out var kept))
+            {
+                values = values.Where(v => v > kept.Above).ToArray();
+                sd = Sd(values);
+                s = kept.Sd;
+            }
             double kurtosis = Kurtosis(values);
             double sdError = s * Math.Sqrt((kurtosis - 1) / 4 * (1.0 / ours + 1.0 / theirs));
-            Assert.True(Math.Abs(row.BootstrapSd - s) < Allowed * sdError,
-                $"{refName} bootstrap SD {row.BootstrapSd} vs bootMer {s} (MC error {sdError:G3}, kurtosis {kurtosis:G3})");
+            Assert.True(Math.Abs(sd - s) < Allowed * sdError,
+                $"{refName} bootstrap SD {sd} vs bootMer {s} (MC error {sdError:G3}, kurtosis {kurtosis:G3})");
         }
     }
 
@@ -51,6 +63,12 @@ public class BootstrapIntervalTests
         foreach (var v in ci.VarCorr)
             foreach (var term in v.TermNames) order[$"sd_{term}|{v.Factor}"] = k++;
         return order;
+    }
+
+    private static double Sd(double[] x)
+    {
+        double mean = x.Average();
+        return Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
     }
 
     private static double Kurtosis(double[] x)
@@ -70,7 +88,7 @@ public class BootstrapIntervalTests
         {
             ["(Intercept)"] = "(Intercept)", ["period2"] = "period2", ["period3"] = "period3", ["period4"] = "period4",
             ["herd.(Intercept)"] = "sd_(Intercept)|herd",
-        });
+        }, new() { ["period4"] = (0.4146538, -5.0) });
     }
 
     [Fact]
