@@ -61,6 +61,7 @@ public static class ConfintJson
         {
             w.WriteNumber("refits", ci.Refits);
             w.WriteNumber("evaluations", ci.Evaluations);
+            if (ci.Passes > 0) w.WriteNumber("passes", ci.Passes);
         }
         w.WriteNumber("seconds", ci.Seconds);
         w.WriteStartArray("notes");

@@ -42,4 +42,7 @@ public sealed class ConfidenceIntervals
     /// <summary>Profile only: refits and likelihood evaluations the profiles took.</summary>
     public int Refits { get; init; }
     public int Evaluations { get; init; }
+    /// <summary>Profile of a Laplace or AGQ fit: the passes over the rows its refits took (each serving every end
+    /// still running, <see cref="LockstepEvaluations"/>).</summary>
+    public int Passes { get; init; }
 }

@@ -13,7 +13,9 @@ namespace GlmmGpu.Fitting.Inference;
 /// </summary>
 internal static class GlmmProfile
 {
-    public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution)
+    /// <param name="lockstep">Whether the ends' refits advance together, their points evaluated several at a time
+    /// (<see cref="LockstepEvaluations"/>), or one end after another, each point from its neighbour's modes.</param>
+    public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution, bool lockstep = true)
     {
         int nodes = fit.Method == FitMethod.Laplace ? 1 : fit.NAgq;
         var data = MarginalLikelihoodData.Create(frame, nodes);
@@ -25,7 +27,18 @@ internal static class GlmmProfile
         var gradient = new double[uHat.Length];
         double fHat = objective(uHat, gradient);
         var hessian = map.Hessian(engine, uHat, gradient);
-        return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion);
+        if (!lockstep)
+            return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion);
+        var batches = new LockstepEvaluations(engine);
+        Optimization.Bfgs.Objective together = (u, g) => map.NegativeLogLikelihood(batches.Evaluate, u, g);
+        var intervals = Assemble(fit, level, uHat, fHat, hessian, together, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion,
+            lockstep: batches);
+        return new ConfidenceIntervals
+        {
+            Method = intervals.Method, Level = level, FixedNames = intervals.FixedNames, Fixef = intervals.Fixef, VarCorr = intervals.VarCorr,
+            DispersionName = intervals.DispersionName, Dispersion = intervals.Dispersion, Notes = intervals.Notes,
+            Refits = intervals.Refits, Evaluations = intervals.Evaluations, Seconds = intervals.Seconds, Passes = batches.Batches,
+        };
     }
 
     /// <summary>The intervals from a profiler on coordinates (beta, covariance coordinates, log phi or log sigma), shared
@@ -33,7 +46,7 @@ internal static class GlmmProfile
     /// (0 where they are not profiled).</summary>
     internal static ConfidenceIntervals Assemble(FitResult fit, double level, double[] uHat, double fHat, double[,] hessian,
         Optimization.Bfgs.Objective objective, CovarianceCoordinates covariance, int p, Kernels.Families.FamilyKind family, bool hasDispersion,
-        List<string>? notes = null)
+        List<string>? notes = null, LockstepEvaluations? lockstep = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         notes ??= new List<string>();
@@ -50,16 +63,28 @@ internal static class GlmmProfile
         else
         {
             var profiler = new LikelihoodProfiler(objective, uHat, fHat, inverse);
-            for (int j = 0; j < p; j++) fixef[j] = profiler.Interval(j, z);
-            for (int i = 0; i < covariance.Q; i++) sd[i] = profiler.Interval(p + i, z, lowerBound: 0.0);
+            // The coordinates to profile and the lower bound of each (an SD's is 0); both ends of each.
+            var targets = new List<(int J, double Lower)>();
+            for (int j = 0; j < p; j++) targets.Add((j, double.NegativeInfinity));
+            for (int i = 0; i < covariance.Q; i++) targets.Add((p + i, 0.0));
+            if (covariance.Correlated) targets.Add((p + covariance.OffDiagonalIndex(1, 0), double.NegativeInfinity));
+            if (hasDispersion && dispersion is not null) targets.Add((uHat.Length - 1, double.NegativeInfinity));
+            var jobs = targets.SelectMany(t => new[]
+            {
+                new LikelihoodProfiler.EndJob(t.J, -1, t.Lower), new LikelihoodProfiler.EndJob(t.J, +1, double.PositiveInfinity),
+            }).ToList();
+            var ends = profiler.Ends(jobs, z, lockstep);
+            var byCoordinate = targets.Select((t, k) => (t.J, Interval: new Interval(ends[2 * k], ends[2 * k + 1]))).ToDictionary(x => x.J, x => x.Interval);
+            for (int j = 0; j < p; j++) fixef[j] = byCoordinate[j];
+            for (int i = 0; i < covariance.Q; i++) sd[i] = byCoordinate[p + i];
             if (covariance.Correlated)
             {
-                var a = profiler.Interval(p + covariance.OffDiagonalIndex(1, 0), z);
+                var a = byCoordinate[p + covariance.OffDiagonalIndex(1, 0)];
                 corr[0] = new Interval(CovarianceCoordinates.CorrelationOf(a.Lower), CovarianceCoordinates.CorrelationOf(a.Upper));
                 if (corr.Length > 1) notes.Add("profile intervals of correlations other than the first pair's are not built (NA)");
             }
             if (hasDispersion && dispersion is not null)
-                dispersion = DispersionScale.Reported(family, profiler.Interval(uHat.Length - 1, z));
+                dispersion = DispersionScale.Reported(family, byCoordinate[uHat.Length - 1]);
             refits = profiler.Refits;
             evaluations = profiler.Evaluations;
             if (profiler.BestImprovement > 1e-6)
@@ -124,12 +149,18 @@ internal sealed class GlmmCoordinates(ParameterLayout layout, bool correlated)
         if (layout.HasDispersion) gradient[^1] = -psiGradient[layout.DispersionIndex];
     }
 
-    public double NegativeLogLikelihood(IMarginalLikelihoodEngine engine, ReadOnlySpan<double> u, Span<double> gradient)
+    public double NegativeLogLikelihood(IMarginalLikelihoodEngine engine, ReadOnlySpan<double> u, Span<double> gradient) =>
+        NegativeLogLikelihood(engine.Evaluate, u, gradient);
+
+    /// <summary>A log-likelihood evaluation (the engine's, or a batched one) at psi.</summary>
+    public delegate double LogLikelihood(ReadOnlySpan<double> psi, Span<double> gradient);
+
+    public double NegativeLogLikelihood(LogLikelihood evaluate, ReadOnlySpan<double> u, Span<double> gradient)
     {
         var psi = new double[layout.Count];
         var psiGradient = new double[layout.Count];
         ToPsi(u, psi);
-        double logLik = engine.Evaluate(psi, psiGradient);
+        double logLik = evaluate(psi, psiGradient);
         if (!double.IsFinite(logLik)) return double.PositiveInfinity;
         Gradient(u, psiGradient, gradient);
         return -logLik;

@@ -24,10 +24,54 @@ internal sealed class LikelihoodProfiler
     private readonly double[,] covariance;
     private readonly int maxIterations;
 
-    public int Refits { get; private set; }
-    public int Evaluations { get; private set; }
+    private int refits, evaluations;
+    private double bestImprovement;
+    private readonly object improvementGate = new();
+
+    public int Refits => refits;
+    public int Evaluations => evaluations;
     /// <summary>The lowest f a refit found below the fit's: a profile that finds a better optimum says the fit was not at one.</summary>
-    public double BestImprovement { get; private set; }
+    public double BestImprovement => bestImprovement;
+
+    /// <summary>One end to find: coordinate <paramref name="J"/> on side <paramref name="Side"/> (-1 lower, +1 upper),
+    /// not past <paramref name="Bound"/>.</summary>
+    public readonly record struct EndJob(int J, int Side, double Bound);
+
+    /// <summary>
+    /// Every end of <paramref name="jobs"/>, one after another, or with <paramref name="lockstep"/> each on its own
+    /// thread, their evaluations batched by <paramref name="lockstep"/> (the objective must then evaluate through it).
+    /// </summary>
+    public double[] Ends(IReadOnlyList<EndJob> jobs, double z, LockstepEvaluations? lockstep)
+    {
+        var ends = new double[jobs.Count];
+        if (lockstep is null)
+        {
+            for (int k = 0; k < jobs.Count; k++) ends[k] = End(jobs[k].J, jobs[k].Side, z, jobs[k].Bound);
+            return ends;
+        }
+        // Dedicated threads, not the pool's: they wait on one another while the engine's own passes take pool threads.
+        foreach (var _ in jobs) lockstep.Join();
+        Exception? failure = null;
+        var threads = jobs.Select((job, k) => new Thread(() =>
+        {
+            try
+            {
+                ends[k] = End(job.J, job.Side, z, job.Bound);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            finally
+            {
+                lockstep.Leave();
+            }
+        }) { IsBackground = true }).ToList();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        if (failure is not null) throw failure;
+        return ends;
+    }
 
     /// <param name="objective">f(u) and its gradient.</param>
     /// <param name="optimum">u^, the fit.</param>
@@ -130,7 +174,7 @@ internal sealed class LikelihoodProfiler
         };
         var v0 = new double[others.Length];
         for (int a = 0; a < others.Length; a++) v0[a] = near.Others[a] + (t - near.T) * trace[a];
-        Refits++;
+        Interlocked.Increment(ref refits);
         OptimizationSummary summary;
         if (others.Length == 0)
         {
@@ -146,14 +190,15 @@ internal sealed class LikelihoodProfiler
             }
             catch (GlmmException)
             {
-                Evaluations++;
+                Interlocked.Increment(ref evaluations);
                 return null;
             }
         }
-        Evaluations += summary.Evaluations;
+        Interlocked.Add(ref evaluations, summary.Evaluations);
         if (!double.IsFinite(summary.Minimum)) return null;
         double rise = summary.Minimum - minimum;
-        if (rise < 0) BestImprovement = Math.Max(BestImprovement, -rise);
+        if (rise < 0)
+            lock (improvementGate) bestImprovement = Math.Max(bestImprovement, -rise);
         double zeta = Math.Sign(t - optimum[j]) * Math.Sqrt(Math.Max(0, 2 * rise));
         if (t == optimum[j]) zeta = 0;
         return new Point(t, zeta, summary.Minimizer);

@@ -38,6 +38,25 @@ public class ProfileIntervalTests
         Assert.True(ci.Refits > 0 && ci.Evaluations >= ci.Refits);
     }
 
+    /// <summary>The ends advancing together (their points evaluated several per pass, from the optimum's modes) find
+    /// what the ends one after another (each point from its neighbour's modes) find, to the ends' own tolerance.</summary>
+    [Fact]
+    public void LockstepProfilesMatchSequentialOnes()
+    {
+        var c = InferenceCases.Cbpp;
+        var together = GlmmProfile.Compute(c.Frame, c.Fit, 0.95, c.Options.Execution, lockstep: true);
+        var apart = GlmmProfile.Compute(c.Frame, c.Fit, 0.95, c.Options.Execution, lockstep: false);
+        Assert.True(together.Passes > 0 && together.Passes < together.Evaluations, $"{together.Passes} passes for {together.Evaluations} evaluations");
+        Assert.Equal(0, apart.Passes);
+        for (int a = 0; a < together.Fixef.Length; a++)
+        {
+            Assert.Equal(apart.Fixef[a].Lower, together.Fixef[a].Lower, 5);
+            Assert.Equal(apart.Fixef[a].Upper, together.Fixef[a].Upper, 5);
+        }
+        Assert.Equal(apart.VarCorr[0].Sd[0].Lower, together.VarCorr[0].Sd[0].Lower, 5);
+        Assert.Equal(apart.VarCorr[0].Sd[0].Upper, together.VarCorr[0].Sd[0].Upper, 5);
+    }
+
     [Fact]
     public void SleepstudyMlProfileMatchesLme4()
     {
