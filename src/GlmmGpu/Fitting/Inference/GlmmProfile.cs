@@ -14,8 +14,10 @@ namespace GlmmGpu.Fitting.Inference;
 internal static class GlmmProfile
 {
     /// <param name="lockstep">Whether the ends' refits advance together, their points evaluated several at a time
-    /// (<see cref="LockstepEvaluations"/>), or one end after another, each point from its neighbour's modes.</param>
-    public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution, bool lockstep = true)
+    /// (<see cref="LockstepEvaluations"/>), or one end after another, each point from its neighbour's modes. Null: together
+    /// on a device, where one pass serves many points for little more than one; apart on the CPU path, whose passes
+    /// cost per point anyway and whose points then start Newton's method closer to their modes (benchmarks/RESULTS.md).</param>
+    public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution, bool? lockstep = null)
     {
         int nodes = fit.Method == FitMethod.Laplace ? 1 : fit.NAgq;
         var data = MarginalLikelihoodData.Create(frame, nodes);
@@ -27,7 +29,7 @@ internal static class GlmmProfile
         var gradient = new double[uHat.Length];
         double fHat = objective(uHat, gradient);
         var hessian = map.Hessian(engine, uHat, gradient);
-        if (!lockstep)
+        if (!(lockstep ?? engine.Device != "cpu"))
             return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion);
         var batches = new LockstepEvaluations(engine);
         Optimization.Bfgs.Objective together = (u, g) => map.NegativeLogLikelihood(batches.Evaluate, u, g);
