@@ -13,6 +13,10 @@ namespace GlmmGpu.Fitting.Inference;
 /// </summary>
 internal static class GlmmProfile
 {
+    /// <summary>a_10 beyond which a correlation's profile is taken not to cross: corr 0.99995. An end there is reported
+    /// as -1 or 1 (the likelihood does not fall by the quantile before the correlation's bound).</summary>
+    private const double CorrelationLimit = 100;
+
     /// <param name="lockstep">Whether the ends' refits advance together, their points evaluated several at a time
     /// (<see cref="LockstepEvaluations"/>), or one end after another, each point from its neighbour's modes. Null: together
     /// on a device, where one pass serves many points for little more than one; apart on the CPU path, whose passes
@@ -43,6 +47,23 @@ internal static class GlmmProfile
         };
     }
 
+    /// <summary>The profile's zeta with coordinate <paramref name="coordinate"/> of u (fixed effects, then SDs and a_ij,
+    /// then log phi) held at <paramref name="value"/>: where another implementation's end lies on this profile.</summary>
+    internal static double ZetaAt(ModelFrame frame, FitResult fit, ExecutionOptions execution, int coordinate, double value)
+    {
+        int nodes = fit.Method == FitMethod.Laplace ? 1 : fit.NAgq;
+        var data = MarginalLikelihoodData.Create(frame, nodes);
+        using var engine = EngineFactory.Create(data, execution);
+        var map = new GlmmCoordinates(data.Layout, data.Block.Correlated);
+        var uHat = map.FromPsi(fit.Record.FinalParameters);
+        Optimization.Bfgs.Objective objective = (u, g) => map.NegativeLogLikelihood(engine, u, g);
+        var gradient = new double[uHat.Length];
+        double fHat = objective(uHat, gradient);
+        var inverse = LikelihoodProfiler.Covariance(map.Hessian(engine, uHat, gradient))
+            ?? throw new GlmmException("the Hessian is not positive definite at the estimates");
+        return new LikelihoodProfiler(objective, uHat, fHat, inverse).Zeta(coordinate, value);
+    }
+
     /// <summary>The intervals from a profiler on coordinates (beta, covariance coordinates, log phi or log sigma), shared
     /// with the linear mixed model's profile; <paramref name="p"/> is the number of fixed effects among the coordinates
     /// (0 where they are not profiled).</summary>
@@ -66,14 +87,14 @@ internal static class GlmmProfile
         {
             var profiler = new LikelihoodProfiler(objective, uHat, fHat, inverse);
             // The coordinates to profile and the lower bound of each (an SD's is 0); both ends of each.
-            var targets = new List<(int J, double Lower)>();
-            for (int j = 0; j < p; j++) targets.Add((j, double.NegativeInfinity));
-            for (int i = 0; i < covariance.Q; i++) targets.Add((p + i, 0.0));
-            if (covariance.Correlated) targets.Add((p + covariance.OffDiagonalIndex(1, 0), double.NegativeInfinity));
-            if (hasDispersion && dispersion is not null) targets.Add((uHat.Length - 1, double.NegativeInfinity));
+            var targets = new List<(int J, double Lower, double Limit)>();
+            for (int j = 0; j < p; j++) targets.Add((j, double.NegativeInfinity, 1e8));
+            for (int i = 0; i < covariance.Q; i++) targets.Add((p + i, 0.0, 1e8));
+            if (covariance.Correlated) targets.Add((p + covariance.OffDiagonalIndex(1, 0), double.NegativeInfinity, CorrelationLimit));
+            if (hasDispersion && dispersion is not null) targets.Add((uHat.Length - 1, double.NegativeInfinity, 1e8));
             var jobs = targets.SelectMany(t => new[]
             {
-                new LikelihoodProfiler.EndJob(t.J, -1, t.Lower), new LikelihoodProfiler.EndJob(t.J, +1, double.PositiveInfinity),
+                new LikelihoodProfiler.EndJob(t.J, -1, t.Lower, t.Limit), new LikelihoodProfiler.EndJob(t.J, +1, double.PositiveInfinity, t.Limit),
             }).ToList();
             var ends = profiler.Ends(jobs, z, lockstep);
             var byCoordinate = targets.Select((t, k) => (t.J, Interval: new Interval(ends[2 * k], ends[2 * k + 1]))).ToDictionary(x => x.J, x => x.Interval);

@@ -35,7 +35,9 @@ internal sealed class LikelihoodProfiler
 
     /// <summary>One end to find: coordinate <paramref name="J"/> on side <paramref name="Side"/> (-1 lower, +1 upper),
     /// not past <paramref name="Bound"/>.</summary>
-    public readonly record struct EndJob(int J, int Side, double Bound);
+    /// <param name="Limit">|u_j| beyond which zeta is taken never to reach z: the end is then +-infinity (a correlation's
+    /// a_10 at 100 is corr 0.99995, where lme4's profile stops too).</param>
+    public readonly record struct EndJob(int J, int Side, double Bound, double Limit = 1e8);
 
     /// <summary>
     /// Every end of <paramref name="jobs"/>, one after another, or with <paramref name="lockstep"/> each on its own
@@ -46,7 +48,7 @@ internal sealed class LikelihoodProfiler
         var ends = new double[jobs.Count];
         if (lockstep is null)
         {
-            for (int k = 0; k < jobs.Count; k++) ends[k] = End(jobs[k].J, jobs[k].Side, z, jobs[k].Bound);
+            for (int k = 0; k < jobs.Count; k++) ends[k] = End(jobs[k].J, jobs[k].Side, z, jobs[k].Bound, jobs[k].Limit);
             return ends;
         }
         // Dedicated threads, not the pool's: they wait on one another while the engine's own passes take pool threads.
@@ -56,7 +58,7 @@ internal sealed class LikelihoodProfiler
         {
             try
             {
-                ends[k] = End(job.J, job.Side, z, job.Bound);
+                ends[k] = End(job.J, job.Side, z, job.Bound, job.Limit);
             }
             catch (Exception e)
             {
@@ -94,18 +96,11 @@ internal sealed class LikelihoodProfiler
     private sealed record Point(double T, double Zeta, double[] Others);
 
     /// <summary>Where zeta = side z, on the side of u^_j that <paramref name="side"/> names.</summary>
-    public double End(int j, int side, double z, double bound)
+    public double End(int j, int side, double z, double bound, double limit = 1e8)
     {
-        int n = optimum.Length;
         double se = Math.Sqrt(covariance[j, j]);
         if (!(se > 0) || !double.IsFinite(se)) return double.NaN;
-        var others = Enumerable.Range(0, n).Where(i => i != j).ToArray();
-        var trace = others.Select(i => covariance[i, j] / covariance[j, j]).ToArray();
-        var conditional = new double[n - 1, n - 1];
-        for (int a = 0; a < n - 1; a++)
-            for (int b = 0; b < n - 1; b++)
-                conditional[a, b] = covariance[others[a], others[b]] - covariance[others[a], j] * covariance[j, others[b]] / covariance[j, j];
-        var start = new Point(optimum[j], 0, others.Select(i => optimum[i]).ToArray());
+        var (others, trace, conditional, start) = Setup(j);
         var points = new List<Point> { start };
         double target = side * z;
         Point? inside = start, outside = null;
@@ -153,10 +148,32 @@ internal sealed class LikelihoodProfiler
                 if (side * (next - point.T) > 4 * Math.Abs(step)) next = point.T + 4 * step;
                 if (side * (next - point.T) <= 0) next = point.T + step;
                 t = next;
-                if (Math.Abs(t) > 1e8) return side * double.PositiveInfinity;
+                if (Math.Abs(t) > limit) return side * double.PositiveInfinity;
             }
         }
         return double.NaN;
+    }
+
+    /// <summary>The other coordinates, the quadratic approximation's profile trace and conditional inverse Hessian, and
+    /// the profile's point at the optimum.</summary>
+    private (int[] Others, double[] Trace, double[,] Conditional, Point Start) Setup(int j)
+    {
+        int n = optimum.Length;
+        var others = Enumerable.Range(0, n).Where(i => i != j).ToArray();
+        var trace = others.Select(i => covariance[i, j] / covariance[j, j]).ToArray();
+        var conditional = new double[n - 1, n - 1];
+        for (int a = 0; a < n - 1; a++)
+            for (int b = 0; b < n - 1; b++)
+                conditional[a, b] = covariance[others[a], others[b]] - covariance[others[a], j] * covariance[j, others[b]] / covariance[j, j];
+        return (others, trace, conditional, new Point(optimum[j], 0, others.Select(i => optimum[i]).ToArray()));
+    }
+
+    /// <summary>zeta at u_j = <paramref name="t"/> (one refit from the optimum along the trace), to show where another
+    /// profile's end lies on this one.</summary>
+    public double Zeta(int j, double t)
+    {
+        var (others, trace, conditional, start) = Setup(j);
+        return Refit(j, others, t, start, trace, conditional, Math.Sign(t - optimum[j]))?.Zeta ?? double.NaN;
     }
 
     private Point? Refit(int j, int[] others, double t, Point near, double[] trace, double[,] conditional, int side)
