@@ -6,7 +6,7 @@ using Xunit;
 namespace GlmmGpu.Tests.Fitting.Inference;
 
 /// <summary>
-/// The parametric bootstrap against lme4's <c>bootMer</c> (Fixtures/*_inference.json, section boot: percentile intervals
+/// The parametric bootstrap against lme4's <c>bootMer</c> (Fixtures/inference/*_inference.json, section boot: percentile intervals
 /// and bootstrap SDs, seed 20261204; different random streams from ours, so only Monte Carlo agreement is possible).
 /// The Monte Carlo error of a 2.5% percentile from R replicates of a statistic with bootstrap SD s is, for a roughly
 /// normal statistic, sqrt(0.025 * 0.975 / R) / phi(1.96) s = 2.67 s / sqrt(R) (0.084 s at R = 1000); two independent

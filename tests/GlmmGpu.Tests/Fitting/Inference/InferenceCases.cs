@@ -32,7 +32,8 @@ internal static class InferenceCases
 
     public static Case Make(string name, FamilyKind family, FitMethod method, int threads = 0)
     {
-        var reference = Fixtures.Json(name + ".json");
+        // Under Fixtures/inference/: the reference fits' tests read every JSON at the top of Fixtures as a fit.
+        var reference = Fixtures.Json(Path.Combine("inference", name + ".json"));
         var data = CsvLoader.Load(Fixtures.Path(reference.GetProperty("data").GetString()!));
         var options = new FitOptions { Method = method, Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = threads } };
         var frame = Glmm.Frame(data, new ModelSpec(reference.GetProperty("formula").GetString()!, family), options.Execution.Parallel);

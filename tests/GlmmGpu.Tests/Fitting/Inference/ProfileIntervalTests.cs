@@ -7,7 +7,7 @@ namespace GlmmGpu.Tests.Fitting.Inference;
 
 /// <summary>
 /// Profile-likelihood and Wald intervals against lme4's <c>confint(m, oldNames = FALSE)</c> on the inference references
-/// (Fixtures/cbpp_inference.json: glmer Laplace; sleepstudy_ml_inference.json: lmer by ML): every end within 1e-3 of
+/// (Fixtures/inference/cbpp_inference.json: glmer Laplace; sleepstudy_ml_inference.json: lmer by ML): every end within 1e-3 of
 /// lme4's (lme4 interpolates splines through its profile; the ends here are solved for on the refits), and a REML fit's
 /// profile is the ML deviance's, as lme4's.
 /// </summary>
@@ -58,7 +58,7 @@ public class ProfileIntervalTests
     }
 
     /// <summary>
-    /// A correlated intercept and slope (Fixtures/sim_poisson_slope_confint.json, made by
+    /// A correlated intercept and slope (Fixtures/inference/sim_poisson_slope_confint.json, made by
     /// Fixtures/scripts/confint_poisson_slope.R): every end within 1e-3 of lme4's but sd_x's lower, where lme4 warned of a
     /// non-monotonic profile and fell back from its spline. There lme4 says zeta = -1.96 at sd_x = 0.066341; held there,
     /// the refit here finds a higher profiled likelihood (|zeta| clearly below 1.96), so this profile's end (0.06476) is

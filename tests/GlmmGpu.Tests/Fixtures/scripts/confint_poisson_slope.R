@@ -1,5 +1,5 @@
 # lme4's profile intervals of a Poisson GLMM with a correlated random intercept and slope (Laplace), for
-# Fixtures/sim_poisson_slope_confint.json. Usage: Rscript confint_poisson_slope.R sim_poisson_slope.csv OUT.json
+# Fixtures/inference/sim_poisson_slope_confint.json. Usage: Rscript confint_poisson_slope.R sim_poisson_slope.csv OUT.json
 suppressMessages({library(lme4); library(jsonlite)})
 args <- commandArgs(TRUE)
 d <- read.csv(args[1]); d$g <- factor(d$g)
