@@ -86,6 +86,25 @@ public class ProfileIntervalTests
         Assert.True(zeta < 0 && zeta > -1.95, $"zeta at lme4's lower end of sd_x: {zeta}");
     }
 
+    /// <summary>On ILGPU's CPU accelerator the profiles go through the kernels, and advance together (a device's
+    /// default): the ends are the CPU path's to the ends' tolerance.</summary>
+    [Fact]
+    public void DeviceProfileMatchesTheCpuPath()
+    {
+        var c = InferenceCases.Cbpp;
+        var cpu = GlmmProfile.Compute(c.Frame, c.Fit, 0.95, c.Options.Execution);
+        var device = GlmmProfile.Compute(c.Frame, c.Fit, 0.95, new GlmmGpu.Engines.ExecutionOptions { Device = GlmmGpu.Engines.DeviceChoice.IlgpuCpu });
+        Assert.True(device.Passes > 0);
+        Assert.Equal(0, cpu.Passes);
+        for (int a = 0; a < cpu.Fixef.Length; a++)
+        {
+            Assert.Equal(cpu.Fixef[a].Lower, device.Fixef[a].Lower, 5);
+            Assert.Equal(cpu.Fixef[a].Upper, device.Fixef[a].Upper, 5);
+        }
+        Assert.Equal(cpu.VarCorr[0].Sd[0].Lower, device.VarCorr[0].Sd[0].Lower, 5);
+        Assert.Equal(cpu.VarCorr[0].Sd[0].Upper, device.VarCorr[0].Sd[0].Upper, 5);
+    }
+
     [Fact]
     public void SleepstudyMlProfileMatchesLme4()
     {
