@@ -13,8 +13,8 @@ namespace GlmmGpu.Fitting.Inference;
 /// (<see cref="ResponseSimulator"/>, replicate r from its own stream seeded by (seed, r)), each refitted by the fit's
 /// method warm-started at the fit (Laplace and AGQ: BFGS from the estimates with the fit's inverse Hessian; ML and
 /// REML: the profiled deviance from the fit's theta and curvature). Replicates run in parallel over the fit's threads,
-/// each on the CPU path with one thread, and land in their own slot, so the intervals do not depend on the number of
-/// threads. The statistics are those <c>bootMer</c> is usually given: the fixed effects, the SDs, the correlations and
+/// each on the CPU path with one thread, and land in their own slot; the warm start's curvature is the CPU path's too,
+/// so the intervals depend on neither the number of threads nor the device. The statistics are those <c>bootMer</c> is usually given: the fixed effects, the SDs, the correlations and
 /// the dispersion.
 /// </summary>
 internal static class ParametricBootstrap
@@ -64,7 +64,8 @@ internal static class ParametricBootstrap
         var layout = data.Layout;
         var psiHat = fit.Record.FinalParameters;
         double[,] inverseHessian;
-        using (var engine = EngineFactory.Create(data, fitOptions.Execution))
+        // On the CPU path, whose results do not depend on the threads, so that no replicate depends on the device.
+        using (var engine = EngineFactory.Create(data, fitOptions.Execution with { Device = DeviceChoice.Cpu }))
         {
             var gradient = new double[layout.Count];
             engine.Evaluate(psiHat, gradient);
@@ -95,7 +96,8 @@ internal static class ParametricBootstrap
         var block = SingleGroupingFactor.Block(frame);
         var criterion = fit.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
         LmmFitter.Result original;
-        using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, fitOptions.Execution, out _))
+        var cpu = fitOptions.Execution with { Device = DeviceChoice.Cpu };
+        using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, cpu, out _))
             original = LmmFitter.Fit(engine.ResponseStatistics(), block.Correlated, criterion, null, fitOptions.MaxIterations);
         double sigma = original.Solution.Sigma;
         var lambda = Scaled(original.Lambda, sigma, block.Q);

@@ -119,6 +119,16 @@ public class BootstrapIntervalTests
     }
 
     [Fact]
+    public void SameSeedSameIntervalsWhateverTheDevice()
+    {
+        var c = InferenceCases.Cbpp;
+        var options = new IntervalOptions { Method = IntervalMethod.Bootstrap, Replicates = 20, Seed = 9 };
+        var cpu = Glmm.Confint(c.Frame, c.Fit, options, c.Options);
+        var device = Glmm.Confint(c.Frame, c.Fit, options, c.Options with { Execution = new GlmmGpu.Engines.ExecutionOptions { Device = GlmmGpu.Engines.DeviceChoice.IlgpuCpu } });
+        Assert.Equal(cpu.ReplicateStatistics!.SelectMany(v => v), device.ReplicateStatistics!.SelectMany(v => v));
+    }
+
+    [Fact]
     public void PercentileFollowsBootCi()
     {
         // boot.ci(type = "perc") with R = 9 replicates 1..9: (R + 1) 0.05 = 0.5 is below the first order statistic, so
