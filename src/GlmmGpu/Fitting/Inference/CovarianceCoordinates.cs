@@ -9,10 +9,16 @@ namespace GlmmGpu.Fitting.Inference;
 /// and corr(1, 0) = a_10 / sqrt(1 + a_10^2) is a coordinate too (up to that monotone map). Lambda is on the scale the
 /// caller gives it (the response's for a Gaussian model's SDs).
 /// </summary>
-internal sealed class CovarianceCoordinates(int q, bool correlated)
+/// <remarks>With <c>order</c>, the coordinates are those of the effects taken in that order (position k holds effect
+/// order[k]) and Lambda is the Cholesky factor of the covariance they give, in the effects' own order: corr(order[1],
+/// order[0]) is then a coordinate, which is how the other correlations of three effects are profiled. Its chain rule is
+/// by central differences of that map (a 3 x 3 Cholesky factor per point).</remarks>
+internal sealed class CovarianceCoordinates(int q, bool correlated, int[]? order = null)
 {
     public int Q { get; } = q;
     public bool Correlated { get; } = correlated && q > 1;
+    /// <summary>The effects' order the coordinates take them in (null: their own).</summary>
+    public int[]? Order { get; } = order;
     public int Count => Q + (Correlated ? Q * (Q - 1) / 2 : 0);
     public int CorrelationCount => Correlated ? Q * (Q - 1) / 2 : 0;
 
@@ -21,6 +27,41 @@ internal sealed class CovarianceCoordinates(int q, bool correlated)
 
     /// <summary>The factor at the coordinates <paramref name="c"/>.</summary>
     public Mat3 Lambda(ReadOnlySpan<double> c)
+    {
+        if (Order is null) return OwnOrderLambda(c);
+        var permuted = OwnOrderLambda(c);
+        var covariance = default(Mat3);
+        for (int a = 0; a < Q; a++)
+            for (int b = 0; b < Q; b++)
+            {
+                double s = 0;
+                for (int k = 0; k <= Math.Min(a, b); k++) s += permuted[a, k] * permuted[b, k];
+                covariance[Order[a], Order[b]] = s;
+            }
+        return CholeskyAllowingZeros(covariance, Q);
+    }
+
+    /// <summary>The lower Cholesky factor with a positive diagonal; a zero pivot (a variance at zero) gives a zero column.</summary>
+    private static Mat3 CholeskyAllowingZeros(in Mat3 a, int q)
+    {
+        var l = default(Mat3);
+        for (int j = 0; j < q; j++)
+        {
+            double d = a[j, j];
+            for (int k = 0; k < j; k++) d -= l[j, k] * l[j, k];
+            double pivot = Math.Sqrt(Math.Max(d, 0));
+            l[j, j] = pivot;
+            for (int i = j + 1; i < q; i++)
+            {
+                double s = a[i, j];
+                for (int k = 0; k < j; k++) s -= l[i, k] * l[j, k];
+                l[i, j] = pivot > 0 ? s / pivot : 0;
+            }
+        }
+        return l;
+    }
+
+    private Mat3 OwnOrderLambda(ReadOnlySpan<double> c)
     {
         var lambda = default(Mat3);
         for (int i = 0; i < Q; i++)
@@ -42,6 +83,24 @@ internal sealed class CovarianceCoordinates(int q, bool correlated)
     /// <summary>d Lambda[row, column] / d c[k], for the chain rule from Lambda's gradient to the coordinates'.</summary>
     public void LambdaGradient(ReadOnlySpan<double> c, in Mat3 lambdaGradient, Span<double> gradient)
     {
+        if (Order is not null)
+        {
+            var x = c.ToArray();
+            for (int k = 0; k < Count; k++)
+            {
+                double h = 1e-6 * Math.Max(1.0, Math.Abs(x[k])), original = x[k];
+                x[k] = original + h;
+                var plus = Lambda(x);
+                x[k] = original - h;
+                var minus = Lambda(x);
+                x[k] = original;
+                double sum = 0;
+                for (int r = 0; r < Q; r++)
+                    for (int col = 0; col <= r; col++) sum += lambdaGradient[r, col] * (plus[r, col] - minus[r, col]);
+                gradient[k] = sum / (2 * h);
+            }
+            return;
+        }
         for (int i = 0; i < Q; i++)
         {
             if (!Correlated)
@@ -70,6 +129,18 @@ internal sealed class CovarianceCoordinates(int q, bool correlated)
     {
         var c = new double[Count];
         var l = lambda;
+        if (Order is not null)
+        {
+            var covariance = default(Mat3);
+            for (int a = 0; a < Q; a++)
+                for (int b = 0; b < Q; b++)
+                {
+                    double s = 0;
+                    for (int k = 0; k < Q; k++) s += lambda[Order[a], k] * lambda[Order[b], k];
+                    covariance[a, b] = s;
+                }
+            l = CholeskyAllowingZeros(covariance, Q);
+        }
         for (int j = 0; j < Q; j++)
             if (l[j, j] < 0)
                 for (int i = j; i < Q; i++) l[i, j] = -l[i, j];
@@ -91,7 +162,12 @@ internal sealed class CovarianceCoordinates(int q, bool correlated)
     {
         var lambda = Lambda(c);
         var sd = new double[Q];
-        for (int i = 0; i < Q; i++) sd[i] = Math.Abs(c[i]);
+        for (int i = 0; i < Q; i++)
+        {
+            double s = 0;
+            for (int m = 0; m <= i; m++) s += lambda[i, m] * lambda[i, m];
+            sd[i] = Math.Sqrt(s);
+        }
         var corr = new double[CorrelationCount];
         int k = 0;
         for (int i = 1; i < Q && Correlated; i++)

@@ -33,12 +33,23 @@ internal static class GlmmProfile
         var gradient = new double[uHat.Length];
         double fHat = objective(uHat, gradient);
         var hessian = map.Hessian(engine, uHat, gradient);
+        // The other correlations of three effects, each in coordinates where it is one (one end after another).
+        Reparameterisation reordered = covariance =>
+        {
+            var other = new GlmmCoordinates(data.Layout, covariance);
+            var u0 = other.FromPsi(psiHat);
+            Optimization.Bfgs.Objective f = (u, g) => other.NegativeLogLikelihood(engine, u, g);
+            var g0 = new double[u0.Length];
+            double f0 = f(u0, g0);
+            return new ProfileSetup(f, u0, f0, other.Hessian(engine, u0, g0));
+        };
         if (!(lockstep ?? engine.Device != "cpu"))
-            return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion);
+            return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion,
+                reordered: reordered);
         var batches = new LockstepEvaluations(engine);
         Optimization.Bfgs.Objective together = (u, g) => map.NegativeLogLikelihood(batches.Evaluate, u, g);
         var intervals = Assemble(fit, level, uHat, fHat, hessian, together, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion,
-            lockstep: batches);
+            lockstep: batches, reordered: reordered);
         return new ConfidenceIntervals
         {
             Method = intervals.Method, Level = level, FixedNames = intervals.FixedNames, Fixef = intervals.Fixef, VarCorr = intervals.VarCorr,
@@ -64,12 +75,18 @@ internal static class GlmmProfile
         return new LikelihoodProfiler(objective, uHat, fHat, inverse).Zeta(coordinate, value);
     }
 
+    /// <summary>A profile's objective, optimum, minimum and Hessian in some coordinates.</summary>
+    internal sealed record ProfileSetup(Optimization.Bfgs.Objective Objective, double[] Optimum, double Minimum, double[,] Hessian);
+
+    /// <summary>The profile's setup in the coordinates of other covariance coordinates (same layout otherwise).</summary>
+    internal delegate ProfileSetup Reparameterisation(CovarianceCoordinates covariance);
+
     /// <summary>The intervals from a profiler on coordinates (beta, covariance coordinates, log phi or log sigma), shared
     /// with the linear mixed model's profile; <paramref name="p"/> is the number of fixed effects among the coordinates
     /// (0 where they are not profiled).</summary>
     internal static ConfidenceIntervals Assemble(FitResult fit, double level, double[] uHat, double fHat, double[,] hessian,
         Optimization.Bfgs.Objective objective, CovarianceCoordinates covariance, int p, Kernels.Families.FamilyKind family, bool hasDispersion,
-        List<string>? notes = null, LockstepEvaluations? lockstep = null)
+        List<string>? notes = null, LockstepEvaluations? lockstep = null, Reparameterisation? reordered = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         notes ??= new List<string>();
@@ -104,12 +121,36 @@ internal static class GlmmProfile
             {
                 var a = byCoordinate[p + covariance.OffDiagonalIndex(1, 0)];
                 corr[0] = new Interval(CovarianceCoordinates.CorrelationOf(a.Lower), CovarianceCoordinates.CorrelationOf(a.Upper));
-                if (corr.Length > 1) notes.Add("profile intervals of correlations other than the first pair's are not built (NA)");
+                // corr(i, j) for (2, 0) and (2, 1): the effects reordered so that j comes first and i second.
+                for (int i = 2; i < covariance.Q; i++)
+                    for (int j = 0; j < i; j++)
+                    {
+                        int k = i * (i - 1) / 2 + j;
+                        if (reordered is null)
+                        {
+                            notes.Add($"the profile interval of correlation {k + 1} is not available here (NA)");
+                            continue;
+                        }
+                        var order = new[] { j, i }.Concat(Enumerable.Range(0, covariance.Q).Where(e => e != i && e != j)).ToArray();
+                        var other = new CovarianceCoordinates(covariance.Q, correlated: true, order);
+                        var setup = reordered(other);
+                        if (LikelihoodProfiler.Covariance(setup.Hessian) is not { } otherInverse) continue;
+                        var otherProfiler = new LikelihoodProfiler(setup.Objective, setup.Optimum, setup.Minimum, otherInverse);
+                        int coordinate = p + other.OffDiagonalIndex(1, 0);
+                        var otherEnds = otherProfiler.Ends(new[]
+                        {
+                            new LikelihoodProfiler.EndJob(coordinate, -1, double.NegativeInfinity, CorrelationLimit),
+                            new LikelihoodProfiler.EndJob(coordinate, +1, double.PositiveInfinity, CorrelationLimit),
+                        }, z, null);
+                        corr[k] = new Interval(CovarianceCoordinates.CorrelationOf(otherEnds[0]), CovarianceCoordinates.CorrelationOf(otherEnds[1]));
+                        refits += otherProfiler.Refits;
+                        evaluations += otherProfiler.Evaluations;
+                    }
             }
             if (hasDispersion && dispersion is not null)
                 dispersion = DispersionScale.Reported(family, byCoordinate[uHat.Length - 1]);
-            refits = profiler.Refits;
-            evaluations = profiler.Evaluations;
+            refits += profiler.Refits;
+            evaluations += profiler.Evaluations;
             if (profiler.BestImprovement > 1e-6)
                 notes.Add($"a profile refit found a log-likelihood {profiler.BestImprovement:G3} above the fit's: the fit was not at its optimum");
         }
@@ -132,9 +173,11 @@ internal static class GlmmProfile
 
 /// <summary>The map between the optimizer's psi = (beta, theta, log phi) and the profile's u = (beta, covariance
 /// coordinates, log phi), with the chain rule for the engine's gradient.</summary>
-internal sealed class GlmmCoordinates(ParameterLayout layout, bool correlated)
+internal sealed class GlmmCoordinates(ParameterLayout layout, CovarianceCoordinates covariance)
 {
-    public CovarianceCoordinates Covariance { get; } = new(layout.Q, correlated);
+    public GlmmCoordinates(ParameterLayout layout, bool correlated) : this(layout, new CovarianceCoordinates(layout.Q, correlated)) { }
+
+    public CovarianceCoordinates Covariance { get; } = covariance;
     public int Count => layout.Count - layout.ThetaCount + Covariance.Count;
 
     public double[] FromPsi(ReadOnlySpan<double> psi)

@@ -43,7 +43,14 @@ internal static class LmmProfile
         var hessian = objective.Hessian(u);
         var notes = new List<string>();
         if (ml is not null) notes.Add("as lme4's, the profile of a REML fit is of the ML deviance (the intervals of the ML fit)");
-        return GlmmProfile.Assemble(fit, level, u, fHat, hessian, objective.Value, covariance, frame.P, FamilyKind.Gaussian, hasDispersion: true, notes);
+        GlmmProfile.Reparameterisation reordered = other =>
+        {
+            var deviance = new Deviance(stats, other);
+            var u0 = beta.Concat(other.FromLambda(lambda)).Append(Math.Log(sigma)).ToArray();
+            return new GlmmProfile.ProfileSetup(deviance.Value, u0, deviance.Value(u0, new double[u0.Length]), deviance.Hessian(u0));
+        };
+        return GlmmProfile.Assemble(fit, level, u, fHat, hessian, objective.Value, covariance, frame.P, FamilyKind.Gaussian, hasDispersion: true, notes,
+            reordered: reordered);
     }
 
     /// <summary>Half the ML deviance at u, i.e. -log L; the gradient by central differences.</summary>

@@ -34,6 +34,27 @@ public class CovarianceCoordinatesTests
             for (int j = 0; j < 3; j++) Assert.Equal(cov[i, j], cov2[i, j], 13);
     }
 
+    /// <summary>Reordered coordinates give the same covariance back, and their corr(1, 0) is the correlation of the two
+    /// effects put first.</summary>
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(2, 1)]
+    public void ReorderedCoordinatesHoldTheOtherCorrelations(int i, int j)
+    {
+        var own = new CovarianceCoordinates(3, correlated: true);
+        var order = new[] { j, i }.Concat(Enumerable.Range(0, 3).Where(e => e != i && e != j)).ToArray();
+        var reordered = new CovarianceCoordinates(3, correlated: true, order);
+        var lambda = Lower3();
+        var c = reordered.FromLambda(lambda);
+        var (_, corr) = own.Natural(own.FromLambda(lambda));
+        Assert.Equal(corr[i * (i - 1) / 2 + j], CovarianceCoordinates.CorrelationOf(c[reordered.OffDiagonalIndex(1, 0)]), 12);
+        var back = reordered.Lambda(c);
+        var cov = SmallLinearAlgebra.Multiply(lambda, SmallLinearAlgebra.Transpose(lambda, 3), 3);
+        var cov2 = SmallLinearAlgebra.Multiply(back, SmallLinearAlgebra.Transpose(back, 3), 3);
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++) Assert.Equal(cov[a, b], cov2[a, b], 12);
+    }
+
     [Fact]
     public void ChainRuleMatchesCentralDifferences()
     {
