@@ -8,7 +8,8 @@ namespace GlmmGpu.Fitting.Inference;
 /// Profile-likelihood intervals of a Laplace or AGQ fit (lme4's <c>profile</c> then <c>confint</c>): the engine's
 /// log-likelihood and exact gradient at psi = (beta, theta, log phi), taken to coordinates u = (beta, SDs and a_ij of
 /// <see cref="CovarianceCoordinates"/>, log phi) in which every fixed effect, every SD, corr(1, 0) and the dispersion
-/// are each a coordinate, and profiled there by <see cref="LikelihoodProfiler"/>. The Hessian in u that starts the
+/// are each a coordinate, and profiled there by <see cref="LikelihoodProfiler"/>; the other correlations of three
+/// effects in the same coordinates of the effects reordered. The Hessian in u that starts the
 /// profiles is differenced from the exact gradient at n points evaluated together (<see cref="IMarginalLikelihoodEngine.EvaluateMany"/>).
 /// </summary>
 internal static class GlmmProfile
