@@ -92,7 +92,9 @@ internal static class GlmmProfile
         var clock = System.Diagnostics.Stopwatch.StartNew();
         notes ??= new List<string>();
         double z = NormalQuantile.Of((1 + level) / 2);
-        var inverse = LikelihoodProfiler.Covariance(hessian);
+        var inverse = LikelihoodProfiler.Covariance(hessian, out bool regularised);
+        if (regularised)
+            notes.Add("the likelihood's Hessian is not positive definite at the estimates (a singular fit?): the profiles start from a regularised curvature");
         var fixef = Enumerable.Repeat(Interval.Unavailable, fit.FixedEffects.Count).ToArray();
         var component = fit.VarCorr[0];
         var sd = Enumerable.Repeat(Interval.Unavailable, component.Sd.Length).ToArray();
@@ -100,7 +102,7 @@ internal static class GlmmProfile
         Interval? dispersion = fit.Dispersion is null ? null : Interval.Unavailable;
         int refits = 0, evaluations = 0;
         if (inverse is null)
-            notes.Add("profile intervals are not available: the likelihood's Hessian is not positive definite at the estimates (a singular fit?)");
+            notes.Add("profile intervals are not available: the likelihood's Hessian is not finite at the estimates");
         else
         {
             var profiler = new LikelihoodProfiler(objective, uHat, fHat, inverse);
@@ -135,7 +137,7 @@ internal static class GlmmProfile
                         var order = new[] { j, i }.Concat(Enumerable.Range(0, covariance.Q).Where(e => e != i && e != j)).ToArray();
                         var other = new CovarianceCoordinates(covariance.Q, correlated: true, order);
                         var setup = reordered(other);
-                        if (LikelihoodProfiler.Covariance(setup.Hessian) is not { } otherInverse) continue;
+                        if (LikelihoodProfiler.Covariance(setup.Hessian, out _) is not { } otherInverse) continue;
                         var otherProfiler = new LikelihoodProfiler(setup.Objective, setup.Optimum, setup.Minimum, otherInverse);
                         int coordinate = p + other.OffDiagonalIndex(1, 0);
                         var otherEnds = otherProfiler.Ends(new[]

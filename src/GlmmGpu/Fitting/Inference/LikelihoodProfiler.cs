@@ -223,4 +223,31 @@ internal sealed class LikelihoodProfiler
 
     /// <summary>The inverse of a symmetric Hessian, or null where it is not positive definite.</summary>
     public static double[,]? Covariance(double[,] hessian) => Dense.InverseSpd(hessian);
+
+    /// <summary>
+    /// The inverse of a Hessian that need not be positive definite (a singular fit: the likelihood flat in a variance at
+    /// zero, or in the correlations of an effect without variance): eigenvalues below 1e-8 of the largest are raised to
+    /// it. The profiles only start from this curvature (first steps, warm starts, BFGS's first inverse Hessian), so a
+    /// flat direction costs steps, not accuracy; <paramref name="regularised"/> says whether any was raised.
+    /// </summary>
+    public static double[,]? Covariance(double[,] hessian, out bool regularised)
+    {
+        regularised = false;
+        if (Dense.InverseSpd(hessian) is { } inverse) return inverse;
+        int n = hessian.GetLength(0);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (!double.IsFinite(hessian[i, j])) return null;
+        var (values, vectors) = SymmetricEigen.Decompose(hessian);
+        double floor = 1e-8 * Math.Max(values.Max(), 1e-300);
+        var result = new double[n, n];
+        for (int k = 0; k < n; k++)
+        {
+            double value = Math.Max(values[k], floor);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) result[i, j] += vectors[i, k] * vectors[j, k] / value;
+        }
+        regularised = true;
+        return result;
+    }
 }

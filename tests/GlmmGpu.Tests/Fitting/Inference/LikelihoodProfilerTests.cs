@@ -70,4 +70,28 @@ public class LikelihoodProfilerTests
         Assert.True(Math.Abs(Solve(tHat, tHat + 5) - interval.Upper) < 1e-5, $"upper {interval.Upper} vs {Solve(tHat, tHat + 5)}");
         Assert.Equal(0.5, profiler.Interval(0, z, lowerBound: 0.5).Lower);
     }
+
+    /// <summary>A likelihood flat in one coordinate (as in a variance at zero's correlations): the Hessian is singular,
+    /// the profile starts from a regularised curvature, the other coordinate's ends are still exact and the flat one's
+    /// profile never crosses (its ends are infinite).</summary>
+    [Fact]
+    public void FlatDirectionGivesInfiniteEndsAndLeavesTheOthersExact()
+    {
+        Bfgs.Objective f = (u, g) =>
+        {
+            g[0] = u[0] - 1;
+            g[1] = 0;
+            return 0.5 * (u[0] - 1) * (u[0] - 1);
+        };
+        var covariance = LikelihoodProfiler.Covariance(new double[,] { { 1, 0 }, { 0, 0 } }, out bool regularised);
+        Assert.True(regularised);
+        var profiler = new LikelihoodProfiler(f, new[] { 1.0, 0.0 }, 0.0, covariance!);
+        double z = NormalQuantile.Of(0.975);
+        var first = profiler.Interval(0, z);
+        Assert.Equal(1 - z, first.Lower, 6);
+        Assert.Equal(1 + z, first.Upper, 6);
+        var flat = profiler.Interval(1, z);
+        Assert.Equal(double.NegativeInfinity, flat.Lower);
+        Assert.Equal(double.PositiveInfinity, flat.Upper);
+    }
 }
