@@ -20,6 +20,27 @@ internal static class LmmProfile
 
     public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, double level, ExecutionOptions execution, int maxIterations)
     {
+        var setup = Prepare(frame, fit, execution, maxIterations);
+        var notes = new List<string>();
+        if (setup.RemlRefitted) notes.Add("as lme4's, the profile of a REML fit is of the ML deviance (the intervals of the ML fit)");
+        return GlmmProfile.Assemble(fit, level, setup.Optimum, setup.Minimum, setup.Hessian, setup.Deviance.Value, setup.Covariance, frame.P,
+            FamilyKind.Gaussian, hasDispersion: true, notes, reordered: setup.Reordered);
+    }
+
+    /// <summary>The profile's zeta with coordinate <paramref name="coordinate"/> of u (fixed effects, SDs and a_ij, log sigma)
+    /// held at <paramref name="value"/>: where another implementation's end lies on this profile.</summary>
+    internal static double ZetaAt(ModelFrame frame, FitResult fit, ExecutionOptions execution, int maxIterations, int coordinate, double value)
+    {
+        var setup = Prepare(frame, fit, execution, maxIterations);
+        var inverse = LikelihoodProfiler.Covariance(setup.Hessian, out _) ?? throw new GlmmException("the deviance's Hessian is not finite");
+        return new LikelihoodProfiler(setup.Deviance.Value, setup.Optimum, setup.Minimum, inverse).Zeta(coordinate, value);
+    }
+
+    private sealed record Setup(Deviance Deviance, CovarianceCoordinates Covariance, double[] Optimum, double Minimum, double[,] Hessian,
+        bool RemlRefitted, GlmmProfile.Reparameterisation Reordered);
+
+    private static Setup Prepare(ModelFrame frame, FitResult fit, ExecutionOptions execution, int maxIterations)
+    {
         var block = SingleGroupingFactor.Block(frame);
         LmmSufficientStatistics stats;
         using (var engine = LinearEngineFactory.Create<FamilyLink<GaussianDensity, IdentityLink>>(frame, block, execution, out _))
@@ -40,17 +61,13 @@ internal static class LmmProfile
             for (int j = 0; j < block.Q; j++) lambda[i, j] = sigma * relative[i, j];
         var u = beta.Concat(covariance.FromLambda(lambda)).Append(Math.Log(sigma)).ToArray();
         double fHat = objective.Value(u, new double[u.Length]);
-        var hessian = objective.Hessian(u);
-        var notes = new List<string>();
-        if (ml is not null) notes.Add("as lme4's, the profile of a REML fit is of the ML deviance (the intervals of the ML fit)");
         GlmmProfile.Reparameterisation reordered = other =>
         {
             var deviance = new Deviance(stats, other);
             var u0 = beta.Concat(other.FromLambda(lambda)).Append(Math.Log(sigma)).ToArray();
             return new GlmmProfile.ProfileSetup(deviance.Value, u0, deviance.Value(u0, new double[u0.Length]), deviance.Hessian(u0));
         };
-        return GlmmProfile.Assemble(fit, level, u, fHat, hessian, objective.Value, covariance, frame.P, FamilyKind.Gaussian, hasDispersion: true, notes,
-            reordered: reordered);
+        return new Setup(objective, covariance, u, fHat, objective.Hessian(u), ml is not null, reordered);
     }
 
     /// <summary>Half the ML deviance at u, i.e. -log L; the gradient by central differences.</summary>
