@@ -35,15 +35,7 @@ internal static class GlmmProfile
         double fHat = objective(uHat, gradient);
         var hessian = map.Hessian(engine, uHat, gradient);
         // The other correlations of three effects, each in coordinates where it is one (one end after another).
-        Reparameterisation reordered = covariance =>
-        {
-            var other = new GlmmCoordinates(data.Layout, covariance);
-            var u0 = other.FromPsi(psiHat);
-            Optimization.Bfgs.Objective f = (u, g) => other.NegativeLogLikelihood(engine, u, g);
-            var g0 = new double[u0.Length];
-            double f0 = f(u0, g0);
-            return new ProfileSetup(f, u0, f0, other.Hessian(engine, u0, g0));
-        };
+        var reordered = Reordering(engine, data.Layout, psiHat);
         if (!(lockstep ?? engine.Device != "cpu"))
             return Assemble(fit, level, uHat, fHat, hessian, objective, map.Covariance, data.Layout.P, frame.Family, data.Layout.HasDispersion,
                 reordered: reordered);
@@ -75,6 +67,36 @@ internal static class GlmmProfile
             ?? throw new GlmmException("the Hessian is not positive definite at the estimates");
         return new LikelihoodProfiler(objective, uHat, fHat, inverse).Zeta(coordinate, value);
     }
+
+    /// <summary>corr(i, j)'s interval (i, j in either order), profiled in the coordinates of the effects reordered j, i, then the rest, where it is
+    /// corr(1, 0) and so a coordinate; with the refits and evaluations it took.</summary>
+    internal static (Interval Interval, int Refits, int Evaluations) ReorderedCorrelation(Reparameterisation reordered, int q, int p, int i, int j, double z)
+    {
+        var order = new[] { j, i }.Concat(Enumerable.Range(0, q).Where(e => e != i && e != j)).ToArray();
+        var other = new CovarianceCoordinates(q, correlated: true, order);
+        var setup = reordered(other);
+        if (LikelihoodProfiler.Covariance(setup.Hessian, out _) is not { } inverse) return (Interval.Unavailable, 0, 0);
+        var profiler = new LikelihoodProfiler(setup.Objective, setup.Optimum, setup.Minimum, inverse);
+        int coordinate = p + other.OffDiagonalIndex(1, 0);
+        var ends = profiler.Ends(new[]
+        {
+            new LikelihoodProfiler.EndJob(coordinate, -1, double.NegativeInfinity, CorrelationLimit),
+            new LikelihoodProfiler.EndJob(coordinate, +1, double.PositiveInfinity, CorrelationLimit),
+        }, z, null);
+        return (new Interval(CovarianceCoordinates.CorrelationOf(ends[0]), CovarianceCoordinates.CorrelationOf(ends[1])), profiler.Refits, profiler.Evaluations);
+    }
+
+    /// <summary>The reordering of a Laplace or AGQ fit's coordinates, for <see cref="ReorderedCorrelation"/>: the
+    /// profile's objective, optimum and Hessian in the given covariance coordinates, through <paramref name="engine"/>.</summary>
+    internal static Reparameterisation Reordering(IMarginalLikelihoodEngine engine, ParameterLayout layout, double[] psiHat) => covariance =>
+    {
+        var other = new GlmmCoordinates(layout, covariance);
+        var u0 = other.FromPsi(psiHat);
+        Optimization.Bfgs.Objective f = (u, g) => other.NegativeLogLikelihood(engine, u, g);
+        var g0 = new double[u0.Length];
+        double f0 = f(u0, g0);
+        return new ProfileSetup(f, u0, f0, other.Hessian(engine, u0, g0));
+    };
 
     /// <summary>A profile's objective, optimum, minimum and Hessian in some coordinates.</summary>
     internal sealed record ProfileSetup(Optimization.Bfgs.Objective Objective, double[] Optimum, double Minimum, double[,] Hessian);
@@ -134,20 +156,10 @@ internal static class GlmmProfile
                             notes.Add($"the profile interval of correlation {k + 1} is not available here (NA)");
                             continue;
                         }
-                        var order = new[] { j, i }.Concat(Enumerable.Range(0, covariance.Q).Where(e => e != i && e != j)).ToArray();
-                        var other = new CovarianceCoordinates(covariance.Q, correlated: true, order);
-                        var setup = reordered(other);
-                        if (LikelihoodProfiler.Covariance(setup.Hessian, out _) is not { } otherInverse) continue;
-                        var otherProfiler = new LikelihoodProfiler(setup.Objective, setup.Optimum, setup.Minimum, otherInverse);
-                        int coordinate = p + other.OffDiagonalIndex(1, 0);
-                        var otherEnds = otherProfiler.Ends(new[]
-                        {
-                            new LikelihoodProfiler.EndJob(coordinate, -1, double.NegativeInfinity, CorrelationLimit),
-                            new LikelihoodProfiler.EndJob(coordinate, +1, double.PositiveInfinity, CorrelationLimit),
-                        }, z, null);
-                        corr[k] = new Interval(CovarianceCoordinates.CorrelationOf(otherEnds[0]), CovarianceCoordinates.CorrelationOf(otherEnds[1]));
-                        refits += otherProfiler.Refits;
-                        evaluations += otherProfiler.Evaluations;
+                        var (interval, otherRefits, otherEvaluations) = ReorderedCorrelation(reordered, covariance.Q, p, i, j, z);
+                        corr[k] = interval;
+                        refits += otherRefits;
+                        evaluations += otherEvaluations;
                     }
             }
             if (hasDispersion && dispersion is not null)

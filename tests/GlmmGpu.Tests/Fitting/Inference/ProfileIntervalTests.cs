@@ -139,6 +139,23 @@ public class ProfileIntervalTests
         Assert.True(zeta < 0 && zeta > -1.95, $"zeta at lme4's lower end of the correlation: {zeta}");
     }
 
+    /// <summary>The reordered coordinates' path through the engine (its chain rule by differences of the reordered map)
+    /// on a Poisson intercept and slope: corr(1, 0) profiled with the effects swapped (order 1, 0) is the interval the
+    /// direct coordinates give.</summary>
+    [Fact]
+    public void ReorderedCorrelationProfileMatchesTheDirectOne()
+    {
+        var c = InferenceCases.Make("sim_poisson_slope_confint", FamilyKind.Poisson, FitMethod.Laplace);
+        var direct = c.Intervals(new IntervalOptions { Method = IntervalMethod.Profile }).VarCorr[0].Corr[0];
+        var data = GlmmGpu.Engines.MarginalLikelihoodData.Create(c.Frame, 1);
+        using var engine = GlmmGpu.Engines.EngineFactory.Create(data, c.Options.Execution);
+        var (swapped, refits, _) = GlmmProfile.ReorderedCorrelation(GlmmProfile.Reordering(engine, data.Layout, c.Fit.Record.FinalParameters),
+            2, c.Fit.FixedEffects.Count, i: 0, j: 1, NormalQuantile.Of(0.975));
+        Assert.True(refits > 0);
+        Assert.Equal(direct.Lower, swapped.Lower, 4);
+        Assert.Equal(direct.Upper, swapped.Upper, 4);
+    }
+
     [Fact]
     public void SleepstudyMlProfileMatchesLme4()
     {
