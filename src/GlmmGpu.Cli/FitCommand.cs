@@ -26,6 +26,8 @@ public sealed record FitRequest
     public int MaxIterations { get; init; } = 500;
     public bool PqlFixedScale { get; init; }
     public string? JsonPath { get; init; }
+    /// <summary>Intervals to form after the fit (<c>--confint</c>), or null.</summary>
+    public Fitting.Inference.IntervalOptions? Intervals { get; init; }
     public bool Quiet { get; init; }
     public bool Verbose { get; init; }
 
@@ -69,6 +71,7 @@ public static class FitCommand
         new("max-iterations", "N", "optimizer iterations before giving up (default 500); a fit that stops\nthere is reported as not converged"),
         new("pql-scale", "S", "PQL's residual scale: estimate (default, as MASS::glmmPQL) or fixed (at 1,\nBreslow and Clayton's PQL)"),
         new("json", "OUT.json", "also write the result as JSON to this file"),
+        ConfintArguments.Options[0], ConfintArguments.Options[1], ConfintArguments.Options[2], ConfintArguments.Options[3],
         new("quiet", null, "no progress lines on stderr (errors are still shown)"),
         new("verbose", null, "progress lines even when stderr is not a terminal, every optimizer\niteration, and a stack trace with any error"),
         new("help", null, "show this help", ShortName: "h"),
@@ -113,11 +116,12 @@ public static class FitCommand
         WarmUpFit.Start(data, request.ToModelSpec(), fitOptions, fileName);
         var progress = new FitProgress(ctx, everyIteration: request.Verbose);
         FitResult result;
+        ModelFrame frame;
         using (progress.StartTicking())
         {
             ctx.BeginPhase("building the model frame");
             clock.Restart();
-            var frame = Glmm.Frame(data, request.ToModelSpec(), fitOptions.Execution.Parallel);
+            frame = Glmm.Frame(data, request.ToModelSpec(), fitOptions.Execution.Parallel);
             ctx.EndPhase($"{FrameDetail(frame)}, {Seconds(clock)} s");
             Diagnostics.Mark("model frame");
             if (frame.FixedDesign?.SlowNote is { } slow)
@@ -138,10 +142,20 @@ public static class FitCommand
         SummaryFormatter.Write(result, ctx.Out, fileName);
         ctx.Out.Flush();
         Diagnostics.Mark("summary written");
+        Fitting.Inference.ConfidenceIntervals? intervals = null;
+        if (request.Intervals is { } asked)
+        {
+            ctx.BeginPhase($"{Fitting.Inference.IntervalMethodNames.Name(asked.Method)} confidence intervals");
+            clock.Restart();
+            intervals = Glmm.Confint(frame, result, asked, fitOptions);
+            ctx.EndPhase($"{Seconds(clock)} s");
+            ConfintFormatter.Write(intervals, ctx.Out);
+            ctx.Out.Flush();
+        }
         if (request.JsonPath is { } json)
         {
             // The file's checksum lets 'glmm anova' refuse fits of different data; one more read, only when saving.
-            FitResultJson.Write(result, json, DataFileIdentity.Of(request.DataPath, data.RowCount));
+            FitResultJson.Write(result, json, intervals, DataFileIdentity.Of(request.DataPath, data.RowCount));
             ctx.Note($"wrote {json}");
         }
         // A fit that did not converge has printed its summary and the warning; its exit status says the same.
@@ -205,6 +219,7 @@ public static class FitCommand
                 var other => throw new UsageException($"option --pql-scale takes estimate or fixed, not '{other}'"),
             },
             JsonPath = a.Value("json"),
+            Intervals = ConfintArguments.Parse(a, method),
             Quiet = a.Has("quiet"),
             Verbose = a.Has("verbose"),
         };

@@ -34,4 +34,9 @@ public static class Glmm
     }
 
     public static FitResult Fit(ModelFrame frame, FitOptions options) => Estimators.Fit(frame, options);
+
+    /// <summary>Confidence intervals for a fit of <paramref name="frame"/> (lme4's <c>confint</c>, or <c>bootMer</c>'s
+    /// percentile intervals), with the settings the fit was given.</summary>
+    public static Fitting.Inference.ConfidenceIntervals Confint(ModelFrame frame, FitResult fit, Fitting.Inference.IntervalOptions intervals, FitOptions options) =>
+        Fitting.Inference.ConfidenceIntervalEstimator.Compute(frame, fit, intervals, options);
 }

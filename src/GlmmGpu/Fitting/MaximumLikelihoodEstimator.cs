@@ -251,7 +251,7 @@ internal static class MaximumLikelihoodEstimator
     /// known), all evaluated in one pass over the rows and each from the optimum's conditional modes, with a
     /// truncation error of order 1e-5 relative, far inside what standard errors need.
     /// </summary>
-    private static double[,] Hessian(IMarginalLikelihoodEngine engine, double[] psi, double[] gradientAtPsi, int n)
+    internal static double[,] Hessian(IMarginalLikelihoodEngine engine, double[] psi, double[] gradientAtPsi, int n)
     {
         var h = new double[n, n];
         // Asked before any differenced evaluation moves the engine's modes away from psi.

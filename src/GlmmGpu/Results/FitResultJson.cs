@@ -5,6 +5,7 @@ using System.Text.Json;
 
 using GlmmGpu.Data;
 using GlmmGpu.Fitting;
+using GlmmGpu.Fitting.Inference;
 
 namespace GlmmGpu.Results;
 
@@ -33,25 +34,27 @@ public static class FitResultJson
 
     /// <summary>Write to a file (created or replaced), with a final newline; <paramref name="data"/>, the file the
     /// fit read, is saved as <c>data</c> for <c>glmm anova</c>.</summary>
-    public static void Write(FitResult result, string path, DataFileIdentity? data = null)
+    public static void Write(FitResult result, string path, ConfidenceIntervals? confint = null, DataFileIdentity? data = null)
     {
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(result, stream, data);
+        Write(result, stream, confint, data);
     }
 
     /// <summary>Write UTF-8 JSON and a final newline to a stream (left open).</summary>
-    public static void Write(FitResult result, Stream stream, DataFileIdentity? data = null)
+    public static void Write(FitResult result, Stream stream, ConfidenceIntervals? confint = null, DataFileIdentity? data = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         using (var w = new Utf8JsonWriter(stream, WriterOptions))
         {
-            Write(result, w, data);
+            Write(result, w, confint, data);
         }
         stream.WriteByte((byte)'\n');
     }
 
     /// <summary>Write the result as one JSON object to <paramref name="w"/>.</summary>
-    public static void Write(FitResult r, Utf8JsonWriter w, DataFileIdentity? data = null)
+    /// <param name="confint">Intervals formed after the fit, written as <c>confint</c> (<see cref="ConfintJson"/>) before the messages.</param>
+    /// <param name="data">The file the fit read, written as <c>data</c>.</param>
+    public static void Write(FitResult r, Utf8JsonWriter w, ConfidenceIntervals? confint = null, DataFileIdentity? data = null)
     {
         w.WriteStartObject();
         w.WriteString("formula", r.Formula);
@@ -153,6 +156,7 @@ public static class FitResultJson
         if (r.RemlCriterion is { } reml)
             Number(w, "REML", reml);
 
+        if (confint is not null) ConfintJson.Write(confint, w);
         if (data is not null)
             WriteData(data, w);
 

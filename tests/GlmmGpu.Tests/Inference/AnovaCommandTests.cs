@@ -48,8 +48,8 @@ public class AnovaCommandTests : IDisposable
         Assert.True(code == 0, stderr);
 
         var table = Test(output);
-        var tmb = Fixtures.Json("anova_glmmtmb.json").GetProperty("cbpp");
-        var lme4 = Fixtures.Json("cbpp_inference.json").GetProperty("anova");
+        var tmb = Fixtures.Json("inference/anova_glmmtmb.json").GetProperty("cbpp");
+        var lme4 = Fixtures.Json("inference/cbpp_inference.json").GetProperty("anova");
         double chisq = table.GetProperty("Chisq").GetDouble();
         Assert.True(Math.Abs(chisq - tmb.GetProperty("Chisq").GetDouble()) < 1e-4, $"Chisq {chisq:R} vs glmmTMB's {tmb.GetProperty("Chisq").GetDouble():R}");
         Assert.Equal(3, table.GetProperty("Df").GetInt32());
@@ -87,7 +87,7 @@ public class AnovaCommandTests : IDisposable
         var (code, _, stderr) = Run("anova", m0, m1, "--json", output);
         Assert.True(code == 0, stderr);
         var table = Test(output);
-        var lme4 = Fixtures.Json("sleepstudy_ml_inference.json").GetProperty("anova");
+        var lme4 = Fixtures.Json("inference/sleepstudy_ml_inference.json").GetProperty("anova");
         double chisq = table.GetProperty("Chisq").GetDouble(), expected = lme4.GetProperty("Chisq").GetDouble();
         Assert.True(Math.Abs(chisq - expected) < 1e-4, $"Chisq {chisq:R} vs lme4's {expected:R}");
         Assert.Equal(1, table.GetProperty("Df").GetInt32());

@@ -21,7 +21,7 @@ public class ConditionalVarianceReferenceTests(ITestOutputHelper output)
     [InlineData("sim_poisson_slope_laplace", "sim_poisson_slope.csv", "y ~ x + (1 + x | g)", FamilyKind.Poisson, FitMethod.Laplace)]
     public void ConditionalCovariancesAgreeWithLme4(string name, string dataFile, string formula, FamilyKind family, FitMethod method)
     {
-        var reference = Fixtures.Json("condvar_lme4.json").GetProperty(name);
+        var reference = Fixtures.Json("inference/condvar_lme4.json").GetProperty(name);
         var fit = Glmm.Fit(CsvLoader.Load(Fixtures.Path(dataFile)), new ModelSpec(formula, family), new FitOptions { Method = method });
         Assert.True(fit.Converged);
         var factor = reference.GetProperty("ranef").EnumerateObject().Single();

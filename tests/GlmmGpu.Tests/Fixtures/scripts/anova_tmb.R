@@ -17,4 +17,4 @@ out <- list(
               glmmTMB(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial), "cbpp"),
   sleepstudy_ml = test(glmmTMB(Reaction ~ 1 + (Days | Subject), sleep, REML = FALSE),
                        glmmTMB(Reaction ~ Days + (Days | Subject), sleep, REML = FALSE), "sleepstudy_ml"))
-writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "anova_glmmtmb.json")
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "inference/anova_glmmtmb.json")

@@ -25,4 +25,4 @@ cases <- list(
   one(lmer(Reaction ~ Days + (Days | Subject), sleep, REML = FALSE), "sleepstudy_ml"),
   one(glmer(y ~ x + (1 + x | g), pois, poisson), "sim_poisson_slope_laplace"))
 names(cases) <- sapply(cases, `[[`, "case")
-writeLines(toJSON(cases, digits = NA, auto_unbox = TRUE, pretty = TRUE), "condvar_lme4.json")
+writeLines(toJSON(cases, digits = NA, auto_unbox = TRUE, pretty = TRUE), "inference/condvar_lme4.json")

@@ -1,0 +1,7 @@
+suppressMessages(library(lme4))
+m <- lmer(Reaction ~ Days + (Days | Subject), sleepstudy, REML=FALSE)
+f <- function(m) c(fixef(m), unlist(lapply(VarCorr(m), function(v) sqrt(diag(v)))), sigma=sigma(m))
+set.seed(7)
+b <- bootMer(m, f, nsim=4000, type="parametric")
+print(apply(b$t, 2, quantile, c(0.025, 0.975)), digits=7)
+print(apply(b$t, 2, sd), digits=7)
