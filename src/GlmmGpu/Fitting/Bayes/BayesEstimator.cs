@@ -15,6 +15,9 @@ namespace GlmmGpu.Fitting.Bayes;
 /// </summary>
 internal static class BayesEstimator
 {
+    /// <summary>Below this many rows the sampler's engine runs on one thread unless told otherwise.</summary>
+    private const int SingleThreadRows = 10_000;
+
     public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
         var bayes = options.Bayes ?? new BayesOptions();
@@ -27,7 +30,11 @@ internal static class BayesEstimator
 
         var data = MarginalLikelihoodData.Create(frame, 1);
         var layout = data.Layout;
-        using var engine = EngineFactory.Create(data, options.Execution, nodes, out _);
+        // Sampling evaluates the likelihood tens of thousands of times: on a small data set the threads' start-up
+        // would outweigh their share of the rows, so the CPU path runs it on one (results do not depend on threads).
+        var execution = options.Execution.Threads == 0 && frame.RowCount < SingleThreadRows
+            ? options.Execution with { Threads = 1 } : options.Execution;
+        using var engine = EngineFactory.Create(data, execution, nodes, out _);
         if (nodes > 1) engine.UseNodes(nodes);
         var gradient = new double[layout.Count];
         engine.Evaluate(psiMl, gradient);
