@@ -35,7 +35,7 @@ public class BayesReferenceTests
     {
         var fit = FitCbpp(threads: 0, iterations: 2000, seed: 2026);
         var post = fit.Posterior!;
-        var reference = Fixtures.Json("cbpp_bayes.json").GetProperty("posterior");
+        var reference = Fixtures.Json("bayes/cbpp_bayes.json").GetProperty("posterior");
         var ours = post.Fixef.ToDictionary(s => s.Name);
         foreach (var name in new[] { "(Intercept)", "period2", "period3", "period4" })
             Compare(name, ours[name], reference.GetProperty(name));

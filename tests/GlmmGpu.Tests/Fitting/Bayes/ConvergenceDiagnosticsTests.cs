@@ -13,7 +13,7 @@ public class ConvergenceDiagnosticsTests
 {
     private static Dictionary<string, double[][]> Draws()
     {
-        var lines = File.ReadAllLines(Fixtures.Path("posterior_diagnostics_draws.csv"));
+        var lines = File.ReadAllLines(Fixtures.Path("bayes/posterior_diagnostics_draws.csv"));
         var header = lines[0].Split(',');
         var columns = header.Select(_ => new List<double>()).ToArray();
         foreach (var line in lines.Skip(1))
@@ -34,7 +34,7 @@ public class ConvergenceDiagnosticsTests
     public void MatchPosteriorsDefinitionsComputedInR(string name)
     {
         var chains = Draws()[name];
-        var reference = Fixtures.Json("posterior_diagnostics_reference.json").GetProperty(name);
+        var reference = Fixtures.Json("bayes/posterior_diagnostics_reference.json").GetProperty(name);
         void Near(string key, double actual) =>
             Assert.True(Math.Abs(actual - reference.GetProperty(key).GetDouble()) <= 1e-9 * Math.Abs(reference.GetProperty(key).GetDouble()),
                 $"{name} {key}: {actual:R} against R's {reference.GetProperty(key).GetDouble():R}");

@@ -2,7 +2,7 @@
 # computed by the definitions of Vehtari et al. (2021) as R's posterior package implements them (FFT
 # autocovariance, Geyer's initial monotone sequence, rank normalisation with qnorm((r - 3/8)/(S + 1/4))).
 # The posterior package is not installed here, so its definitions are restated below in base R.
-# Run from this folder: Rscript posterior_diagnostics.R  (writes ../posterior_diagnostics_draws.csv and _reference.json)
+# Run from this folder: Rscript posterior_diagnostics.R  (writes ../bayes/posterior_diagnostics_draws.csv and _reference.json)
 set.seed(20261205)
 n <- 999  # odd: split chains drop the middle draw; not an FFT "good size": exercises the padding factor
 chains <- 4
@@ -60,8 +60,8 @@ ess_mean <- function(x) ess(split_chains(x))
 mcse_mean <- function(x) sd(as.vector(x)) / sqrt(ess_mean(x))
 out <- do.call(cbind, lapply(names(draws), function(k) { d <- draws[[k]]; colnames(d) <- paste0(k, ".", 1:chains); d }))
 text <- apply(out, 2, function(v) sprintf("%.17g", v))
-write.csv(text, "../posterior_diagnostics_draws.csv", row.names = FALSE, quote = FALSE)
+write.csv(text, "../bayes/posterior_diagnostics_draws.csv", row.names = FALSE, quote = FALSE)
 ref <- lapply(draws, function(x) list(rhat = rhat(x), ess_bulk = ess_bulk(x), ess_tail = ess_tail(x), ess_mean = ess_mean(x), mcse_mean = mcse_mean(x),
   rhat_basic_split = rhat_basic(split_chains(x))))
 json <- paste0("{\n", paste(sprintf("  \"%s\": {%s}", names(ref), sapply(ref, function(r) paste(sprintf("\"%s\": %.17g", names(r), unlist(r)), collapse = ", "))), collapse = ",\n"), "\n}\n")
-writeLines(json, "../posterior_diagnostics_reference.json", sep = "")
+writeLines(json, "../bayes/posterior_diagnostics_reference.json", sep = "")
