@@ -19,6 +19,8 @@ public static class BayesArguments
         new("metric", "M", "with --method bayes: diag (default) or dense"),
         new("adapt-delta", "D", "with --method bayes: the step size's target acceptance (default 0.8)"),
         new("draws", "OUT.csv", "with --method bayes: write the draws after warm-up to this CSV file"),
+        new("ranef-draws", "OUT.csv", "with --method bayes: draw the random effects at --ranef-draw-count posterior\ndraws (from each cluster's Laplace normal) and write them to this CSV file"),
+        new("ranef-draw-count", "N", "with --ranef-draws: how many posterior draws, evenly spaced (default 100)"),
     };
 
     private static readonly string[] Names = Options.Select(o => o.Name).ToArray();
@@ -68,6 +70,9 @@ public static class BayesArguments
             Seed = seed,
             DenseMetric = dense,
             TargetAcceptance = delta,
+            RandomEffectDrawCount = a.Has("ranef-draws")
+                ? a.Value("ranef-draw-count") is { } n ? FitCommand.Integer("ranef-draw-count", n, 1, 1_000_000, "draws") : 100
+                : a.Has("ranef-draw-count") ? throw new UsageException("option --ranef-draw-count goes with --ranef-draws FILE") : 0,
         };
     }
 }

@@ -32,6 +32,8 @@ public sealed record FitRequest
     public GlmmGpu.Fitting.Bayes.BayesOptions? Bayes { get; init; }
     /// <summary>With --method bayes: where to write the draws (--draws).</summary>
     public string? DrawsPath { get; init; }
+    /// <summary>With --method bayes: where to write the random effects' draws (--ranef-draws).</summary>
+    public string? RanefDrawsPath { get; init; }
 
     public ModelSpec ToModelSpec() => new(Formula, Family, Link, Weights);
 
@@ -148,6 +150,11 @@ public static class FitCommand
             PosteriorDrawsCsv.Write(posterior, drawsPath);
             ctx.Note($"wrote {drawsPath}");
         }
+        if (request.RanefDrawsPath is { } ranefPath && result.Posterior?.RandomEffects is { } ranefDraws)
+        {
+            RandomEffectDrawsCsv.Write(ranefDraws, ranefPath);
+            ctx.Note($"wrote {ranefPath}");
+        }
         if (request.JsonPath is { } json)
         {
             FitResultJson.Write(result, json);
@@ -216,6 +223,7 @@ public static class FitCommand
             JsonPath = a.Value("json"),
             Bayes = BayesArguments.Parse(a, method),
             DrawsPath = method == FitMethod.Bayes ? a.Value("draws") : null,
+            RanefDrawsPath = method == FitMethod.Bayes ? a.Value("ranef-draws") : null,
             Quiet = a.Has("quiet"),
             Verbose = a.Has("verbose"),
         };
@@ -335,6 +343,8 @@ public static class FitCommand
             OutputFile.Check("json", json, ("data", r.DataPath));
         if (r.DrawsPath is { } draws)
             OutputFile.Check("draws", draws, ("data", r.DataPath));
+        if (r.RanefDrawsPath is { } ranefDraws)
+            OutputFile.Check("ranef-draws", ranefDraws, ("data", r.DataPath));
     }
 
     private static string Required(ParsedArguments a, string name, string what) =>

@@ -46,3 +46,26 @@ public static class PosteriorDrawsCsv
 
     private static string Quote(string name) => name.Contains(',') || name.Contains('"') ? "\"" + name.Replace("\"", "\"\"") + "\"" : name;
 }
+
+/// <summary>Random-effect draws as long CSV: <c>.chain, .iteration, level, term, value</c>, one row per draw, level and term.</summary>
+public static class RandomEffectDrawsCsv
+{
+    public static void Write(RandomEffectDrawSet set, string path)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
+        w.Write($".chain,.iteration,{Quote(set.Factor)},term,value\n");
+        int q = set.Terms.Length;
+        var sb = new StringBuilder();
+        for (int k = 0; k < set.Values.Length; k++)
+            for (int g = 0; g < set.Levels.Length; g++)
+                for (int d = 0; d < q; d++)
+                {
+                    sb.Clear();
+                    sb.Append(set.Chain[k] + 1).Append(',').Append(set.Iteration[k] + 1).Append(',').Append(Quote(set.Levels[g])).Append(',')
+                        .Append(Quote(set.Terms[d])).Append(',').Append(set.Values[k][g * q + d].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                    w.Write(sb);
+                }
+    }
+
+    private static string Quote(string name) => name.Contains(',') || name.Contains('"') ? "\"" + name.Replace("\"", "\"\"") + "\"" : name;
+}

@@ -39,6 +39,7 @@ public class BayesCommandTests
     [InlineData(new[] { "--method", "bayes", "--metric", "full" }, "option --metric takes diag or dense, not 'full'")]
     [InlineData(new[] { "--method", "bayes", "--adapt-delta", "1" }, "option --adapt-delta needs a number between 0 and 1")]
     [InlineData(new[] { "--method", "bayes", "--seed", "x" }, "option --seed needs a whole number")]
+    [InlineData(new[] { "--method", "bayes", "--ranef-draw-count", "5" }, "option --ranef-draw-count goes with --ranef-draws FILE")]
     [InlineData(new[] { "--method", "bayesian" }, "unknown method 'bayesian' (use laplace, agq, pql, ml, reml or bayes)")]
     public void BadOptionsAreNamed(string[] extra, string expected) => Assert.Contains(expected, Error(extra));
 
@@ -49,13 +50,13 @@ public class BayesCommandTests
         Directory.CreateDirectory(dir);
         try
         {
-            string json = Path.Combine(dir, "fit.json"), draws = Path.Combine(dir, "draws.csv");
+            string json = Path.Combine(dir, "fit.json"), draws = Path.Combine(dir, "draws.csv"), ranef = Path.Combine(dir, "ranef.csv");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
             int code = CliProgram.Run(["fit", "--data", Fixtures.Path("cbpp.csv"), "--factor", "herd,period", "--family", "binomial",
                 "--formula", "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--device", "cpu", "--quiet",
                 "--method", "bayes", "--chains", "2", "--iter", "400", "--seed", "3", "--prior", "sd ~ exponential(1)",
-                "--json", json, "--draws", draws], stdout, stderr);
+                "--json", json, "--draws", draws, "--ranef-draws", ranef, "--ranef-draw-count", "3"], stdout, stderr);
             Assert.True(code is 0 or 1, stderr.ToString());
             string text = stdout.ToString();
             Assert.Contains("NUTS on the marginal posterior (Laplace approximation)", text);
@@ -79,6 +80,9 @@ public class BayesCommandTests
             Assert.Equal(".chain,.iteration,.draw,(Intercept),period2,period3,period4,\"sd(herd, (Intercept))\",lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__", lines[0]);
             Assert.Equal(1 + 2 * 200, lines.Length);
             Assert.StartsWith("2,200,400,", lines[^1]);
+            var ranefLines = File.ReadAllLines(ranef);
+            Assert.Equal(".chain,.iteration,herd,term,value", ranefLines[0]);
+            Assert.Equal(1 + 3 * 15, ranefLines.Length);
         }
         finally
         {

@@ -95,6 +95,11 @@ internal static class BayesEstimator
             SamplingSeconds = samplingSeconds,
         };
         var posterior = PosteriorSummaries.Build(names, draws, stats, sampler, priors, data.Block, transform, dispersion?.Name);
+        if (bayes.RandomEffectDrawCount > 0)
+        {
+            var ranefDraws = RandomEffectDraws.Draw(engine, data, transform, chains.Select(ch => ch.Draws).ToList(), bayes.RandomEffectDrawCount, bayes.Seed);
+            posterior = posterior.WithRandomEffects(ranefDraws);
+        }
 
         // The conditional modes at the posterior means, for the result's ranef.
         var meanZ = new double[transform.Dimension];

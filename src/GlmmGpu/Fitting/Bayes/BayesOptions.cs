@@ -20,6 +20,8 @@ public sealed record BayesOptions
     public bool DenseMetric { get; init; }
     public double TargetAcceptance { get; init; } = 0.8;
     public int MaxTreeDepth { get; init; } = 10;
+    /// <summary>Posterior draws (evenly spaced) at which to draw the random effects (<see cref="RandomEffectDraws"/>); 0 for none.</summary>
+    public int RandomEffectDrawCount { get; init; }
 
     public int WarmupIterations => Warmup ?? Iterations / 2;
 

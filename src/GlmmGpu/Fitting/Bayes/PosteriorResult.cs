@@ -52,4 +52,12 @@ public sealed class PosteriorResult
     public required double[][][] Draws { get; init; }
     /// <summary>The sampler's statistics per chain and iteration after warm-up.</summary>
     public required TransitionStats[][] Stats { get; init; }
+    /// <summary>Random effects drawn at some of the posterior draws, where asked for (null otherwise).</summary>
+    public RandomEffectDrawSet? RandomEffects { get; init; }
+
+    public PosteriorResult WithRandomEffects(RandomEffectDrawSet draws) => new()
+    {
+        Priors = Priors, Fixef = Fixef, Factor = Factor, Sd = Sd, Corr = Corr, Dispersion = Dispersion, Sampler = Sampler,
+        Warnings = Warnings, DrawNames = DrawNames, Draws = Draws, Stats = Stats, RandomEffects = draws,
+    };
 }
