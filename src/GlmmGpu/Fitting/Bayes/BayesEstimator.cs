@@ -65,7 +65,8 @@ internal static class BayesEstimator
         int rounds = 0;
         ChainDriver.Run(runs, density, _ =>
         {
-            if (++rounds % 200 == 0) options.Progress?.Invoke("sampling", rounds, double.NaN);
+            // The slowest chain's iterations, warm-up included.
+            if (++rounds % 50 == 0) options.Progress?.Invoke("sampling", chains.Min(ch => ch.Iteration), double.NaN);
         });
         double samplingSeconds = sampling.Elapsed.TotalSeconds;
 

@@ -64,6 +64,8 @@ internal sealed class NutsChain
     /// <summary>Per iteration after warm-up.</summary>
     public List<TransitionStats> Stats { get; } = new();
     public int WarmupDivergences { get; private set; }
+    /// <summary>Iterations done, warm-up included (for progress).</summary>
+    public int Iteration { get; private set; }
     public double AdaptedStepSize => stepSize;
     public double[] InverseMetricDiagonal => metric.InverseDiagonal;
 
@@ -89,6 +91,7 @@ internal sealed class NutsChain
         for (int iteration = 0; iteration < settings.Warmup + settings.Samples; iteration++)
         {
             foreach (var r in Transition(z)) yield return r;
+            Iteration = iteration + 1;
             var stats = lastStats;
             if (iteration < settings.Warmup)
             {
