@@ -11,7 +11,7 @@ namespace GlmmGpu.Fitting.Bayes;
 /// </summary>
 internal static class PosteriorSummaries
 {
-    public const string FailurePrefix = "The posterior draws cannot be trusted: ";
+    public const string FailurePrefix = "The sampler did not converge to a trustworthy posterior: ";
 
     public static PosteriorResult Build(string[] names, double[][][] draws, TransitionStats[][] stats, SamplerRecord sampler,
         PriorSet priors, RandomEffectsBlock block, PosteriorTransform transform, string? dispersionName)

@@ -59,6 +59,16 @@ public class BayesReferenceTests
         Assert.True(Math.Abs(s.Q97_5 - r.GetProperty("q975").GetDouble()) <= 0.1 * Math.Abs(r.GetProperty("q975").GetDouble()), $"{name} 97.5% {s.Q97_5}");
     }
 
+    /// <summary>Chains of 30 iterations have not mixed: R-hat above 1.01 is reported and the fit is not converged.</summary>
+    [Fact]
+    public void ChainsThatHaveNotMixedAreNotReportedAsConverged()
+    {
+        var fit = FitCbpp(threads: 0, iterations: 30, seed: 5);
+        Assert.False(fit.Converged);
+        Assert.Contains(fit.Messages, m => m.StartsWith("The sampler did not converge to a trustworthy posterior: R-hat above 1.01", StringComparison.Ordinal));
+        Assert.Contains(fit.Messages, m => m.StartsWith("bulk or tail ESS below 400", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void TheSeedFixesTheDrawsWhateverTheThreads()
     {
