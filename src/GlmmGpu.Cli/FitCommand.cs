@@ -30,6 +30,12 @@ public sealed record FitRequest
     public Fitting.Inference.IntervalOptions? Intervals { get; init; }
     public bool Quiet { get; init; }
     public bool Verbose { get; init; }
+    /// <summary>With --method bayes: priors, chains, iterations, seed (<see cref="BayesArguments"/>).</summary>
+    public GlmmGpu.Fitting.Bayes.BayesOptions? Bayes { get; init; }
+    /// <summary>With --method bayes: where to write the draws (--draws).</summary>
+    public string? DrawsPath { get; init; }
+    /// <summary>With --method bayes: where to write the random effects' draws (--ranef-draws).</summary>
+    public string? RanefDrawsPath { get; init; }
 
     public ModelSpec ToModelSpec() => new(Formula, Family, Link, Weights);
 
@@ -41,6 +47,7 @@ public sealed record FitRequest
         MaxIterations = MaxIterations,
         PqlFixedScale = PqlFixedScale,
         Progress = progress,
+        Bayes = Bayes,
     };
 }
 
@@ -61,7 +68,7 @@ public static class FitCommand
         new("formula", "\"F\"", "the model in lme4 syntax, quoted (required), e.g.\n\"cbind(incidence, size - incidence) ~ period + (1 | herd)\""),
         new("family", "NAME", "binomial, poisson, gaussian, gamma, negbin or inverse.gaussian (required)"),
         new("link", "NAME", "logit, probit, cloglog, log, identity, sqrt, inverse or 1/mu^2\n(default: the family's usual link; log for gamma)"),
-        new("method", "M", "laplace, agq, pql, ml or reml (default: reml for gaussian with the\nidentity link, otherwise laplace; agq when --nagq is above 1)"),
+        new("method", "M", "laplace, agq, pql, ml, reml or bayes (default: reml for gaussian with the\nidentity link, otherwise laplace; agq when --nagq is above 1)"),
         new("nagq", "K", $"adaptive Gauss-Hermite nodes per random effect (default {DefaultAgqNodes} with\n--method agq; 1 means Laplace; K above 1 alone selects agq)"),
         new("factor", "a,b", "numeric columns to treat as factors, comma-separated (may be repeated);\ntext columns are always factors", Repeatable: true),
         new("weights", "COL", "column of prior weights (binomial: the trials of a proportion response)"),
@@ -75,7 +82,7 @@ public static class FitCommand
         new("quiet", null, "no progress lines on stderr (errors are still shown)"),
         new("verbose", null, "progress lines even when stderr is not a terminal, every optimizer\niteration, and a stack trace with any error"),
         new("help", null, "show this help", ShortName: "h"),
-    };
+    }.Concat(BayesArguments.Options).ToArray();
 
     public static string Help =>
         "glmm fit: fit a generalized linear mixed model to a CSV or Parquet file and print an lme4-style summary\n\n" +
@@ -152,6 +159,16 @@ public static class FitCommand
             ConfintFormatter.Write(intervals, ctx.Out);
             ctx.Out.Flush();
         }
+        if (request.DrawsPath is { } drawsPath && result.Posterior is { } posterior)
+        {
+            PosteriorDrawsCsv.Write(posterior, drawsPath);
+            ctx.Note($"wrote {drawsPath}");
+        }
+        if (request.RanefDrawsPath is { } ranefPath && result.Posterior?.RandomEffects is { } ranefDraws)
+        {
+            RandomEffectDrawsCsv.Write(ranefDraws, ranefPath);
+            ctx.Note($"wrote {ranefPath}");
+        }
         if (request.JsonPath is { } json)
         {
             // The file's checksum lets 'glmm anova' refuse fits of different data; one more read, only when saving.
@@ -220,6 +237,9 @@ public static class FitCommand
             },
             JsonPath = a.Value("json"),
             Intervals = ConfintArguments.Parse(a, method),
+            Bayes = BayesArguments.Parse(a, method),
+            DrawsPath = method == FitMethod.Bayes ? a.Value("draws") : null,
+            RanefDrawsPath = method == FitMethod.Bayes ? a.Value("ranef-draws") : null,
             Quiet = a.Has("quiet"),
             Verbose = a.Has("verbose"),
         };
@@ -249,6 +269,8 @@ public static class FitCommand
                 if (nagq == 1)
                     throw new UsageException("option --nagq must be 2 or more with --method agq (one node is --method laplace)");
                 return (FitMethod.Agq, nagq ?? DefaultAgqNodes);
+            case "bayes":
+                return (FitMethod.Bayes, nagq ?? 1);
             case "pql":
             case "ml":
             case "reml":
@@ -262,7 +284,7 @@ public static class FitCommand
                         : $"option --method {m} fits a linear mixed model, with the identity link, not {FamilyNames.RName(lmmLink)}; use laplace or agq");
                 return (m == "pql" ? FitMethod.Pql : m == "ml" ? FitMethod.Ml : FitMethod.Reml, 1);
             default:
-                throw new UsageException($"option --method: unknown method '{method}' (use laplace, agq, pql, ml or reml)");
+                throw new UsageException($"option --method: unknown method '{method}' (use laplace, agq, pql, ml, reml or bayes)");
         }
     }
 
@@ -305,6 +327,7 @@ public static class FitCommand
         FitMethod.Pql => "PQL",
         FitMethod.Ml => "maximum likelihood",
         FitMethod.Reml => "REML",
+        FitMethod.Bayes => nagq > 1 ? $"NUTS on the marginal posterior ({nagq}-node quadrature)" : "NUTS on the marginal posterior (Laplace)",
         _ => method.ToString(),
     };
 
@@ -334,6 +357,10 @@ public static class FitCommand
             throw new GlmmException($"data file '{r.DataPath}' not found");
         if (r.JsonPath is { } json)
             OutputFile.Check("json", json, ("data", r.DataPath));
+        if (r.DrawsPath is { } draws)
+            OutputFile.Check("draws", draws, ("data", r.DataPath));
+        if (r.RanefDrawsPath is { } ranefDraws)
+            OutputFile.Check("ranef-draws", ranefDraws, ("data", r.DataPath));
     }
 
     private static string Required(ParsedArguments a, string name, string what) =>

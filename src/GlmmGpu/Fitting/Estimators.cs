@@ -15,6 +15,7 @@ internal static class Estimators
             FitMethod.Laplace or FitMethod.Agq => MaximumLikelihoodEstimator.Fit(frame, options),
             FitMethod.Ml or FitMethod.Reml => LinearMixedModelEstimator.Fit(frame, options),
             FitMethod.Pql => PqlEstimator.Fit(frame, options),
+            FitMethod.Bayes => Bayes.BayesEstimator.Fit(frame, options),
             _ => throw new GlmmException($"unknown method {options.Method}"),
         };
     }

@@ -3,7 +3,7 @@ using GlmmGpu.Kernels.Families;
 
 namespace GlmmGpu.Fitting;
 
-public enum FitMethod { Laplace, Agq, Pql, Ml, Reml }
+public enum FitMethod { Laplace, Agq, Pql, Ml, Reml, Bayes }
 
 /// <summary>The names <c>--method</c>, the JSON and saved fits use for <see cref="FitMethod"/>.</summary>
 public static class FitMethodNames
@@ -14,6 +14,7 @@ public static class FitMethodNames
         FitMethod.Pql => "pql",
         FitMethod.Ml => "ml",
         FitMethod.Reml => "reml",
+        FitMethod.Bayes => "bayes",
         _ => "laplace",
     };
 
@@ -54,6 +55,8 @@ public sealed record FitOptions
     /// ("fitting"), ML and REML ("ML", "REML"; REML gives the REML log-likelihood) and PQL ("PQL", NaN: no likelihood).
     /// </summary>
     public Action<string, int, double>? Progress { get; init; }
+    /// <summary>For <see cref="FitMethod.Bayes"/>: priors, chains, iterations, seed, sampler tuning.</summary>
+    public Bayes.BayesOptions? Bayes { get; init; }
 }
 
 /// <summary>What the user asks for: data, formula, family and link.</summary>

@@ -48,6 +48,8 @@ public sealed class FitRecord
     public required IReadOnlyList<PhaseTime> Phases { get; init; }
     /// <summary>The whole fit's wall time, excluding data loading and the model frame.</summary>
     public required double Seconds { get; init; }
+    /// <summary>For a Bayesian fit, what the sampler did (its settings, step sizes, divergences, E-BFMI); null otherwise.</summary>
+    public Bayes.SamplerRecord? Sampler { get; init; }
 }
 
 /// <summary>

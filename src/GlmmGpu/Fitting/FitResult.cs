@@ -78,4 +78,6 @@ public sealed class FitResult
     /// <c>FactorLevels</c>): what prediction needs to code new data as the fit did. Null when not recorded.
     /// </summary>
     public IReadOnlyDictionary<string, string[]>? FactorLevels { get; init; }
+    /// <summary>For a Bayesian fit, the posterior (summaries, sampler record, draws); null otherwise.</summary>
+    public Bayes.PosteriorResult? Posterior { get; init; }
 }

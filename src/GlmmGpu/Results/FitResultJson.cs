@@ -165,6 +165,7 @@ public static class FitResultJson
             w.WriteStringValue(m);
         w.WriteEndArray();
         WriteRecord(r.Record, w);
+        if (r.Posterior is { } posterior) PosteriorJson.Write(posterior, w);
 
         w.WriteEndObject();
         w.Flush();

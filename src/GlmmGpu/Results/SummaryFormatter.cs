@@ -24,6 +24,7 @@ public static class SummaryFormatter
     public static string Format(FitResult result, string? dataName = null)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (result.Posterior is not null) return PosteriorSummaryFormatter.Format(result, dataName);
         var lines = new List<string>();
         lines.AddRange(HeaderLines(result, dataName));
         lines.Add("");

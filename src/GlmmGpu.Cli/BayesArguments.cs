@@ -1,0 +1,78 @@
+using System.Globalization;
+using GlmmGpu.Fitting;
+using GlmmGpu.Fitting.Bayes;
+
+namespace GlmmGpu.Cli;
+
+/// <summary><c>glmm fit --method bayes</c>'s own options: priors, chains, iterations, warm-up, seed, metric, draws file.</summary>
+public static class BayesArguments
+{
+    public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
+    {
+        new("prior", "\"T ~ D\"", "with --method bayes: a prior, e.g. \"fixef ~ normal(0, 10)\", \"Intercept ~ student_t(3, 0, 2.5)\",\n" +
+            "\"sd(herd) ~ half_normal(0, 1)\", \"corr ~ lkj(2)\", \"dispersion ~ exponential(1)\" (may be repeated;\n" +
+            "defaults: normal(0, 10), exponential(1), lkj(1), scaled by sd(y) for gaussian)", Repeatable: true),
+        new("chains", "N", "with --method bayes: chains, sampled together (default 4)"),
+        new("iter", "N", "with --method bayes: iterations per chain, warm-up included (default 2000)"),
+        new("warmup", "N", "with --method bayes: warm-up iterations per chain (default iter/2)"),
+        new("seed", "N", "with --method bayes: the seed of every chain's random stream (default 1)"),
+        new("metric", "M", "with --method bayes: diag (default) or dense"),
+        new("adapt-delta", "D", "with --method bayes: the step size's target acceptance (default 0.8)"),
+        new("draws", "OUT.csv", "with --method bayes: write the draws after warm-up to this CSV file"),
+        new("ranef-draws", "OUT.csv", "with --method bayes: draw the random effects at --ranef-draw-count posterior\ndraws (from each cluster's Laplace normal) and write them to this CSV file"),
+        new("ranef-draw-count", "N", "with --ranef-draws: how many posterior draws, evenly spaced (default 100)"),
+    };
+
+    private static readonly string[] Names = Options.Select(o => o.Name).ToArray();
+
+    /// <summary>The Bayesian settings, null unless <paramref name="method"/> is bayes; an error names an option given
+    /// without --method bayes, or a bad value.</summary>
+    public static BayesOptions? Parse(ParsedArguments a, FitMethod method)
+    {
+        if (method != FitMethod.Bayes)
+        {
+            var stray = Names.FirstOrDefault(a.Has);
+            if (stray is not null) throw new UsageException($"option --{stray} applies only to --method bayes");
+            return null;
+        }
+        var priors = new List<PriorStatement>();
+        foreach (var text in a.Values("prior"))
+        {
+            try
+            {
+                priors.Add(PriorParser.Parse(text));
+            }
+            catch (GlmmException e)
+            {
+                throw new UsageException(e.Message);
+            }
+        }
+        int iter = a.Value("iter") is { } it ? FitCommand.Integer("iter", it, 2, 10_000_000, "iterations") : 2000;
+        int? warmup = a.Value("warmup") is { } w ? FitCommand.Integer("warmup", w, 0, iter - 1, "warm-up iterations") : null;
+        double delta = 0.8;
+        if (a.Value("adapt-delta") is { } ad && (!double.TryParse(ad, NumberStyles.Float, CultureInfo.InvariantCulture, out delta) || !(delta > 0 && delta < 1)))
+            throw new UsageException($"option --adapt-delta needs a number between 0 and 1 (exclusive), not '{ad}'");
+        long seed = 1;
+        if (a.Value("seed") is { } s && !long.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
+            throw new UsageException($"option --seed needs a whole number, not '{s}'");
+        bool dense = a.Value("metric") switch
+        {
+            null or "diag" or "diagonal" => false,
+            "dense" => true,
+            var other => throw new UsageException($"option --metric takes diag or dense, not '{other}'"),
+        };
+        return new BayesOptions
+        {
+            Priors = priors,
+            Chains = a.Value("chains") is { } c ? FitCommand.Integer("chains", c, 1, 256, "chains") : 4,
+            Iterations = iter,
+            Warmup = warmup,
+            Seed = seed,
+            DenseMetric = dense,
+            TargetAcceptance = delta,
+            RandomEffectDrawCount = a.Has("ranef-draws")
+                ? a.Value("ranef-draw-count") is { } n ? FitCommand.Integer("ranef-draw-count", n, 1, 1_000_000, "draws") : 100
+                : a.Has("ranef-draw-count") ? throw new UsageException("option --ranef-draw-count goes with --ranef-draws FILE") : 0,
+        };
+    }
+}

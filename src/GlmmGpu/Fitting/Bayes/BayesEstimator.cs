@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using GlmmGpu.Engines;
+using GlmmGpu.Fitting.Bayes.Sampling;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting.Bayes;
+
+/// <summary>
+/// A Bayesian fit: the posterior of (beta, the random effects' SDs and correlations, the dispersion) with the random
+/// effects integrated out by the engine's Laplace or AGQ marginal likelihood, sampled by NUTS (<see cref="NutsChain"/>)
+/// in several chains whose positions are evaluated together. The maximum-likelihood fit comes first: it starts the
+/// chains (each moved by a random offset of about a standard error) and gives the engine the conditional modes every
+/// batch's Newton solves start from.
+/// </summary>
+internal static class BayesEstimator
+{
+    /// <summary>Below this many rows the sampler's engine runs on one thread unless told otherwise.</summary>
+    private const int SingleThreadRows = 10_000;
+
+    public static FitResult Fit(ModelFrame frame, FitOptions options)
+    {
+        var bayes = options.Bayes ?? new BayesOptions();
+        Check(bayes);
+        var clock = Stopwatch.StartNew();
+        int nodes = Math.Max(1, options.NAgq);
+        var ml = MaximumLikelihoodEstimator.Fit(frame, options with { Method = nodes > 1 ? FitMethod.Agq : FitMethod.Laplace, NAgq = nodes, Bayes = null });
+        double mlSeconds = clock.Elapsed.TotalSeconds;
+        var psiMl = ml.Record.FinalParameters;
+
+        var data = MarginalLikelihoodData.Create(frame, 1);
+        var layout = data.Layout;
+        // Sampling evaluates the likelihood tens of thousands of times: on a small data set the threads' start-up
+        // would outweigh their share of the rows, so the CPU path runs it on one (results do not depend on threads).
+        var execution = options.Execution.Threads == 0 && frame.RowCount < SingleThreadRows
+            ? options.Execution with { Threads = 1 } : options.Execution;
+        using var engine = EngineFactory.Create(data, execution, nodes, out _);
+        if (nodes > 1) engine.UseNodes(nodes);
+        var gradient = new double[layout.Count];
+        engine.Evaluate(psiMl, gradient);
+
+        bool gaussianIdentity = frame.Family == FamilyKind.Gaussian && frame.Link == LinkKind.Identity;
+        double responseScale = gaussianIdentity ? ConvergenceDiagnostics.StandardDeviation(frame.Response) : 1.0;
+        var dispersion = ResultBuilder.DispersionOf(frame.Family, 1.0);
+        var priors = PriorSet.Resolve(bayes.Priors, frame.FixedNames, data.Block.GroupingFactor, data.Block.TermNames,
+            layout.Correlated, dispersion?.Name, responseScale);
+        var transform = new PosteriorTransform(layout, priors, frame.Family == FamilyKind.Gamma ? -0.5 : 1.0);
+
+        // A singular fit's zero SD has no logarithm: start such an SD at a tenth of the response's scale.
+        var start = transform.FromPsi(psiMl, 0.1 * responseScale);
+        var jitter = new double[transform.Dimension];
+        for (int i = 0; i < transform.Dimension; i++)
+            jitter[i] = i < layout.P && double.IsFinite(ml.FixedEffectsCovariance[i, i]) ? Math.Sqrt(ml.FixedEffectsCovariance[i, i]) : 0.3;
+
+        var settings = bayes.Sampler;
+        var chains = new NutsChain[bayes.Chains];
+        var runs = new List<IEnumerable<EvaluationRequest>>();
+        for (int c = 0; c < chains.Length; c++)
+        {
+            chains[c] = new NutsChain(transform.Dimension, settings, new ChainRandom(bayes.Seed, c));
+            runs.Add(chains[c].Run(start, jitter));
+        }
+        var density = new PosteriorDensity(engine, transform, evaluateTogether: chains.Length > 1);
+        var sampling = Stopwatch.StartNew();
+        int rounds = 0;
+        ChainDriver.Run(runs, density, _ =>
+        {
+            // The slowest chain's iterations, warm-up included.
+            if (++rounds % 50 == 0) options.Progress?.Invoke("sampling", chains.Min(ch => ch.Iteration), double.NaN);
+        });
+        double samplingSeconds = sampling.Elapsed.TotalSeconds;
+
+        var names = QuantityNames(frame, data, transform, dispersion?.Name);
+        var draws = chains.Select(ch => ch.Draws.Select(zDraw =>
+        {
+            var v = new double[names.Length];
+            transform.Constrained(zDraw, v);
+            return v;
+        }).ToArray()).ToArray();
+        var stats = chains.Select(ch => ch.Stats.ToArray()).ToArray();
+        var sampler = new SamplerRecord
+        {
+            Settings = settings,
+            Chains = chains.Length,
+            Seed = bayes.Seed,
+            Metric = settings.DenseMetric ? "dense" : "diagonal",
+            StepSizes = chains.Select(ch => ch.AdaptedStepSize).ToArray(),
+            InverseMetricDiagonals = chains.Select(ch => ch.InverseMetricDiagonal).ToArray(),
+            Divergences = stats.Select(s => s.Count(t => t.Divergent)).ToArray(),
+            WarmupDivergences = chains.Select(ch => ch.WarmupDivergences).ToArray(),
+            MaxTreeDepthHits = stats.Select(s => s.Count(t => t.TreeDepth >= settings.MaxTreeDepth)).ToArray(),
+            Ebfmi = stats.Select(Ebfmi).ToArray(),
+            MeanAcceptance = stats.Select(s => s.Length == 0 ? double.NaN : s.Average(t => t.AcceptStat)).ToArray(),
+            Leapfrogs = stats.Sum(s => (long)s.Sum(t => t.Leapfrogs)),
+            Evaluations = density.Evaluations,
+            SamplingSeconds = samplingSeconds,
+        };
+        var posterior = PosteriorSummaries.Build(names, draws, stats, sampler, priors, data.Block, transform, dispersion?.Name);
+        if (bayes.RandomEffectDrawCount > 0)
+        {
+            var ranefDraws = RandomEffectDraws.Draw(engine, data, transform, chains.Select(ch => ch.Draws).ToList(), bayes.RandomEffectDrawCount, bayes.Seed);
+            posterior = posterior.WithRandomEffects(ranefDraws);
+        }
+
+        // The conditional modes at the posterior means, for the result's ranef.
+        var meanZ = new double[transform.Dimension];
+        foreach (var chain in chains)
+            foreach (var zDraw in chain.Draws)
+                for (int i = 0; i < meanZ.Length; i++) meanZ[i] += zDraw[i];
+        int drawCount = chains.Sum(ch => ch.Draws.Count);
+        for (int i = 0; i < meanZ.Length; i++) meanZ[i] /= Math.Max(1, drawCount);
+        var psiMean = new double[layout.Count];
+        transform.ToPsi(meanZ, psiMean);
+        engine.Evaluate(psiMean, gradient);
+        var ranef = ResultBuilder.Ranef(data, layout.Lambda(psiMean), engine.Clusters);
+
+        bool trustworthy = posterior.Warnings.Count == 0 || !posterior.Warnings.Any(w => w.StartsWith(PosteriorSummaries.FailurePrefix, StringComparison.Ordinal));
+        var record = new FitRecord
+        {
+            Settings = options,
+            Device = ml.Record.Device,
+            DeviceReason = ml.Record.DeviceReason,
+            Start = ml.Record.Start,
+            InitialParameters = psiMl,
+            FinalParameters = psiMean,
+            Iterations = bayes.Iterations,
+            Evaluations = (int)Math.Min(int.MaxValue, ml.Record.Evaluations + density.Evaluations),
+            OptimizerMessage = $"maximum-likelihood start ({ml.Record.Evaluations} evaluations, {mlSeconds:0.00} s), then NUTS",
+            Trail = ml.Record.Trail,
+            Phases = [.. ml.Record.Phases, new PhaseTime("sampling", samplingSeconds)],
+            Seconds = clock.Elapsed.TotalSeconds,
+            Sampler = sampler,
+        };
+        var fixedEffects = posterior.Fixef.Select(s => new Coefficient(s.Name, s.Mean, s.Sd, double.NaN, double.NaN)).ToArray();
+        var covariance = new double[layout.P, layout.P];
+        for (int i = 0; i < layout.P; i++)
+            for (int j = 0; j < layout.P; j++) covariance[i, j] = Covariance(draws, i, j);
+        return new FitResult
+        {
+            Formula = ml.Formula,
+            Family = ml.Family,
+            Link = ml.Link,
+            Method = FitMethod.Bayes,
+            NAgq = nodes,
+            Record = record,
+            NObs = ml.NObs,
+            NGroups = ml.NGroups,
+            FixedEffects = fixedEffects,
+            FixedEffectsCovariance = covariance,
+            VarCorr = [new VarianceComponent(data.Block.GroupingFactor, data.Block.TermNames,
+                posterior.Sd.Select(s => s.Mean).ToArray(), posterior.Corr.Select(c => c.Summary.Mean).ToArray(), data.Block.LevelCount)],
+            Dispersion = dispersion is null ? null : new Dispersion(dispersion.Name, posterior.Dispersion!.Mean),
+            LogLik = null,
+            ParameterCount = layout.Count,
+            Converged = trustworthy,
+            Singular = false,
+            Ranef = [ranef],
+            Messages = posterior.Warnings,
+            FactorLevels = ml.FactorLevels,
+            Posterior = posterior,
+        };
+    }
+
+    private static void Check(BayesOptions b)
+    {
+        if (b.Chains < 1) throw new GlmmException($"--chains must be 1 or more, not {b.Chains}");
+        if (b.Iterations < 2) throw new GlmmException($"--iter must be 2 or more, not {b.Iterations}");
+        if (b.WarmupIterations < 0 || b.WarmupIterations >= b.Iterations)
+            throw new GlmmException($"--warmup must be from 0 to --iter - 1 ({b.Iterations - 1}), not {b.WarmupIterations}");
+        if (b.MaxTreeDepth < 1) throw new GlmmException($"the maximum tree depth must be 1 or more, not {b.MaxTreeDepth}");
+        if (!(b.TargetAcceptance > 0 && b.TargetAcceptance < 1)) throw new GlmmException($"the target acceptance must lie in (0, 1), not {b.TargetAcceptance}");
+    }
+
+    /// <summary>Names of the draws' columns: the coefficients, <c>sd(g, x)</c>, <c>corr(g, x, y)</c>, the dispersion's name.</summary>
+    private static string[] QuantityNames(ModelFrame frame, MarginalLikelihoodData data, PosteriorTransform transform, string? dispersionName)
+    {
+        var names = new List<string>(frame.FixedNames);
+        var g = data.Block.GroupingFactor;
+        var terms = data.Block.TermNames;
+        names.AddRange(terms.Select(t => $"sd({g}, {t})"));
+        if (transform.CorrelationCount > 0)
+            for (int i = 1; i < terms.Length; i++)
+                for (int j = 0; j < i; j++) names.Add($"corr({g}, {terms[j]}, {terms[i]})");
+        if (dispersionName is not null) names.Add(dispersionName);
+        return names.ToArray();
+    }
+
+    /// <summary>E-BFMI: the mean squared change of energy between draws over its variance.</summary>
+    private static double Ebfmi(TransitionStats[] stats)
+    {
+        if (stats.Length < 2) return double.NaN;
+        double mean = stats.Average(s => s.Energy), num = 0, den = 0;
+        for (int i = 0; i < stats.Length; i++)
+        {
+            if (i > 0) num += Math.Pow(stats[i].Energy - stats[i - 1].Energy, 2);
+            den += Math.Pow(stats[i].Energy - mean, 2);
+        }
+        return num / den;
+    }
+
+    private static double Covariance(double[][][] draws, int i, int j)
+    {
+        var all = draws.SelectMany(c => c).ToArray();
+        if (all.Length < 2) return double.NaN;
+        double mi = all.Average(d => d[i]), mj = all.Average(d => d[j]);
+        return all.Sum(d => (d[i] - mi) * (d[j] - mj)) / (all.Length - 1);
+    }
+}
