@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GlmmGpu.LinearAlgebra.Blocked;
@@ -42,8 +44,7 @@ public static class DenseLower
                 long row = (long)i * n;
                 for (int j = k0; j < k1; j++)
                 {
-                    double s = a[row + j];
-                    for (int k = k0; k < j; k++) s -= a[row + k] * a[(long)j * n + k];
+                    double s = a[row + j] - TensorPrimitives.Dot(a.AsSpan((int)(row + k0), j - k0), a.AsSpan(j * n + k0, j - k0));
                     a[row + j] = s / a[(long)j * n + j];
                 }
             });
@@ -75,7 +76,8 @@ public static class DenseLower
         }
     }
 
-    /// <summary>Rows i0..i0+3 together: each panel entry L[j,k] is loaded once for four rows.</summary>
+    /// <summary>Rows i0..i0+3 together, eight columns at a time: each panel entry L[j,k] is loaded once for four rows,
+    /// and each row's L[i,k] once for eight columns.</summary>
     private static void UpdateFourRows(double[] a, int n, double[] panel, int width, int k1, int i0)
     {
         long r0 = (long)i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
@@ -83,25 +85,31 @@ public static class DenseLower
         int j = k1;
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; j + 4 <= last + 1; j += 4)
+            ref double start = ref MemoryMarshal.GetArrayDataReference(panel);
+            for (; j + 8 <= last + 1; j += 8)
             {
-                var s0 = Vector256<double>.Zero;
-                var s1 = Vector256<double>.Zero;
-                var s2 = Vector256<double>.Zero;
-                var s3 = Vector256<double>.Zero;
+                var s00 = Vector256<double>.Zero; var s01 = Vector256<double>.Zero;
+                var s10 = Vector256<double>.Zero; var s11 = Vector256<double>.Zero;
+                var s20 = Vector256<double>.Zero; var s21 = Vector256<double>.Zero;
+                var s30 = Vector256<double>.Zero; var s31 = Vector256<double>.Zero;
                 for (int k = 0; k < width; k++)
                 {
-                    long p = (long)k * n;
-                    var l = Vector256.Create(panel[p + j], panel[p + j + 1], panel[p + j + 2], panel[p + j + 3]);
-                    s0 += Vector256.Create(panel[p + i0]) * l;
-                    s1 += Vector256.Create(panel[p + i0 + 1]) * l;
-                    s2 += Vector256.Create(panel[p + i0 + 2]) * l;
-                    s3 += Vector256.Create(panel[p + i0 + 3]) * l;
+                    nuint p = (nuint)((long)k * n);
+                    var l0 = Vector256.LoadUnsafe(ref start, p + (nuint)j);
+                    var l1 = Vector256.LoadUnsafe(ref start, p + (nuint)j + 4);
+                    var b0 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0));
+                    var b1 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 1));
+                    var b2 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 2));
+                    var b3 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 3));
+                    s00 = Vector256.FusedMultiplyAdd(b0, l0, s00); s01 = Vector256.FusedMultiplyAdd(b0, l1, s01);
+                    s10 = Vector256.FusedMultiplyAdd(b1, l0, s10); s11 = Vector256.FusedMultiplyAdd(b1, l1, s11);
+                    s20 = Vector256.FusedMultiplyAdd(b2, l0, s20); s21 = Vector256.FusedMultiplyAdd(b2, l1, s21);
+                    s30 = Vector256.FusedMultiplyAdd(b3, l0, s30); s31 = Vector256.FusedMultiplyAdd(b3, l1, s31);
                 }
-                Subtract(a, r0 + j, s0);
-                Subtract(a, r1 + j, s1);
-                Subtract(a, r2 + j, s2);
-                Subtract(a, r3 + j, s3);
+                Subtract(a, r0 + j, s00, s01);
+                Subtract(a, r1 + j, s10, s11);
+                Subtract(a, r2 + j, s20, s21);
+                Subtract(a, r3 + j, s30, s31);
             }
         }
         for (; j <= last; j++)
@@ -123,13 +131,12 @@ public static class DenseLower
         }
     }
 
-    /// <summary>a[at..at+4] -= s (entries above the diagonal are written too, and never read).</summary>
-    private static void Subtract(double[] a, long at, Vector256<double> s)
+    /// <summary>a[at..at+8] -= (low, high) (entries above the diagonal are written too, and never read).</summary>
+    private static void Subtract(double[] a, long at, Vector256<double> low, Vector256<double> high)
     {
-        a[at] -= s[0];
-        a[at + 1] -= s[1];
-        a[at + 2] -= s[2];
-        a[at + 3] -= s[3];
+        ref double target = ref a[at];
+        (Vector256.LoadUnsafe(ref target) - low).StoreUnsafe(ref target);
+        (Vector256.LoadUnsafe(ref target, 4) - high).StoreUnsafe(ref target, 4);
     }
 
     /// <summary>Solves L X = B in place for <paramref name="columns"/> right-hand sides (B row-major n by columns).</summary>
