@@ -57,7 +57,7 @@ internal static class CrossedLinearEstimator
         var trail = recorder.Progress(criterion == LmmCriterion.Reml ? "REML" : "ML");
         var theta0 = terms.IdentityTheta();
         var summary = MinimizeTheta(profiler.Deviance, theta0, frame.RowCount, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));
-        recorder.Phase($"{criterion} fit ({summary.Evaluations} evaluations)");
+        recorder.Phase($"{(criterion == LmmCriterion.Reml ? "REML" : "ML")} fit ({summary.Evaluations} evaluations)");
 
         var theta = summary.Minimizer;
         if (profiler.At(theta) is not { } profiled)
