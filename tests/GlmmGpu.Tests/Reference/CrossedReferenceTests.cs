@@ -65,6 +65,35 @@ public class CrossedReferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LaplaceOnAGaussianModelIsTheExactMlFit()
+    {
+        // With the identity link the Laplace approximation is exact, and its dispersion (sigma) is estimated with the
+        // rest: the Laplace path with a dispersion parameter must give lmer's ML fit.
+        var reference = new ReferenceCase("penicillin_crossed_ml");
+        var fit = Glmm.Fit(reference.Data(), new ModelSpec(reference.Formula, FamilyKind.Gaussian), new FitOptions { Method = FitMethod.Laplace });
+        Report(reference, fit);
+        Assert.True(fit.Converged, string.Join("; ", fit.Messages));
+        Assert.True(Math.Abs(fit.LogLik!.Value - reference.LogLik) < 1e-5, $"loglik {fit.LogLik:R} vs {reference.LogLik:R}");
+        Assert.True(Math.Abs(fit.Dispersion!.Value / reference.Sigma!.Value - 1) < 1e-4, $"sigma {fit.Dispersion.Value:R}");
+        Assert.True(Math.Abs(fit.FixedEffects[0].StdError / reference.Named("se")["(Intercept)"] - 1) < 1e-3, "SE");
+        AssertVarCorr(reference, fit, sdTolerance: 1e-4, corrTolerance: 0);
+    }
+
+    [Fact]
+    public void TooManyEffectsBesideTheLargestFactorAreRefusedNamingThem()
+    {
+        // 12,500 levels of a crossed with 12,100 of b: b's dense block would be 12,100 square.
+        int n = 12_600;
+        var a = Enumerable.Range(0, n).Select(i => $"a{i % 12_500}").ToArray();
+        var b = Enumerable.Range(0, n).Select(i => $"b{i % 12_100}").ToArray();
+        var y = Enumerable.Range(0, n).Select(i => (double)(i % 7)).ToArray();
+        var data = GlmmGpu.Data.DataTable.FromColumns(("y", y), ("a", a), ("b", b));
+        var e = Assert.Throws<GlmmException>(() => Glmm.Fit(data, new ModelSpec("y ~ 1 + (1 | a) + (1 | b)", FamilyKind.Poisson)));
+        Assert.Contains("('b' with 12100 levels) have 12100 random effects together, more than the 12000", e.Message);
+        Assert.Contains("the largest factor 'a' (12500 levels) stays sparse", e.Message);
+    }
+
+    [Fact]
     public void ConditionalModesOfEveryFactorMatchGlmer()
     {
         var reference = new ReferenceCase("verbagg_crossed_laplace");
