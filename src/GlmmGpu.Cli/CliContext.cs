@@ -90,6 +90,8 @@ public sealed class CliContext
     {
         if (requested == GlmmGpu.Engines.DeviceChoice.Auto)
             Notice($"glmm: device {record.DeviceReason}");
+        else if (record.Device == "cpu" && requested != GlmmGpu.Engines.DeviceChoice.Cpu)
+            Notice($"glmm: note: {record.DeviceReason}");
     }
 
     /// <summary>End a half-written phase line so that an error message starts on its own line.</summary>

@@ -1,3 +1,4 @@
+using GlmmGpu.Fitting.Crossed;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Fitting.Pql;
 using GlmmGpu.Model;
@@ -10,6 +11,7 @@ internal static class Estimators
     public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
         OutcomeChecks.RequireVariation(frame);
+        if (frame.RandomEffects.Length > 1) return CrossedEstimators.Fit(frame, options);
         return options.Method switch
         {
             FitMethod.Laplace or FitMethod.Agq => MaximumLikelihoodEstimator.Fit(frame, options),

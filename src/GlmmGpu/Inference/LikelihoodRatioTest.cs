@@ -53,6 +53,8 @@ public static class LikelihoodRatioTest
     {
         if (f.Method == FitMethod.Pql)
             throw new GlmmException($"{f.Source} is a PQL fit: PQL maximises no likelihood, so a likelihood-ratio test is not defined; refit with --method laplace or agq");
+        if (f.Method == FitMethod.Bayes)
+            throw new GlmmException($"{f.Source} is a Bayesian fit: its estimates are posterior summaries, not maximum-likelihood ones, so the likelihood-ratio test does not apply; refit with --method laplace or agq");
         if (f.LogLik is null)
             throw new GlmmException($"{f.Source} records no log-likelihood");
     }

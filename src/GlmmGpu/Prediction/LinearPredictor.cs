@@ -45,9 +45,9 @@ internal static class LinearPredictor
         for (int k = 0; k < blocks.Length; k++)
         {
             var block = blocks[k];
-            var saved = fit.RandomEffects[k];
-            if (saved.Factor != keys[k])
-                throw new GlmmException($"the fit's random effects are for '{saved.Factor}', but the formula's term {k + 1} groups by '{keys[k]}'");
+            // By name: a fit with several grouping factors saves them in lme4's order (most levels first), not the formula's.
+            var saved = fit.RandomEffects.FirstOrDefault(r => r.Factor == keys[k])
+                ?? throw new GlmmException($"the fit has no random effects for '{keys[k]}', which the formula's term {k + 1} groups by (it has {string.Join(", ", fit.RandomEffects.Select(r => $"'{r.Factor}'"))})");
             // Look each level up once, not once per row.
             var modes = block.Levels.Select(level => saved.ModesByLevel.TryGetValue(level, out var b) ? b : null).ToArray();
             foreach (var b in modes)

@@ -67,7 +67,7 @@ public class CommandLineFitTests
 
     [Theory]
     [InlineData("y ~ x + (1 | nosuch)", "nosuch")]
-    [InlineData("y ~ x + (1 | g) + (1 | z)", "one grouping factor")]
+    [InlineData("y ~ x + (1 | g) + (1 | g)", "each effect may appear once per grouping factor")]
     [InlineData("y ~ x + (1 | g", "formula error")]
     public void BadModelsGetOneClearSentence(string formula, string expected)
     {

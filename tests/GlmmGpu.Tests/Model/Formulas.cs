@@ -40,5 +40,13 @@ internal static class Formulas
         ["r2 ~ Anger + Gender + btype + situ + (1 | id)"] = F("r2", Terms("Anger", "Gender", "btype", "situ"), R("id")),
         ["r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)"] =
             F("r2", Terms("Anger", "Gender", "btype", "situ"), R("id"), R("item")),
+        // Several grouping factors (issue 17): crossed, nested (lme4's a/b is a and a:b) and three at once.
+        ["strength ~ 1 + (1 | batch/cask)"] = F("strength", Terms(), R("batch"), R("batch:cask")),
+        ["diameter ~ 1 + (1 | plate) + (1 | sample)"] = F("diameter", Terms(), R("plate"), R("sample")),
+        ["y ~ x + (1 | subj) + (1 | item)"] = F("y", Terms("x"), R("subj"), R("item")),
+        ["y ~ x + (1 + x | subj) + (1 | item)"] = F("y", Terms("x"), R("subj", "x"), R("item")),
+        ["count ~ x + (1 + x | subj) + (1 | item)"] = F("count", Terms("x"), R("subj", "x"), R("item")),
+        ["TICKS ~ YEAR + cHEIGHT + (1 | INDEX) + (1 | BROOD) + (1 | LOCATION)"] =
+            F("TICKS", Terms("YEAR", "cHEIGHT"), R("INDEX"), R("BROOD"), R("LOCATION")),
     };
 }

@@ -53,13 +53,20 @@ internal static class ProfiledDeviance
     {
         int p = s.P;
         if (Profile(s, sums, criterion) is not { } f) return Failed(p);
+        return Solution(f, sums.LogDetL);
+    }
+
+    /// <summary>The solution at a profiled optimum: beta's covariance is sigma^2 (RX'RX)^-1.</summary>
+    internal static LmmSolution Solution(in Profiled f, double logDetL)
+    {
+        int p = f.Beta.Length;
         var cov = Dense.InverseSpd(f.Schur)!;
         for (int a = 0; a < p; a++)
             for (int b = 0; b < p; b++) cov[a, b] *= f.Sigma2;
-        return new LmmSolution(f.Deviance, f.Beta, Math.Sqrt(f.Sigma2), cov, f.Rss, sums.LogDetL, f.LogDetRX);
+        return new LmmSolution(f.Deviance, f.Beta, Math.Sqrt(f.Sigma2), cov, f.Rss, logDetL, f.LogDetRX);
     }
 
-    private readonly record struct Profiled(double Deviance, double[] Beta, double Sigma2, double[,] Schur, double Rss, double LogDetRX);
+    internal readonly record struct Profiled(double Deviance, double[] Beta, double Sigma2, double[,] Schur, double Rss, double LogDetRX);
 
     /// <summary>The fixed effects from the Schur complement RX'RX = X'WX - sum V_i'V_i, then the criterion; null
     /// where a factorisation fails.</summary>
@@ -75,29 +82,37 @@ internal static class ProfiledDeviance
             for (int b = 0; b <= a; b++) schur[a, b] = schur[b, a] = s.XtWX[a, b] - cross[CrossProducts.TriangleEntry(a, b)];
             rhs[a] = s.XtWy[a] - cross[CrossProducts.TriangleEntry(p, a)];
         }
+        return Profile(schur, rhs, s.YtWy - cross[CrossProducts.TriangleEntry(p, p)], sums.LogDetL, s.N, s.SumLogW, criterion);
+    }
+
+    /// <summary>The fixed effects and the criterion from the Schur complement over [X y]: <paramref name="schur"/> over X,
+    /// <paramref name="rhs"/> its row for y and <paramref name="yty"/> its corner; null where RX'RX is not positive definite.
+    /// The single-factor path and the blocked one (<see cref="Crossed.CrossedLinearEstimator"/>) share it.</summary>
+    internal static Profiled? Profile(double[,] schur, double[] rhs, double yty, double logDetL, int n, double sumLogW, LmmCriterion criterion)
+    {
+        int p = rhs.Length;
         var rx = Dense.Cholesky(schur);
         if (rx is null) return null;
         var beta = Dense.Solve(rx, rhs);
-        double rss = s.YtWy - cross[CrossProducts.TriangleEntry(p, p)];
+        double rss = yty;
         for (int a = 0; a < p; a++) rss -= rhs[a] * beta[a];
         rss = Math.Max(rss, 1e-300);
         double logDetRX = 0;
         for (int a = 0; a < p; a++) logDetRX += 2 * PortableMath.Log(rx[a, a]);
-        int n = s.N;
         double deviance, sigma2;
         switch (criterion)
         {
             case LmmCriterion.Ml:
                 sigma2 = rss / n;
-                deviance = sums.LogDetL + n * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
+                deviance = logDetL + n * (1 + LogTwoPi + PortableMath.Log(sigma2)) - sumLogW;
                 break;
             case LmmCriterion.Reml:
                 sigma2 = rss / (n - p);
-                deviance = sums.LogDetL + logDetRX + (n - p) * (1 + LogTwoPi + PortableMath.Log(sigma2)) - s.SumLogW;
+                deviance = logDetL + logDetRX + (n - p) * (1 + LogTwoPi + PortableMath.Log(sigma2)) - sumLogW;
                 break;
             default:
                 sigma2 = 1.0;
-                deviance = sums.LogDetL + rss + n * LogTwoPi - s.SumLogW;
+                deviance = logDetL + rss + n * LogTwoPi - sumLogW;
                 break;
         }
         return new Profiled(deviance, beta, sigma2, schur, rss, logDetRX);
@@ -231,5 +246,5 @@ internal static class ProfiledDeviance
             for (int e = 0; e < q; e++) covariance[d * q + e] = sigma * sigma * cov[d, e];
     }
 
-    private static LmmSolution Failed(int p) => new(double.PositiveInfinity, new double[p], double.NaN, new double[p, p], double.NaN, double.NaN, double.NaN);
+    internal static LmmSolution Failed(int p) => new(double.PositiveInfinity, new double[p], double.NaN, new double[p, p], double.NaN, double.NaN, double.NaN);
 }

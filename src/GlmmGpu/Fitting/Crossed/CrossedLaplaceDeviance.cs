@@ -1,0 +1,204 @@
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.LinearAlgebra;
+using GlmmGpu.LinearAlgebra.Blocked;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting.Crossed;
+
+/// <summary>
+/// The Laplace approximation to a GLMM's log-likelihood with several grouping factors, as glmer's nAGQ = 1: penalised
+/// iteratively reweighted least squares (PIRLS) finds the conditional mode u of the spherical effects, each step one
+/// solve of the blocked system with the weights -d2 log f / d eta2 (the row likelihood's own derivatives, so every
+/// family and link the single-factor path takes), and
+/// <c>log L = sum log f(y | eta(u)) - |u|^2 / 2 - log |Lambda'Z'WZ Lambda + I| / 2</c> at the mode. With
+/// <c>estimateFixed</c> the fixed effects join the modes in PIRLS (glmer's first stage); otherwise they are given.
+/// The last mode starts the next solve.
+/// </summary>
+internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRowLikelihood
+{
+    private const int MaxSteps = 60;
+    private readonly ModelFrame frame;
+    private readonly CrossedTerms terms;
+    private readonly BlockedCrossProducts withFixed, modesOnly;
+    private readonly BlockedCholesky withFixedFactor;
+    private readonly double constant;
+    private readonly double[] eta, weights, working, fixedPart;
+    private double[] u;
+
+    /// <summary>The factor at the last mode's weights: its inverse blocks give the conditional covariances.</summary>
+    public BlockedCholesky ModeFactor { get; }
+    /// <summary>The spherical modes at the last evaluation.</summary>
+    public double[] Modes => u;
+    /// <summary>The linear predictor at the last evaluation's mode.</summary>
+    public double[] Eta => eta;
+    /// <summary>The fixed effects PIRLS found at the last evaluation with <c>estimateFixed</c>.</summary>
+    public double[] Beta { get; private set; }
+    /// <summary>(X'WX - Lx'Lx)^-1 at the last evaluation with <c>estimateFixed</c>: the fixed effects' scale.</summary>
+    public double[,]? FixedInverse { get; private set; }
+    public int Evaluations { get; private set; }
+
+    public CrossedLaplaceDeviance(ModelFrame frame, CrossedTerms terms, ParallelOptions parallel)
+    {
+        this.frame = frame;
+        this.terms = terms;
+        int n = frame.RowCount;
+        withFixed = new BlockedCrossProducts(terms.Pattern, frame.P);
+        modesOnly = new BlockedCrossProducts(terms.Pattern, 0);
+        withFixedFactor = new BlockedCholesky(terms.Pattern, withFixed.Augmented, parallel);
+        ModeFactor = new BlockedCholesky(terms.Pattern, 1, parallel);
+        double c = 0;
+        for (int i = 0; i < n; i++) c += default(TModel).Constant(frame.Response[i], frame.Weights[i]);
+        constant = c;
+        eta = new double[n];
+        weights = new double[n];
+        working = new double[n];
+        fixedPart = new double[n];
+        u = new double[terms.Pattern.FirstSize + terms.Pattern.RestSize];
+        Beta = new double[frame.P];
+    }
+
+    /// <summary>The Laplace log-likelihood at (beta, theta, phi); with <paramref name="estimateFixed"/> beta is only the
+    /// start and the fixed effects that maximise the penalised likelihood are used (and kept in <see cref="Beta"/>).
+    /// NaN where PIRLS fails.</summary>
+    public double LogLikelihood(ReadOnlySpan<double> beta, ReadOnlySpan<double> theta, double phi, bool estimateFixed)
+    {
+        Evaluations++;
+        int n = frame.RowCount, p = frame.P;
+        var lambda = terms.Lambda(theta);
+        var b = beta.ToArray();
+        var start = u;
+        double objective = Penalised(b, start, lambda, phi);
+        if (!double.IsFinite(objective))
+        {
+            // The last mode is no start here: begin again from u = 0.
+            start = new double[u.Length];
+            objective = Penalised(b, start, lambda, phi);
+            if (!double.IsFinite(objective)) return double.NaN;
+        }
+        for (int step = 0; step < MaxSteps; step++)
+        {
+            // The Newton step is the penalised least-squares solution with weights -l'' and working response
+            // eta - offset (- X beta when beta is given) + l' / w.
+            FixedPart(b);
+            for (int i = 0; i < n; i++)
+            {
+                default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+                double w = Math.Max(-d.L2, 1e-12);
+                weights[i] = w;
+                double linear = eta[i] - frame.Offset[i] - (estimateFixed ? 0 : fixedPart[i]);
+                working[i] = linear + d.L1 / w;
+            }
+            double[] nextBeta = b, nextU;
+            if (estimateFixed)
+            {
+                withFixed.Fill(weights, frame.X, working);
+                if (!withFixedFactor.Factor(withFixed, lambda)) return double.NaN;
+                var (solved, inverse) = FixedEffects(withFixedFactor, p);
+                if (solved is null) return double.NaN;
+                nextBeta = solved;
+                FixedInverse = inverse;
+                nextU = withFixedFactor.Modes(nextBeta);
+            }
+            else
+            {
+                modesOnly.Fill(weights, ReadOnlySpan<double>.Empty, working);
+                if (!ModeFactor.Factor(modesOnly, lambda)) return double.NaN;
+                nextU = ModeFactor.Modes(ReadOnlySpan<double>.Empty);
+            }
+            // Step halving until the penalised log-likelihood does not fall.
+            double next = double.NegativeInfinity, t = 1.0;
+            double[] candidateBeta = nextBeta, candidateU = nextU;
+            for (int halving = 0; halving < 30; halving++)
+            {
+                candidateBeta = Between(b, nextBeta, t);
+                candidateU = Between(start, nextU, t);
+                next = Penalised(candidateBeta, candidateU, lambda, phi);
+                if (next >= objective - 1e-12 * Math.Abs(objective)) break;
+                t /= 2;
+            }
+            if (!(next >= objective - 1e-12 * Math.Abs(objective))) return double.NaN;
+            double change = next - objective;
+            b = candidateBeta;
+            start = candidateU;
+            objective = next;
+            if (change < 1e-11 * (1 + Math.Abs(objective)) && step > 0) break;
+        }
+        Penalised(b, start, lambda, phi);
+        u = start;
+        if (estimateFixed) Beta = b;
+        // log |Lambda'Z'WZ Lambda + I| at the mode's own weights.
+        for (int i = 0; i < n; i++)
+        {
+            default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+            weights[i] = Math.Max(-d.L2, 1e-12);
+            working[i] = 0;
+        }
+        modesOnly.Fill(weights, ReadOnlySpan<double>.Empty, working);
+        if (!ModeFactor.Factor(modesOnly, lambda)) return double.NaN;
+        return objective - ModeFactor.LogDeterminant / 2;
+    }
+
+    /// <summary>The fixed effects from the Schur complement over [X z], and its inverse.</summary>
+    private static (double[]? Beta, double[,]? Inverse) FixedEffects(BlockedCholesky factor, int p)
+    {
+        int pa = p + 1;
+        var schur = new double[p, p];
+        var rhs = new double[p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int c = 0; c < p; c++) schur[a, c] = factor.Schur[a * pa + c];
+            rhs[a] = factor.Schur[p * pa + a];
+        }
+        var l = Dense.Cholesky(schur);
+        if (l is null) return (null, null);
+        return (Dense.Solve(l, rhs), Dense.InverseSpd(schur));
+    }
+
+    private static double[] Between(double[] from, double[] to, double t)
+    {
+        if (t == 1.0) return to;
+        var x = new double[from.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = from[i] + t * (to[i] - from[i]);
+        return x;
+    }
+
+    private void FixedPart(double[] beta)
+    {
+        int n = frame.RowCount;
+        Array.Clear(fixedPart);
+        for (int a = 0; a < beta.Length; a++)
+        {
+            double ba = beta[a];
+            var column = frame.X.AsSpan(a * n, n);
+            for (int i = 0; i < n; i++) fixedPart[i] += column[i] * ba;
+        }
+    }
+
+    /// <summary>sum log f(y | eta) - |u|^2 / 2 (the y-only constants included), with eta formed into <see cref="Eta"/>.</summary>
+    private double Penalised(double[] beta, double[] spherical, Mat3[] lambda, double phi)
+    {
+        int n = frame.RowCount;
+        FixedPart(beta);
+        var modes = terms.Modes(spherical, lambda);
+        for (int i = 0; i < n; i++) eta[i] = frame.Offset[i] + fixedPart[i];
+        for (int k = 0; k < terms.Blocks.Length; k++)
+        {
+            var block = terms.Blocks[k];
+            for (int i = 0; i < n; i++)
+            {
+                var bk = modes[k][block.LevelOfRow[i]];
+                for (int d = 0; d < block.Q; d++) eta[i] += block.Z[(long)d * n + i] * bk[d];
+            }
+        }
+        double sum = constant;
+        for (int i = 0; i < n; i++)
+        {
+            default(TModel).Evaluate(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+            sum += d.L;
+        }
+        double uu = 0;
+        foreach (var x in spherical) uu += x * x;
+        return double.IsFinite(sum) ? sum - uu / 2 : double.NaN;
+    }
+}

@@ -1,0 +1,102 @@
+using GlmmGpu.Fitting.Linear;
+using GlmmGpu.Fitting.Optimization;
+using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Numerics;
+using GlmmGpu.LinearAlgebra.Blocked;
+using GlmmGpu.Model;
+
+namespace GlmmGpu.Fitting.Crossed;
+
+/// <summary>
+/// A linear mixed model with several grouping factors, fitted by ML or REML as lmer fits it: lme4's profiled deviance
+/// over theta, each evaluation one blocked Cholesky factorisation (<see cref="BlockedCholesky"/>) of the cross-products,
+/// which are formed in one pass over the rows.
+/// </summary>
+internal static class CrossedLinearEstimator
+{
+    /// <summary>The profiled criterion at theta and what it needs for the solution.</summary>
+    internal sealed class Profiler(CrossedTerms terms, BlockedCrossProducts products, BlockedCholesky factor, LmmCriterion criterion)
+    {
+        public CrossedTerms Terms => terms;
+        public BlockedCholesky Factor => factor;
+
+        public ProfiledDeviance.Profiled? At(ReadOnlySpan<double> theta)
+        {
+            if (!factor.Factor(products, terms.Lambda(theta))) return null;
+            int pa = products.Augmented, p = pa - 1;
+            var schur = new double[p, p];
+            var rhs = new double[p];
+            for (int a = 0; a < p; a++)
+            {
+                for (int b = 0; b < p; b++) schur[a, b] = factor.Schur[a * pa + b];
+                rhs[a] = factor.Schur[p * pa + a];
+            }
+            return ProfiledDeviance.Profile(schur, rhs, factor.Schur[p * pa + p], factor.LogDeterminant, products.Pattern.RowCount,
+                products.SumLogWeights, criterion);
+        }
+
+        public double Deviance(double[] theta) => At(theta)?.Deviance ?? double.PositiveInfinity;
+    }
+
+    public static FitResult Fit(ModelFrame frame, FitOptions options)
+    {
+        if (frame.Family != FamilyKind.Gaussian || frame.Link != LinkKind.Identity)
+            throw new GlmmException($"--method {(options.Method == FitMethod.Reml ? "reml" : "ml")} fits a linear mixed model: it needs --family gaussian with the identity link (use laplace for {FamilyNames.RName(frame.Family)})");
+        var recorder = new FitRecorder(options) { Start = new FitStart(StartKind.Identity) };
+        CrossedDevice.Record(recorder, options);
+        foreach (var block in frame.RandomEffects)
+            ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.LinearModelRemedy);
+        var terms = new CrossedTerms(frame);
+        Diagnostics.Begin($"cross-products ({terms.Blocks.Length} grouping factors, {terms.Pattern.RestSize} effects in the dense block)");
+        var products = new BlockedCrossProducts(terms.Pattern, frame.P);
+        products.Fill(frame.Weights, frame.X, frame.Response);
+        recorder.Phase("cross-products");
+
+        var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
+        var profiler = new Profiler(terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion);
+        var trail = recorder.Progress(criterion == LmmCriterion.Reml ? "REML" : "ML");
+        var theta0 = terms.IdentityTheta();
+        var summary = MinimizeTheta(profiler.Deviance, theta0, frame.RowCount, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));
+        recorder.Phase($"{(criterion == LmmCriterion.Reml ? "REML" : "ML")} fit ({summary.Evaluations} evaluations)");
+
+        var theta = summary.Minimizer;
+        if (profiler.At(theta) is not { } profiled)
+            throw new GlmmException("the penalised least-squares system is not positive definite at the optimum");
+        var solution = ProfiledDeviance.Solution(profiled, profiler.Factor.LogDeterminant);
+        var lambda = terms.Lambda(theta);
+        var modes = terms.Modes(profiler.Factor.Modes(solution.Beta), lambda);
+        var sds = terms.ConditionalSds(profiler.Factor.InverseDiagonalBlocks(), lambda, solution.Sigma);
+        recorder.Phase("conditional modes");
+
+        var messages = FitChecks.FrameMessages(frame);
+        var singularTerms = terms.SingularTerms(lambda);
+        bool singular = singularTerms.Count > 0;
+        if (singular) messages.Add(CrossedResult.SingularMessage(singularTerms));
+        if (!summary.Converged) messages.Add(FitChecks.NotConverged + summary.Message);
+        var record = recorder.Finish(theta0, theta, summary.Iterations, summary.Evaluations, summary.Message);
+        double deviance = solution.Deviance;
+        var coefficients = CrossedResult.Coefficients(frame, solution.Beta, solution.BetaCovariance);
+        return CrossedResult.Build(frame, terms, record, coefficients, solution.BetaCovariance, lambda, solution.Sigma,
+            new Dispersion("sigma", solution.Sigma), logLik: -deviance / 2, remlCriterion: criterion == LmmCriterion.Reml ? deviance : null,
+            parameterCount: frame.P + terms.ThetaCount + 1, summary.Converged, singular, terms.Ranef(modes, sds), messages, nAgq: 0, residuals: null);
+    }
+
+    /// <summary>BFGS over theta with a differenced gradient, scaled as the single-factor fit scales it (the deviance's
+    /// curvature about 2 n_levels / theta^2 per term).</summary>
+    internal static OptimizationSummary MinimizeTheta(Func<double[], double> deviance, double[] theta0, int n, CrossedTerms terms, int maxIterations,
+        Action<int, double> progress)
+    {
+        var h0 = new double[theta0.Length, theta0.Length];
+        for (int k = 0; k < terms.Blocks.Length; k++)
+            for (int t = 0; t < terms.Layouts[k].ThetaCount; t++)
+            {
+                int at = terms.ThetaOffset[k] + t;
+                double scale = Math.Max(Math.Abs(theta0[at]), 0.05);
+                h0[at, at] = scale * scale / (2.0 * terms.Blocks[k].LevelCount);
+            }
+        var objective = DifferencedObjective.Of(deviance);
+        double f0 = objective(theta0, new double[theta0.Length]);
+        double tolerance = Math.Max(1e-10, 1e-12 * Math.Abs(f0));
+        return Bfgs.Minimize(objective, theta0, maxIterations, tolerance, progress, h0);
+    }
+}

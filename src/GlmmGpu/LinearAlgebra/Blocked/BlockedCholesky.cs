@@ -1,0 +1,308 @@
+using GlmmGpu.Kernels.Numerics;
+
+namespace GlmmGpu.LinearAlgebra.Blocked;
+
+/// <summary>
+/// The blocked Cholesky factor of the penalised system at one relative covariance factor Lambda (MixedModels.jl's
+/// <c>updateL!</c>): with A = Lambda'Z'WZ Lambda + I over the terms,
+/// <code>
+///   [ A00       .         .    ]   [ L00  .    .  ] [ L00  .    .  ]'
+///   [ A_r0      A_rr      .    ] = [ L_r0 L_rr .  ] [ L_r0 L_rr .  ]
+///   [ X'WZ0L0   X'WZrLr   X'WX ]   [ Lx0  Lxr  RX ] [ Lx0  Lxr  RX ]
+/// </code>
+/// L00 is block diagonal (one q0-by-q0 factor per level of the first term), L_r0 keeps A_r0's sparsity, L_rr is
+/// dense and RX'RX, over the augmented columns [X y], is the Schur complement that profiles the fixed effects out.
+/// </summary>
+public sealed class BlockedCholesky
+{
+    private readonly BlockedPattern pattern;
+    private readonly int[] termOfRestRow;
+    private readonly int[] effectOfRestRow;
+    private readonly ParallelOptions parallel;
+
+    /// <summary>Each level's factor of the first term's diagonal block.</summary>
+    public Mat3[] First { get; }
+    /// <summary>L_r0 by slot, as <see cref="BlockedCrossProducts.Sparse"/>.</summary>
+    public double[] Sparse { get; }
+    /// <summary>L_rr, lower triangle, row-major (the upper triangle holds no meaning).</summary>
+    public double[] Rest { get; }
+    /// <summary>The augmented columns' rows of L over the first term, (j q0 + d) by column.</summary>
+    public double[] FirstByColumn { get; }
+    /// <summary>The augmented columns' rows of L over the dense block, row by column.</summary>
+    public double[] RestByColumn { get; }
+    /// <summary>The Schur complement [X y]'W[X y] - Lx'Lx, row-major.</summary>
+    public double[] Schur { get; }
+    /// <summary>log |Lambda'Z'WZ Lambda + I|.</summary>
+    public double LogDeterminant { get; private set; }
+    public int Augmented { get; }
+
+    public BlockedCholesky(BlockedPattern pattern, int augmented, ParallelOptions parallel)
+    {
+        this.pattern = pattern;
+        this.parallel = parallel;
+        Augmented = augmented;
+        int m = pattern.RestSize;
+        termOfRestRow = new int[m];
+        effectOfRestRow = new int[m];
+        for (int k = 1; k < pattern.Terms.Count; k++)
+            for (int r = 0; r < pattern.Terms[k].Size; r++)
+            {
+                termOfRestRow[pattern.RestOffset[k] + r] = k;
+                effectOfRestRow[pattern.RestOffset[k] + r] = r % pattern.Terms[k].Q;
+            }
+        First = new Mat3[pattern.Levels0];
+        Sparse = new double[(long)pattern.SlotCount * pattern.Q0];
+        Rest = new double[(long)m * m];
+        FirstByColumn = new double[(long)pattern.FirstSize * augmented];
+        RestByColumn = new double[(long)m * augmented];
+        Schur = new double[augmented * augmented];
+    }
+
+    /// <summary>Factors the system at <paramref name="lambda"/> (one factor per term, in the pattern's order); false
+    /// where a block is not positive definite (only in rounding: A is I plus a positive semi-definite matrix).</summary>
+    public bool Factor(BlockedCrossProducts products, IReadOnlyList<Mat3> lambda)
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented;
+        var lambda0 = lambda[0];
+        double logDet = 0;
+        // The first term: one small block per level, and the sparse block and the columns' rows beside it.
+        for (int j = 0; j < pattern.Levels0; j++)
+        {
+            var block = default(Mat3);
+            long at = (long)j * q0 * q0;
+            for (int d = 0; d < q0; d++)
+                for (int e = 0; e < q0; e++) block[d, e] = products.FirstDiagonal[at + d * q0 + e];
+            var a = SmallLinearAlgebra.AddIdentity(SmallLinearAlgebra.Congruence(lambda0, block, q0), q0);
+            if (!SmallLinearAlgebra.Cholesky(a, q0, out var l)) return false;
+            First[j] = l;
+            for (int d = 0; d < q0; d++) logDet += 2 * Math.Log(l[d, d]);
+            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1];)
+            {
+                int k = termOfRestRow[pattern.SlotRow[s]], qk = pattern.Terms[k].Q;
+                var lambdaK = lambda[k];
+                for (int d = 0; d < qk; d++)
+                {
+                    // Row d of Lambda_k' C Lambda_0 for this level's q_k slots, then solved against L_j'.
+                    var row = default(Vec3);
+                    for (int e = 0; e < qk; e++)
+                    {
+                        double le = lambdaK[e, d];
+                        if (le == 0) continue;
+                        for (int f = 0; f < q0; f++) row[f] += le * products.Sparse[(long)(s + e) * q0 + f];
+                    }
+                    var scaled = SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, row);
+                    var solved = SmallLinearAlgebra.SolveLower(l, q0, scaled);
+                    for (int f = 0; f < q0; f++) Sparse[(long)(s + d) * q0 + f] = solved[f];
+                }
+                s += qk;
+            }
+            for (int a2 = 0; a2 < pa; a2++)
+            {
+                var column = default(Vec3);
+                for (int d = 0; d < q0; d++) column[d] = products.FirstByColumn[((long)j * q0 + d) * pa + a2];
+                var solved = SmallLinearAlgebra.SolveLower(l, q0, SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, column));
+                for (int d = 0; d < q0; d++) FirstByColumn[((long)j * q0 + d) * pa + a2] = solved[d];
+            }
+        }
+
+        // The dense block: Lambda_r' D Lambda_r + I less L_r0 L_r0', then factored.
+        ScaleDense(products.Dense, lambda);
+        for (int r = 0; r < m; r++) Rest[(long)r * m + r] += 1.0;
+        for (int j = 0; j < pattern.Levels0; j++)
+        {
+            int start = pattern.ColumnStart[j], end = pattern.ColumnStart[j + 1];
+            for (int s = start; s < end; s++)
+            {
+                long row = (long)pattern.SlotRow[s] * m;
+                for (int t = start; t <= s; t++)
+                {
+                    double dot = 0;
+                    for (int f = 0; f < q0; f++) dot += Sparse[(long)s * q0 + f] * Sparse[(long)t * q0 + f];
+                    Rest[row + pattern.SlotRow[t]] -= dot;
+                }
+            }
+        }
+        if (!DenseLower.Cholesky(Rest, m, parallel)) return false;
+        logDet += DenseLower.LogDeterminant(Rest, m);
+        LogDeterminant = logDet;
+
+        // The columns' rows over the dense block: (Lambda_r' Z_r'W[X y] - L_r0 Lx0) solved against L_rr.
+        for (int r = 0; r < m; r++)
+        {
+            int k = termOfRestRow[r], d = effectOfRestRow[r], qk = pattern.Terms[k].Q, level0 = r - d;
+            for (int a = 0; a < pa; a++)
+            {
+                double v = 0;
+                for (int e = 0; e < qk; e++) v += lambda[k][e, d] * products.RestByColumn[(long)(level0 + e) * pa + a];
+                RestByColumn[(long)r * pa + a] = v;
+            }
+        }
+        for (int j = 0; j < pattern.Levels0; j++)
+            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1]; s++)
+            {
+                long row = (long)pattern.SlotRow[s] * pa;
+                for (int a = 0; a < pa; a++)
+                {
+                    double v = 0;
+                    for (int f = 0; f < q0; f++) v += Sparse[(long)s * q0 + f] * FirstByColumn[((long)j * q0 + f) * pa + a];
+                    RestByColumn[row + a] -= v;
+                }
+            }
+        DenseLower.SolveLower(Rest, m, RestByColumn, pa);
+        for (int a = 0; a < pa; a++)
+            for (int b = 0; b <= a; b++)
+            {
+                double v = products.ColumnsByColumn[a * pa + b];
+                for (int r = 0; r < pattern.FirstSize; r++) v -= FirstByColumn[(long)r * pa + a] * FirstByColumn[(long)r * pa + b];
+                for (int r = 0; r < m; r++) v -= RestByColumn[(long)r * pa + a] * RestByColumn[(long)r * pa + b];
+                Schur[a * pa + b] = Schur[b * pa + a] = v;
+            }
+        return true;
+    }
+
+    /// <summary>Rest = Lambda_r' D Lambda_r, Lambda_r block diagonal (Lambda_k for each level of each later term).</summary>
+    private void ScaleDense(double[] dense, IReadOnlyList<Mat3> lambda)
+    {
+        int m = pattern.RestSize;
+        bool scalar = true;
+        for (int k = 1; k < pattern.Terms.Count; k++) scalar &= pattern.Terms[k].Q == 1;
+        if (scalar)
+        {
+            var scale = new double[m];
+            for (int r = 0; r < m; r++) scale[r] = lambda[termOfRestRow[r]][0, 0];
+            Parallel.For(0, m, parallel, r =>
+            {
+                long row = (long)r * m;
+                double sr = scale[r];
+                for (int c = 0; c <= r; c++) Rest[row + c] = sr * dense[row + c] * scale[c];
+            });
+            return;
+        }
+        // D Lambda_r (columns mixed within each level), then Lambda_r' times that (rows mixed).
+        var right = new double[(long)m * m];
+        Parallel.For(0, m, parallel, r =>
+        {
+            long row = (long)r * m;
+            for (int c = 0; c < m; c++)
+            {
+                int k = termOfRestRow[c], d = effectOfRestRow[c], first = c - d;
+                double v = 0;
+                for (int f = 0; f < pattern.Terms[k].Q; f++) v += dense[row + first + f] * lambda[k][f, d];
+                right[row + c] = v;
+            }
+        });
+        Parallel.For(0, m, parallel, r =>
+        {
+            int k = termOfRestRow[r], d = effectOfRestRow[r], first = r - d;
+            long row = (long)r * m;
+            for (int c = 0; c <= r; c++)
+            {
+                double v = 0;
+                for (int e = 0; e < pattern.Terms[k].Q; e++) v += lambda[k][e, d] * right[(long)(first + e) * m + c];
+                Rest[row + c] = v;
+            }
+        });
+    }
+
+    /// <summary>
+    /// u = L^-T c for the forward-solved right-hand side c = Lx[:, p] - Lx[:, 0..p) beta (the first term's part first,
+    /// then the dense block's): the spherical random effects at beta.
+    /// </summary>
+    public double[] Modes(ReadOnlySpan<double> beta)
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented, p = pa - 1, first = pattern.FirstSize;
+        var u = new double[first + m];
+        for (int r = 0; r < first; r++)
+        {
+            double v = FirstByColumn[(long)r * pa + p];
+            for (int a = 0; a < p; a++) v -= FirstByColumn[(long)r * pa + a] * beta[a];
+            u[r] = v;
+        }
+        for (int r = 0; r < m; r++)
+        {
+            double v = RestByColumn[(long)r * pa + p];
+            for (int a = 0; a < p; a++) v -= RestByColumn[(long)r * pa + a] * beta[a];
+            u[first + r] = v;
+        }
+        var rest = u.AsSpan(first, m);
+        DenseLower.SolveLowerTransposed(Rest, m, rest);
+        for (int j = 0; j < pattern.Levels0; j++)
+        {
+            var v = default(Vec3);
+            for (int d = 0; d < q0; d++) v[d] = u[j * q0 + d];
+            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1]; s++)
+            {
+                double us = rest[pattern.SlotRow[s]];
+                for (int d = 0; d < q0; d++) v[d] -= Sparse[(long)s * q0 + d] * us;
+            }
+            var solved = SmallLinearAlgebra.SolveLowerTransposed(First[j], q0, v);
+            for (int d = 0; d < q0; d++) u[j * q0 + d] = solved[d];
+        }
+        return u;
+    }
+
+    /// <summary>
+    /// The q_k-by-q_k diagonal blocks of (L L')^-1, one per level of every term (in the pattern's order): the
+    /// conditional covariance of the spherical effects, up to the residual variance. Uses L_rr^-1 in full, once per fit.
+    /// </summary>
+    public Mat3[][] InverseDiagonalBlocks()
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize;
+        var inverse = DenseLower.InverseLower(Rest, m);
+        // Transposed, so that a column of L_rr^-1 is a contiguous row.
+        var columns = new double[(long)m * m];
+        for (int r = 0; r < m; r++)
+            for (int c = 0; c <= r; c++) columns[(long)c * m + r] = inverse[(long)r * m + c];
+        var result = new Mat3[pattern.Terms.Count][];
+        result[0] = new Mat3[pattern.Levels0];
+        Parallel.For(0, pattern.Levels0, parallel, () => new double[3 * m], (j, _, y) =>
+        {
+            var inverseFirst = SmallLinearAlgebra.InverseLower(First[j], q0);
+            Array.Clear(y);
+            // y_d = L_rr^-1 L_r0 (L_j^-1 e_d): the dense block's part of column (j, d) of L^-1.
+            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1]; s++)
+            {
+                long source = (long)pattern.SlotRow[s] * m;
+                for (int d = 0; d < q0; d++)
+                {
+                    double g = 0;
+                    for (int f = 0; f < q0; f++) g += Sparse[(long)s * q0 + f] * inverseFirst[f, d];
+                    if (g == 0) continue;
+                    for (int c = pattern.SlotRow[s]; c < m; c++) y[d * m + c] += g * columns[source + c];
+                }
+            }
+            var v = default(Mat3);
+            for (int d = 0; d < q0; d++)
+                for (int e = 0; e < q0; e++)
+                {
+                    double sum = 0;
+                    for (int f = 0; f < q0; f++) sum += inverseFirst[f, d] * inverseFirst[f, e];
+                    for (int c = 0; c < m; c++) sum += y[d * m + c] * y[e * m + c];
+                    v[d, e] = sum;
+                }
+            result[0][j] = v;
+            return y;
+        }, _ => { });
+        for (int k = 1; k < pattern.Terms.Count; k++)
+        {
+            var term = pattern.Terms[k];
+            var blocks = new Mat3[term.Levels];
+            for (int l = 0; l < term.Levels; l++)
+            {
+                int first = pattern.RestOffset[k] + l * term.Q;
+                var v = default(Mat3);
+                for (int d = 0; d < term.Q; d++)
+                    for (int e = 0; e < term.Q; e++)
+                    {
+                        double sum = 0;
+                        long a = (long)(first + d) * m, b = (long)(first + e) * m;
+                        for (int c = 0; c < m; c++) sum += columns[a + c] * columns[b + c];
+                        v[d, e] = sum;
+                    }
+                blocks[l] = v;
+            }
+            result[k] = blocks;
+        }
+        return result;
+    }
+}
