@@ -15,7 +15,6 @@ public static class BayesArguments
         new("chains", "N", "with --method bayes: chains, sampled together (default 4)"),
         new("iter", "N", "with --method bayes: iterations per chain, warm-up included (default 2000)"),
         new("warmup", "N", "with --method bayes: warm-up iterations per chain (default iter/2)"),
-        new("seed", "N", "with --method bayes: the seed of every chain's random stream (default 1)"),
         new("metric", "M", "with --method bayes: diag (default) or dense"),
         new("adapt-delta", "D", "with --method bayes: the step size's target acceptance (default 0.8)"),
         new("draws", "OUT.csv", "with --method bayes: write the draws after warm-up to this CSV file"),

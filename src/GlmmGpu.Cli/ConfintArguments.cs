@@ -13,7 +13,7 @@ public static class ConfintArguments
             "JSON: wald, profile (lme4's profile likelihood) or boot (parametric bootstrap,\npercentile intervals); PQL fits take wald only"),
         new("level", "L", "the intervals' coverage, between 0 and 1 (default 0.95)"),
         new("nsim", "N", "bootstrap replicates (default 1000)"),
-        new("seed", "S", "the bootstrap's seed (default 1): the same seed gives the same intervals\nwhatever the threads"),
+        new("seed", "S", "the seed of --confint boot's replicates and of --method bayes's chains (default 1):\nthe same seed gives the same results whatever the threads"),
     };
 
     /// <summary>The interval settings, or null without <c>--confint</c>; a <see cref="UsageException"/> names the option at fault.</summary>
@@ -21,14 +21,15 @@ public static class ConfintArguments
     {
         if (a.Value("confint") is not { } text)
         {
-            foreach (var option in new[] { "level", "nsim", "seed" })
+            // --seed also seeds a Bayesian fit's chains.
+            foreach (var option in method == FitMethod.Bayes ? new[] { "level", "nsim" } : new[] { "level", "nsim", "seed" })
                 if (a.Has(option)) throw new UsageException($"option --{option} goes with --confint");
             return null;
         }
         if (!IntervalMethodNames.TryParse(text, out var intervalMethod))
             throw new UsageException($"option --confint takes wald, profile or boot, not '{text}'");
         if (intervalMethod != IntervalMethod.Bootstrap)
-            foreach (var option in new[] { "nsim", "seed" })
+            foreach (var option in method == FitMethod.Bayes ? new[] { "nsim" } : new[] { "nsim", "seed" })
                 if (a.Has(option)) throw new UsageException($"option --{option} goes with --confint boot");
         double level = 0.95;
         if (a.Value("level") is { } l && !double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out level))

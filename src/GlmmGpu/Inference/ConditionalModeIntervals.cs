@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 using System.Text.Json;
 
 namespace GlmmGpu.Inference;

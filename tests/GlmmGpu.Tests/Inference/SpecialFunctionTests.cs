@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Inference;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 namespace GlmmGpu.Fitting.Inference;
 
 /// <summary>lme4's <c>confint(method = "Wald")</c>: estimate -+ z SE for the fixed effects; the variance parameters

@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 using System.Globalization;
 using GlmmGpu.Fitting.Bayes;
 using GlmmGpu.Fitting.Bayes.Sampling;
@@ -104,5 +105,5 @@ public class ConvergenceDiagnosticsTests
     [InlineData(1e-10, -6.361340902404056)]
     [InlineData(0.3, -0.5244005127080407)]
     public void NormalQuantileMatchesR(double p, double expected) =>
-        Assert.Equal(expected, ConvergenceDiagnostics.NormalQuantile(p), 13);
+        Assert.Equal(expected, NormalQuantile.Of(p), 13);
 }

@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Inference;
 using GlmmGpu.Kernels.Families;

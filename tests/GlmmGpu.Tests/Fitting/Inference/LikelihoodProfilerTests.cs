@@ -1,3 +1,4 @@
+using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Fitting.Inference;
 using GlmmGpu.Fitting.Optimization;
 using Xunit;
