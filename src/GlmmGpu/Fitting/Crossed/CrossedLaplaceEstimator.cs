@@ -79,7 +79,7 @@ internal static class CrossedLaplaceEstimator
         var lambda = terms.Lambda(psi.AsSpan(p, nTheta));
         double phi = hasDispersion ? Math.Exp(psi[count - 1]) : 1.0;
         var modes = terms.Modes(laplace.Modes, lambda);
-        var sds = terms.ConditionalSds(laplace.ModeFactor.InverseDiagonalBlocks(), lambda, 1.0);
+        var covariances = terms.ConditionalCovariances(laplace.ModeFactor.InverseDiagonalBlocks(), lambda, 1.0);
         var residuals = new double[frame.RowCount];
         for (int i = 0; i < residuals.Length; i++)
             residuals[i] = default(TModel).PearsonResidual(frame.Response[i], frame.Weights[i], laplace.Eta[i], phi);
@@ -96,7 +96,7 @@ internal static class CrossedLaplaceEstimator
         var record = recorder.Finish(psi0, psi, stage1.Iterations + summary.Iterations, laplace.Evaluations, summary.Message);
         var coefficients = CrossedResult.Coefficients(frame, psi[..p], covariance);
         return CrossedResult.Build(frame, terms, record, coefficients, covariance, lambda, 1.0, ResultBuilder.DispersionOf(frame.Family, phi),
-            logLik, remlCriterion: null, parameterCount: count, converged, singular, terms.Ranef(modes, sds), messages, nAgq: 1, residuals);
+            logLik, remlCriterion: null, parameterCount: count, converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 1, residuals);
     }
 
     /// <summary>The inverse Hessian guess for theta: theta^2 / levels per term (its levels inform a variance about as

@@ -65,7 +65,7 @@ internal static class CrossedLinearEstimator
         var solution = ProfiledDeviance.Solution(profiled, profiler.Factor.LogDeterminant);
         var lambda = terms.Lambda(theta);
         var modes = terms.Modes(profiler.Factor.Modes(solution.Beta), lambda);
-        var sds = terms.ConditionalSds(profiler.Factor.InverseDiagonalBlocks(), lambda, solution.Sigma);
+        var covariances = terms.ConditionalCovariances(profiler.Factor.InverseDiagonalBlocks(), lambda, solution.Sigma);
         recorder.Phase("conditional modes");
 
         var messages = FitChecks.FrameMessages(frame);
@@ -78,7 +78,7 @@ internal static class CrossedLinearEstimator
         var coefficients = CrossedResult.Coefficients(frame, solution.Beta, solution.BetaCovariance);
         return CrossedResult.Build(frame, terms, record, coefficients, solution.BetaCovariance, lambda, solution.Sigma,
             new Dispersion("sigma", solution.Sigma), logLik: -deviance / 2, remlCriterion: criterion == LmmCriterion.Reml ? deviance : null,
-            parameterCount: frame.P + terms.ThetaCount + 1, summary.Converged, singular, terms.Ranef(modes, sds), messages, nAgq: 0, residuals: null);
+            parameterCount: frame.P + terms.ThetaCount + 1, summary.Converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 0, residuals: null);
     }
 
     /// <summary>BFGS over theta with a differenced gradient, scaled as the single-factor fit scales it (the deviance's

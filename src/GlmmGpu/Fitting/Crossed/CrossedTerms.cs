@@ -96,8 +96,9 @@ internal sealed class CrossedTerms
         return result;
     }
 
-    /// <summary>Conditional SDs of b: scale times sqrt(diag(Lambda_k V Lambda_k')), V the blocks of (L L')^-1.</summary>
-    public double[][][] ConditionalSds(Mat3[][] inverseBlocks, IReadOnlyList<Mat3> lambda, double scale)
+    /// <summary>Conditional covariances of b, level by level (lme4's condVar, q by q row-major): scale^2 Lambda_k V
+    /// Lambda_k', V the diagonal blocks of (L L')^-1.</summary>
+    public double[][][] ConditionalCovariances(Mat3[][] inverseBlocks, IReadOnlyList<Mat3> lambda, double scale)
     {
         var result = new double[Blocks.Length][][];
         for (int k = 0; k < Blocks.Length; k++)
@@ -107,9 +108,10 @@ internal sealed class CrossedTerms
             result[k] = inverseBlocks[k].Select(v =>
             {
                 var cov = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(lambda[k], v, q), lt, q);
-                var sd = new double[q];
-                for (int d = 0; d < q; d++) sd[d] = scale * Math.Sqrt(Math.Max(0, cov[d, d]));
-                return sd;
+                var flat = new double[q * q];
+                for (int d = 0; d < q; d++)
+                    for (int e = 0; e < q; e++) flat[d * q + e] = scale * scale * cov[d, e];
+                return flat;
             }).ToArray();
         }
         return result;
@@ -124,6 +126,11 @@ internal sealed class CrossedTerms
         return singular;
     }
 
-    public List<RandomEffectsModes> Ranef(double[][][] modes, double[][][] sds) =>
-        Blocks.Select((b, k) => new RandomEffectsModes(b.GroupingFactor, b.TermNames, b.Levels, modes[k], sds[k])).ToList();
+    /// <summary>Each factor's modes with their conditional covariances and, from their diagonals, SDs.</summary>
+    public List<RandomEffectsModes> Ranef(double[][][] modes, double[][][] covariances) =>
+        Blocks.Select((b, k) => new RandomEffectsModes(b.GroupingFactor, b.TermNames, b.Levels, modes[k],
+            covariances[k].Select(c => Enumerable.Range(0, b.Q).Select(d => Math.Sqrt(Math.Max(0, c[d * b.Q + d]))).ToArray()).ToArray())
+        {
+            ConditionalCovariance = covariances[k],
+        }).ToList();
 }
