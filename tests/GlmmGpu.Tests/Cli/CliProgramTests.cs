@@ -1,18 +1,11 @@
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.Cli;
 
 public class CliProgramTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     [Theory]

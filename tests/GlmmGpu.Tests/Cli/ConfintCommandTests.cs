@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.Cli;
 
@@ -8,14 +9,6 @@ namespace GlmmGpu.Tests.Cli;
 /// <c>confint</c> object, and usage errors that name the option.</summary>
 public class ConfintCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string[] Cbpp(params string[] extra) =>
         new[] { "fit", "--data", Fixtures.Path("cbpp.csv"), "--family", "binomial", "--quiet",
             "--formula", "cbind(incidence, size - incidence) ~ period + (1 | herd)" }.Concat(extra).ToArray();

@@ -1,20 +1,13 @@
 using System.Text.Json;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
 /// <summary>The glmm command as a user runs it: real fits on the reference data, JSON out, clear errors.</summary>
 public class CommandLineFitTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void FitWritesSummaryAndJsonThatAgreeWithLme4()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -11,14 +12,6 @@ namespace GlmmGpu.Tests.EndToEnd;
 public class CommandLineMessageTests
 {
     private const string CbppFormula = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static string Temp(string extension) => Path.Combine(Path.GetTempPath(), $"glmm-{Guid.NewGuid():N}{extension}");
 

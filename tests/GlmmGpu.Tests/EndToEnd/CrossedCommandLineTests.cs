@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -10,14 +11,6 @@ namespace GlmmGpu.Tests.EndToEnd;
 public class CrossedCommandLineTests
 {
     private const string Pastes = "strength ~ 1 + (1 | batch/cask)";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static string Temp(string extension) => Path.Combine(Path.GetTempPath(), $"glmm-{Guid.NewGuid():N}{extension}");
 

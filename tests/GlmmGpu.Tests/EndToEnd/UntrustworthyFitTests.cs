@@ -1,6 +1,7 @@
 using System.Globalization;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -11,14 +12,6 @@ namespace GlmmGpu.Tests.EndToEnd;
 /// </summary>
 public class UntrustworthyFitTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void TheMostNodesAcceptedGiveTheFitOfFewer()
     {

@@ -5,6 +5,7 @@ using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
 using Xunit;
 using GlmmGpu.Engines;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.EndToEnd;
 
@@ -12,14 +13,6 @@ namespace GlmmGpu.Tests.EndToEnd;
 public class WarmUpFitTests
 {
     private const int Rows = 60_000;
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static void WithTemp(Action<string, string> use)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GlmmGpu.Cli;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.Inference;
 
@@ -19,14 +20,6 @@ public class AnovaCommandTests : IDisposable
     public AnovaCommandTests() => Directory.CreateDirectory(folder);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private string Fit(string name, string data, string formula, string family, params string[] more)
     {

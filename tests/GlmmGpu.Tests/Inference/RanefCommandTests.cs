@@ -2,6 +2,7 @@ using System.Globalization;
 using GlmmGpu.Cli;
 using GlmmGpu.Prediction;
 using Xunit;
+using static GlmmGpu.Tests.Cli.CliRunner;
 
 namespace GlmmGpu.Tests.Inference;
 
@@ -13,14 +14,6 @@ public class RanefCommandTests : IDisposable
     public RanefCommandTests() => Directory.CreateDirectory(folder);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliProgram.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public void ModesConditionalSdsAndIntervalsOfASlopeModel()
