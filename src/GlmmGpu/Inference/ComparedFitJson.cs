@@ -14,27 +14,15 @@ public static class ComparedFitJson
 {
     public static ComparedFit Read(string path)
     {
-        if (Directory.Exists(path)) throw new GlmmException($"'{path}' is a directory, not a fit's JSON");
-        if (!File.Exists(path)) throw new GlmmException($"fit file '{path}' not found");
         var name = Path.GetFileName(path);
         if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) name = name[..^5];
-        return Parse(File.ReadAllText(path), name, path);
+        return FromRoot(SavedFitDocument.Load(path, "fit file"), name, path);
     }
 
-    public static ComparedFit Parse(string json, string name, string source)
+    public static ComparedFit Parse(string json, string name, string source) => FromRoot(SavedFitDocument.Parse(json, source), name, source);
+
+    private static ComparedFit FromRoot(JsonElement root, string name, string source)
     {
-        JsonElement root;
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            root = doc.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new GlmmException($"{source} is not valid JSON: {e.Message}");
-        }
-        if (root.ValueKind != JsonValueKind.Object)
-            throw new GlmmException($"{source} is not a fit written by 'glmm fit --json'");
         var formula = Text(root, "formula", source);
         int tilde = formula.IndexOf('~');
         var method = Text(root, "method", source);
@@ -76,10 +64,7 @@ public static class ComparedFitJson
         new(Text(data, "path", source + " data"), Required(data, "bytes", source + " data").GetInt64(),
             Text(data, "sha256", source + " data"), Integer(data, "rows_read", source + " data"));
 
-    private static JsonElement Required(JsonElement root, string key, string source) =>
-        root.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null
-            ? value
-            : throw new GlmmException($"{source} has no '{key}': it is not a fit written by 'glmm fit --json'");
+    private static JsonElement Required(JsonElement root, string key, string source) => SavedFitDocument.Required(root, key, source);
 
     private static string Text(JsonElement root, string key, string source)
     {

@@ -1,5 +1,6 @@
 using GlmmGpu.Kernels.Numerics;
 using System.Text.Json;
+using GlmmGpu.Fitting;
 
 namespace GlmmGpu.Inference;
 
@@ -17,18 +18,8 @@ public static class ConditionalModeIntervals
     public static IReadOnlyList<ConditionalModeInterval> Read(string path, double level)
     {
         if (!(level > 0 && level < 1)) throw new GlmmException($"the level must lie strictly between 0 and 1, not {level}");
-        if (!File.Exists(path)) throw new GlmmException($"fit file '{path}' not found");
-        JsonElement root;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            root = doc.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new GlmmException($"{path} is not valid JSON: {e.Message}");
-        }
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("ranef", out var ranef) || ranef.ValueKind != JsonValueKind.Object)
+        var root = SavedFitDocument.Load(path, "fit file");
+        if (!root.TryGetProperty("ranef", out var ranef) || ranef.ValueKind != JsonValueKind.Object)
             throw new GlmmException($"{path} has no 'ranef': it is not a fit written by 'glmm fit --json'");
         if (!root.TryGetProperty("condvar", out var condvar) || condvar.ValueKind != JsonValueKind.Object)
             throw new GlmmException($"{path} has no 'condvar' (the conditional variances of the modes): fit it again with this version of 'glmm fit --json'");

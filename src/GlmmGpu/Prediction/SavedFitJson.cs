@@ -16,27 +16,14 @@ public static class SavedFitJson
 {
     public static SavedFit Read(string path)
     {
-        if (Directory.Exists(path))
-            throw new GlmmException($"model file '{path}' is a directory, not a fit's JSON");
-        if (!File.Exists(path))
-            throw new GlmmException($"model file '{path}' not found");
-        return Parse(File.ReadAllText(path), $"model file '{path}'");
+        var root = SavedFitDocument.Load(path, "model file");
+        return FromRoot(root, $"model file '{path}'");
     }
 
-    public static SavedFit Parse(string json, string source = "the fit's JSON")
+    public static SavedFit Parse(string json, string source = "the fit's JSON") => FromRoot(SavedFitDocument.Parse(json, source), source);
+
+    private static SavedFit FromRoot(JsonElement root, string source)
     {
-        JsonElement root;
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            root = doc.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new GlmmException($"{source} is not valid JSON: {e.Message}");
-        }
-        if (root.ValueKind != JsonValueKind.Object)
-            throw new GlmmException($"{source} is not a fit written by 'glmm fit --json': it holds {Kind(root)}, not a JSON object");
         var formula = Text(Required(root, "formula", source), "formula", source);
         try
         {
@@ -66,13 +53,10 @@ public static class SavedFitJson
         };
     }
 
-    private static JsonElement Required(JsonElement root, string key, string source) =>
-        root.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null
-            ? value
-            : throw new GlmmException($"{source} has no '{key}': it is not a fit written by 'glmm fit --json'");
+    private static JsonElement Required(JsonElement root, string key, string source) => SavedFitDocument.Required(root, key, source);
 
     private static GlmmException Wrong(string key, string expected, JsonElement value, string source) =>
-        new($"{source} is not a fit written by 'glmm fit --json': '{key}' must be {expected}, not {Kind(value)}");
+        new($"{source} is not a fit written by 'glmm fit --json': '{key}' must be {expected}, not {SavedFitDocument.Kind(value)}");
 
     private static string Text(JsonElement value, string key, string source) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Wrong(key, "a string", value, source);
@@ -112,15 +96,4 @@ public static class SavedFitJson
         value.ValueKind == JsonValueKind.Array
             ? value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Wrong(key, "an array of strings", v, source)).ToArray()
             : throw Wrong(key, "an array of strings", value, source);
-
-    /// <summary>What a JSON value is, in words: <c>a number</c>, <c>an array</c>.</summary>
-    private static string Kind(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => $"the string \"{value.GetString()}\"",
-        JsonValueKind.Number => $"the number {value.GetRawText()}",
-        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-        _ => "null",
-    };
 }
