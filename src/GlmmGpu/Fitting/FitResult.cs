@@ -52,11 +52,11 @@ public sealed class FitResult
     public Dispersion? Dispersion { get; init; }
     /// <summary>Null for PQL, which has no likelihood.</summary>
     public double? LogLik { get; init; }
-    public double? Deviance => LogLik is { } l ? -2 * l : null;
+    public double? Deviance => LogLik is { } l ? InformationCriteria.Deviance(l) : null;
     /// <summary>Number of estimated parameters (fixed effects, covariance parameters, dispersion).</summary>
     public required int ParameterCount { get; init; }
-    public double? Aic => LogLik is { } l ? -2 * l + 2 * ParameterCount : null;
-    public double? Bic => LogLik is { } l ? -2 * l + Math.Log(NObs) * ParameterCount : null;
+    public double? Aic => LogLik is { } l ? InformationCriteria.Aic(l, ParameterCount) : null;
+    public double? Bic => LogLik is { } l ? InformationCriteria.Bic(l, ParameterCount, NObs) : null;
     public int DfResid => NObs - ParameterCount;
     /// <summary>The REML criterion (-2 REML log-likelihood) for REML fits.</summary>
     public double? RemlCriterion { get; init; }

@@ -29,7 +29,7 @@ public sealed record ComparedFit
     public required bool Converged { get; init; }
     public DataFileIdentity? Data { get; init; }
 
-    public double Deviance => -2 * LogLik!.Value;
-    public double Aic => Deviance + 2 * ParameterCount;
-    public double Bic => Deviance + Math.Log(NObs) * ParameterCount;
+    public double Deviance => InformationCriteria.Deviance(LogLik!.Value);
+    public double Aic => InformationCriteria.Aic(LogLik!.Value, ParameterCount);
+    public double Bic => InformationCriteria.Bic(LogLik!.Value, ParameterCount, NObs);
 }
