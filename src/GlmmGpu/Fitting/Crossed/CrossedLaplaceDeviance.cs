@@ -38,8 +38,13 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
     public double[,]? FixedInverse { get; private set; }
     public int Evaluations { get; private set; }
 
+    private readonly bool hasDispersion;
+    private readonly ParallelOptions parallel;
+
     public CrossedLaplaceDeviance(ModelFrame frame, CrossedTerms terms, ParallelOptions parallel)
     {
+        this.parallel = parallel;
+        hasDispersion = FamilyNames.HasDispersion(frame.Family);
         this.frame = frame;
         this.terms = terms;
         int n = frame.RowCount;
@@ -64,6 +69,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
     public double LogLikelihood(ReadOnlySpan<double> beta, ReadOnlySpan<double> theta, double phi, bool estimateFixed)
     {
         Evaluations++;
+        last = null;
         int n = frame.RowCount, p = frame.P;
         var lambda = terms.Lambda(theta);
         var b = beta.ToArray();
@@ -134,9 +140,28 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             weights[i] = Math.Max(-d.L2, 1e-12);
             working[i] = 0;
         }
-        modesOnly.Fill(weights, ReadOnlySpan<double>.Empty, working);
-        if (!ModeFactor.Factor(modesOnly, lambda)) return double.NaN;
-        return objective - ModeFactor.LogDeterminant / 2;
+        // With the fixed effects inside, the factor is bordered by X: the same log|A|, and the bordered system the
+        // gradient's adjoint solves.
+        var products = estimateFixed ? withFixed : modesOnly;
+        var factor = estimateFixed ? withFixedFactor : ModeFactor;
+        products.Fill(weights, estimateFixed ? frame.X : ReadOnlySpan<double>.Empty, working);
+        if (!factor.Factor(products, lambda)) return double.NaN;
+        last = new LastEvaluation(theta.ToArray(), phi, estimateFixed, factor);
+        return objective - factor.LogDeterminant / 2;
+    }
+
+    private sealed record LastEvaluation(double[] Theta, double Phi, bool EstimateFixed, BlockedCholesky Factor);
+    private LastEvaluation? last;
+
+    /// <summary>The exact gradient (<see cref="CrossedLaplaceGradient"/>) at the last evaluation: in theta after one
+    /// with the fixed effects estimated, else in (beta, theta[, log phi]). False where it does not apply (a term's
+    /// factor near singular, or no successful evaluation).</summary>
+    public bool TryGradient(Span<double> gradient)
+    {
+        if (last is null) return false;
+        var lambda = terms.Lambda(last.Theta);
+        return CrossedLaplaceGradient.TryCompute<TModel>(frame, terms, lambda, last.Phi, eta, u, last.Factor, last.EstimateFixed,
+            hasDispersion, parallel, gradient);
     }
 
     /// <summary>The fixed effects from the Schur complement over [X z], and its inverse.</summary>

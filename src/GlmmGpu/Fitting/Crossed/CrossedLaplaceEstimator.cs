@@ -9,8 +9,9 @@ namespace GlmmGpu.Fitting.Crossed;
 /// <summary>
 /// Laplace fits (glmer's nAGQ = 1) with several grouping factors, in glmer's two stages: theta with the fixed effects
 /// found by PIRLS beside the modes, then (beta, theta, log phi) together, each by BFGS on the Laplace log-likelihood
-/// (<see cref="CrossedLaplaceDeviance{TModel}"/>) with a differenced gradient. Standard errors come from the differenced
-/// Hessian over all parameters, as glmer's do.
+/// (<see cref="CrossedLaplaceDeviance{TModel}"/>) with its exact gradient (<see cref="CrossedLaplaceGradient"/>;
+/// differenced where a term's factor is near singular). Standard errors come from the Hessian over all parameters, by
+/// differences of the exact gradient (of values where it does not apply), as glmer's come from a differenced Hessian.
 /// </summary>
 internal static class CrossedLaplaceEstimator
 {
@@ -46,7 +47,7 @@ internal static class CrossedLaplaceEstimator
         // Stage 1: theta alone, the fixed effects estimated with the modes.
         var trail1 = recorder.Progress("fitting (theta)");
         var beta = glm.Beta;
-        var stage1 = Bfgs.Minimize(DifferencedObjective.Of(theta => -laplace.LogLikelihood(beta, theta, phi0, estimateFixed: true)),
+        var stage1 = Bfgs.Minimize(ExactObjective(theta => -laplace.LogLikelihood(beta, theta, phi0, estimateFixed: true), laplace.TryGradient),
             theta0, options.MaxIterations, 1e-6, (i, f) => trail1(i, -f), ThetaScale(terms, theta0));
         laplace.LogLikelihood(beta, stage1.Minimizer, phi0, estimateFixed: true);
         recorder.Phase($"Laplace with the fixed effects profiled ({stage1.Evaluations} iterations' evaluations)");
@@ -66,14 +67,14 @@ internal static class CrossedLaplaceEstimator
         double NegativeLogLik(double[] psi) =>
             -laplace.LogLikelihood(psi.AsSpan(0, p), psi.AsSpan(p, nTheta), hasDispersion ? Math.Exp(psi[count - 1]) : 1.0, estimateFixed: false);
         var trail2 = recorder.Progress("fitting");
-        var objective = DifferencedObjective.Of(NegativeLogLik);
+        var objective = ExactObjective(NegativeLogLik, laplace.TryGradient);
         double f0 = objective(psi0, new double[count]);
         var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, Math.Max(1e-9, 1e-13 * Math.Abs(f0)), (i, f) => trail2(i, -f), h0);
         var psi = summary.Minimizer;
         recorder.Phase($"Laplace ({summary.Iterations} iterations)");
 
         Diagnostics.Begin($"standard errors ({count} parameters, differenced Hessian)");
-        var hessian = DifferencedHessian(NegativeLogLik, psi);
+        var hessian = GradientHessian(NegativeLogLik, laplace.TryGradient, psi) ?? DifferencedHessian(NegativeLogLik, psi);
         recorder.Phase("standard errors");
         double logLik = laplace.LogLikelihood(psi.AsSpan(0, p), psi.AsSpan(p, nTheta), hasDispersion ? Math.Exp(psi[count - 1]) : 1.0, estimateFixed: false);
         var lambda = terms.Lambda(psi.AsSpan(p, nTheta));
@@ -97,6 +98,47 @@ internal static class CrossedLaplaceEstimator
         var coefficients = CrossedResult.Coefficients(frame, psi[..p], covariance);
         return CrossedResult.Build(frame, terms, record, coefficients, covariance, lambda, 1.0, ResultBuilder.DispersionOf(frame.Family, phi),
             logLik, remlCriterion: null, parameterCount: count, converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 1, residuals);
+    }
+
+    /// <summary>The negative log-likelihood with its exact gradient (the gradient of the evaluation just made, negated),
+    /// differenced where the exact one does not apply.</summary>
+    private static Bfgs.Objective ExactObjective(Func<double[], double> negativeLogLik, TryGradient gradientOfLast)
+    {
+        var differenced = DifferencedObjective.Of(negativeLogLik);
+        return (x, gradient) =>
+        {
+            if (gradient.IsEmpty) return negativeLogLik(x.ToArray());
+            double f = negativeLogLik(x.ToArray());
+            if (!double.IsFinite(f)) return double.PositiveInfinity;
+            if (!gradientOfLast(gradient)) return differenced(x, gradient);
+            for (int k = 0; k < gradient.Length; k++) gradient[k] = -gradient[k];
+            return f;
+        };
+    }
+
+    internal delegate bool TryGradient(Span<double> gradient);
+
+    /// <summary>The Hessian of the negative log-likelihood by central differences of its exact gradient (2 k
+    /// evaluations where differences of values take 2 k^2); null where the exact gradient does not apply.</summary>
+    private static double[,]? GradientHessian(Func<double[], double> negativeLogLik, TryGradient gradientOfLast, double[] x)
+    {
+        int n = x.Length;
+        var h = new double[n, n];
+        var up = new double[n];
+        var down = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double step = 1e-4 * Math.Max(1.0, Math.Abs(x[j]));
+            var point = (double[])x.Clone();
+            point[j] = x[j] + step;
+            if (!double.IsFinite(negativeLogLik(point)) || !gradientOfLast(up)) return null;
+            point[j] = x[j] - step;
+            if (!double.IsFinite(negativeLogLik(point)) || !gradientOfLast(down)) return null;
+            for (int i = 0; i < n; i++) h[i, j] = -(up[i] - down[i]) / (2 * step);
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++) h[i, j] = h[j, i] = (h[i, j] + h[j, i]) / 2;
+        return h;
     }
 
     /// <summary>The inverse Hessian guess for theta: theta^2 / levels per term (its levels inform a variance about as

@@ -15,7 +15,7 @@ namespace GlmmGpu.Fitting.Crossed;
 internal static class CrossedLinearEstimator
 {
     /// <summary>The profiled criterion at theta and what it needs for the solution.</summary>
-    internal sealed class Profiler(CrossedTerms terms, BlockedCrossProducts products, BlockedCholesky factor, LmmCriterion criterion)
+    internal sealed class Profiler(ModelFrame frame, CrossedTerms terms, BlockedCrossProducts products, BlockedCholesky factor, LmmCriterion criterion, ParallelOptions parallel)
     {
         public CrossedTerms Terms => terms;
         public BlockedCholesky Factor => factor;
@@ -36,6 +36,15 @@ internal static class CrossedLinearEstimator
         }
 
         public double Deviance(double[] theta) => At(theta)?.Deviance ?? double.PositiveInfinity;
+
+        /// <summary>The deviance and its exact gradient (<see cref="ProfiledDevianceGradient"/>); false where the
+        /// closed form does not apply (a term's factor near singular), the deviance still given.</summary>
+        public bool DevianceAndGradient(double[] theta, Span<double> gradient, out double deviance)
+        {
+            var profiled = At(theta);
+            deviance = profiled?.Deviance ?? double.PositiveInfinity;
+            return profiled is { } f && ProfiledDevianceGradient.TryCompute(frame, terms, factor, terms.Lambda(theta), f, criterion, parallel, gradient);
+        }
     }
 
     public static FitResult Fit(ModelFrame frame, FitOptions options)
@@ -53,10 +62,10 @@ internal static class CrossedLinearEstimator
         recorder.Phase("cross-products");
 
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
-        var profiler = new Profiler(terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion);
+        var profiler = new Profiler(frame, terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion, options.Execution.Parallel);
         var trail = recorder.Progress(criterion == LmmCriterion.Reml ? "REML" : "ML");
         var theta0 = terms.IdentityTheta();
-        var summary = MinimizeTheta(profiler.Deviance, theta0, frame.RowCount, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));
+        var summary = MinimizeTheta(ExactObjective(profiler), theta0, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));
         recorder.Phase($"{(criterion == LmmCriterion.Reml ? "REML" : "ML")} fit ({summary.Evaluations} evaluations)");
 
         var theta = summary.Minimizer;
@@ -81,9 +90,23 @@ internal static class CrossedLinearEstimator
             parameterCount: frame.P + terms.ThetaCount + 1, summary.Converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 0, residuals: null);
     }
 
-    /// <summary>BFGS over theta with a differenced gradient, scaled as the single-factor fit scales it (the deviance's
-    /// curvature about 2 n_levels / theta^2 per term).</summary>
-    internal static OptimizationSummary MinimizeTheta(Func<double[], double> deviance, double[] theta0, int n, CrossedTerms terms, int maxIterations,
+    /// <summary>The profiled deviance with its exact gradient, differenced only at points where a term's factor is
+    /// (near) singular.</summary>
+    internal static Bfgs.Objective ExactObjective(Profiler profiler)
+    {
+        var differenced = DifferencedObjective.Of(profiler.Deviance);
+        return (x, gradient) =>
+        {
+            if (gradient.IsEmpty) return profiler.Deviance(x.ToArray());
+            if (profiler.DevianceAndGradient(x.ToArray(), gradient, out double deviance))
+                return double.IsFinite(deviance) ? deviance : double.PositiveInfinity;
+            return differenced(x, gradient);
+        };
+    }
+
+    /// <summary>BFGS over theta, scaled as the single-factor fit scales it (the deviance's curvature about
+    /// 2 n_levels / theta^2 per term).</summary>
+    internal static OptimizationSummary MinimizeTheta(Bfgs.Objective objective, double[] theta0, CrossedTerms terms, int maxIterations,
         Action<int, double> progress)
     {
         var h0 = new double[theta0.Length, theta0.Length];
@@ -94,7 +117,6 @@ internal static class CrossedLinearEstimator
                 double scale = Math.Max(Math.Abs(theta0[at]), 0.05);
                 h0[at, at] = scale * scale / (2.0 * terms.Blocks[k].LevelCount);
             }
-        var objective = DifferencedObjective.Of(deviance);
         double f0 = objective(theta0, new double[theta0.Length]);
         double tolerance = Math.Max(1e-10, 1e-12 * Math.Abs(f0));
         return Bfgs.Minimize(objective, theta0, maxIterations, tolerance, progress, h0);

@@ -210,21 +210,67 @@ public sealed class BlockedCholesky
     /// </summary>
     public double[] Modes(ReadOnlySpan<double> beta)
     {
-        int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented, p = pa - 1, first = pattern.FirstSize;
+        int p = Augmented - 1;
+        var combination = new double[Augmented];
+        for (int a = 0; a < p; a++) combination[a] = -beta[a];
+        combination[p] = 1.0;
+        return SolveTransposed(combination);
+    }
+
+    /// <summary>L^-T (Lx c): the back-solve of a combination c of the augmented columns' forward-solved rows; with
+    /// c = e_a it is (Lambda'Z'WZ Lambda + I)^-1 Lambda'Z'W x_a.</summary>
+    public double[] SolveTransposed(ReadOnlySpan<double> combination)
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented, first = pattern.FirstSize;
         var u = new double[first + m];
         for (int r = 0; r < first; r++)
         {
-            double v = FirstByColumn[(long)r * pa + p];
-            for (int a = 0; a < p; a++) v -= FirstByColumn[(long)r * pa + a] * beta[a];
+            double v = 0;
+            for (int a = 0; a < pa; a++) v += FirstByColumn[(long)r * pa + a] * combination[a];
             u[r] = v;
         }
         for (int r = 0; r < m; r++)
         {
-            double v = RestByColumn[(long)r * pa + p];
-            for (int a = 0; a < p; a++) v -= RestByColumn[(long)r * pa + a] * beta[a];
+            double v = 0;
+            for (int a = 0; a < pa; a++) v += RestByColumn[(long)r * pa + a] * combination[a];
             u[first + r] = v;
         }
-        var rest = u.AsSpan(first, m);
+        BackSolve(u);
+        return u;
+    }
+
+    /// <summary>Solves L y = b in place, b in the layout of u (the first term's levels, then the dense block).</summary>
+    public void ForwardSolve(Span<double> b)
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize, first = pattern.FirstSize;
+        var rest = b.Slice(first, m);
+        for (int j = 0; j < pattern.Levels0; j++)
+        {
+            var v = default(Vec3);
+            for (int d = 0; d < q0; d++) v[d] = b[j * q0 + d];
+            var solved = SmallLinearAlgebra.SolveLower(First[j], q0, v);
+            for (int d = 0; d < q0; d++) b[j * q0 + d] = solved[d];
+            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1]; s++)
+            {
+                double sum = 0;
+                for (int d = 0; d < q0; d++) sum += Sparse[(long)s * q0 + d] * solved[d];
+                rest[pattern.SlotRow[s]] -= sum;
+            }
+        }
+        for (int i = 0; i < m; i++)
+        {
+            long row = (long)i * m;
+            double sum = rest[i];
+            for (int k = 0; k < i; k++) sum -= Rest[row + k] * rest[k];
+            rest[i] = sum / Rest[row + i];
+        }
+    }
+
+    /// <summary>Solves L' x = y in place, y in the layout of u.</summary>
+    public void BackSolve(Span<double> u)
+    {
+        int q0 = pattern.Q0, m = pattern.RestSize, first = pattern.FirstSize;
+        var rest = u.Slice(first, m);
         DenseLower.SolveLowerTransposed(Rest, m, rest);
         for (int j = 0; j < pattern.Levels0; j++)
         {
@@ -238,7 +284,6 @@ public sealed class BlockedCholesky
             var solved = SmallLinearAlgebra.SolveLowerTransposed(First[j], q0, v);
             for (int d = 0; d < q0; d++) u[j * q0 + d] = solved[d];
         }
-        return u;
     }
 
     /// <summary>

@@ -1,0 +1,111 @@
+using System.Numerics.Tensors;
+using GlmmGpu.Kernels.Numerics;
+
+namespace GlmmGpu.LinearAlgebra.Blocked;
+
+/// <summary>
+/// The entries of (L L')^-1 = A^-1 on the blocked factor's own pattern (Takahashi's selected inverse): the dense
+/// block's inverse in full, the sparse block's slots and each first-term level's diagonal block. With
+/// <code>
+///   L^-1 = [ L00^-1                  0       ]      A^-1_rr = Lrr^-T Lrr^-1
+///          [ -Lrr^-1 Lr0 L00^-1      Lrr^-1  ]      A^-1_r0 = -A^-1_rr Lr0 L00^-1
+///                                                   A^-1_00 = L00^-T (I + Lr0' A^-1_rr Lr0) L00^-1
+/// </code>
+/// each level j needs A^-1_rr only at its slots' rows, so the work beyond the dense inverse is the sum over levels of
+/// slots^2 q0. These are the entries a row's leverage z_i' Lambda A^-1 Lambda' z_i reads.
+/// </summary>
+public sealed class SelectedInverse
+{
+    private readonly BlockedPattern pattern;
+
+    /// <summary>A^-1_rr, both triangles, row-major.</summary>
+    public double[] Rest { get; }
+    /// <summary>A^-1_r0 by slot: slot s's q0 entries at <c>s q0</c> (the slot's dense row against its level's q0 columns).</summary>
+    public double[] Sparse { get; }
+    /// <summary>A^-1_00's diagonal block for each level of the first term.</summary>
+    public Mat3[] First { get; }
+
+    public SelectedInverse(BlockedCholesky factor, BlockedPattern pattern, ParallelOptions parallel)
+    {
+        this.pattern = pattern;
+        int m = pattern.RestSize, q0 = pattern.Q0;
+        Rest = DenseInverse(factor.Rest, m, parallel);
+        Sparse = new double[(long)pattern.SlotCount * q0];
+        First = new Mat3[pattern.Levels0];
+        var rest = Rest;
+        Parallel.For(0, pattern.Levels0, parallel, j =>
+        {
+            int start = pattern.ColumnStart[j], end = pattern.ColumnStart[j + 1];
+            var inverseL = SmallLinearAlgebra.InverseLower(factor.First[j], q0);
+            // Q = A^-1_rr[R, R] Lr0_j at the level's slot rows R, then A^-1_r0 = -Q L_j^-1 and Lr0_j' Q.
+            var inner = Mat3.Identity(q0);
+            for (int s = start; s < end; s++)
+            {
+                long row = (long)pattern.SlotRow[s] * m;
+                var qs = default(Vec3);
+                for (int t = start; t < end; t++)
+                {
+                    double a = rest[row + pattern.SlotRow[t]];
+                    for (int f = 0; f < q0; f++) qs[f] += a * factor.Sparse[(long)t * q0 + f];
+                }
+                for (int d = 0; d < q0; d++)
+                {
+                    double v = 0;
+                    for (int f = 0; f < q0; f++) v -= qs[f] * inverseL[f, d];
+                    Sparse[(long)s * q0 + d] = v;
+                    for (int e = 0; e < q0; e++) inner[d, e] += factor.Sparse[(long)s * q0 + d] * qs[e];
+                }
+            }
+            SmallLinearAlgebra.Symmetrize(ref inner);
+            First[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
+        });
+    }
+
+    /// <summary>The sum over a later term's levels of its q-by-q diagonal blocks of A^-1_rr.</summary>
+    public Mat3 RestBlockSum(int term)
+    {
+        var t = pattern.Terms[term];
+        int m = pattern.RestSize;
+        var sum = default(Mat3);
+        for (int l = 0; l < t.Levels; l++)
+        {
+            int first = pattern.RestOffset[term] + l * t.Q;
+            for (int d = 0; d < t.Q; d++)
+                for (int e = 0; e < t.Q; e++) sum[d, e] += Rest[(long)(first + d) * m + first + e];
+        }
+        return sum;
+    }
+
+    /// <summary>The sum over the first term's levels of its diagonal blocks.</summary>
+    public Mat3 FirstBlockSum()
+    {
+        var sum = default(Mat3);
+        foreach (var b in First)
+            for (int d = 0; d < pattern.Q0; d++)
+                for (int e = 0; e < pattern.Q0; e++) sum[d, e] += b[d, e];
+        return sum;
+    }
+
+    /// <summary>(L L')^-1 from the lower factor L (n by n, row-major): W = L^-1, then W'W as dot products of W's columns
+    /// (held as rows of W' so each is contiguous).</summary>
+    private static double[] DenseInverse(double[] l, int n, ParallelOptions parallel)
+    {
+        var w = DenseLower.InverseLower(l, n);
+        var columns = new double[(long)n * n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c <= r; c++) columns[(long)c * n + r] = w[(long)r * n + c];
+        var result = new double[(long)n * n];
+        Parallel.For(0, n, parallel, a =>
+        {
+            var ca = columns.AsSpan(a * n, n);
+            for (int b = 0; b <= a; b++)
+            {
+                // Column a of W is zero above row a, so the dot runs from row a.
+                double v = TensorPrimitives.Dot(ca[a..], columns.AsSpan(b * n + a, n - a));
+                result[(long)a * n + b] = v;
+                result[(long)b * n + a] = v;
+            }
+        });
+        return result;
+    }
+}
