@@ -293,7 +293,7 @@ public sealed class BlockedCholesky
     public Mat3[][] InverseDiagonalBlocks()
     {
         int q0 = pattern.Q0, m = pattern.RestSize;
-        var inverse = DenseLower.InverseLower(Rest, m);
+        var inverse = DenseInverse.InverseLower(Rest, m, parallel);
         // Transposed, so that a column of L_rr^-1 is a contiguous row.
         var columns = new double[(long)m * m];
         for (int r = 0; r < m; r++)

@@ -166,28 +166,6 @@ public static class DenseLower
         }
     }
 
-    /// <summary>L^-1, lower triangular, row-major (a new array): row i is (e_i - sum_k L[i,k] row k) / L[i,i], added
-    /// as contiguous row segments.</summary>
-    public static double[] InverseLower(double[] l, int n)
-    {
-        var inv = new double[(long)n * n];
-        for (int i = 0; i < n; i++)
-        {
-            long row = (long)i * n;
-            var target = inv.AsSpan((int)row, i + 1);
-            target[i] = 1.0;
-            for (int k = 0; k < i; k++)
-            {
-                double lik = l[row + k];
-                if (lik == 0) continue;
-                var source = inv.AsSpan(k * n, k + 1);
-                TensorPrimitives.MultiplyAdd(source, -lik, target[..(k + 1)], target[..(k + 1)]);
-            }
-            TensorPrimitives.Multiply(target, 1.0 / l[row + i], target);
-        }
-        return inv;
-    }
-
     /// <summary>2 sum log L_ii: log |L L'|.</summary>
     public static double LogDeterminant(double[] l, int n)
     {

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using GlmmGpu.Kernels.Numerics;
 
 namespace GlmmGpu.LinearAlgebra.Blocked;
@@ -29,7 +28,7 @@ public sealed class SelectedInverse
     {
         this.pattern = pattern;
         int m = pattern.RestSize, q0 = pattern.Q0;
-        Rest = DenseInverse(factor.Rest, m, parallel);
+        Rest = DenseInverse.FromCholesky(factor.Rest, m, parallel);
         Sparse = new double[(long)pattern.SlotCount * q0];
         First = new Mat3[pattern.Levels0];
         var rest = Rest;
@@ -84,28 +83,5 @@ public sealed class SelectedInverse
             for (int d = 0; d < pattern.Q0; d++)
                 for (int e = 0; e < pattern.Q0; e++) sum[d, e] += b[d, e];
         return sum;
-    }
-
-    /// <summary>(L L')^-1 from the lower factor L (n by n, row-major): W = L^-1, then W'W as dot products of W's columns
-    /// (held as rows of W' so each is contiguous).</summary>
-    private static double[] DenseInverse(double[] l, int n, ParallelOptions parallel)
-    {
-        var w = DenseLower.InverseLower(l, n);
-        var columns = new double[(long)n * n];
-        for (int r = 0; r < n; r++)
-            for (int c = 0; c <= r; c++) columns[(long)c * n + r] = w[(long)r * n + c];
-        var result = new double[(long)n * n];
-        Parallel.For(0, n, parallel, a =>
-        {
-            var ca = columns.AsSpan(a * n, n);
-            for (int b = 0; b <= a; b++)
-            {
-                // Column a of W is zero above row a, so the dot runs from row a.
-                double v = TensorPrimitives.Dot(ca[a..], columns.AsSpan(b * n + a, n - a));
-                result[(long)a * n + b] = v;
-                result[(long)b * n + a] = v;
-            }
-        });
-        return result;
     }
 }

@@ -119,7 +119,7 @@ public class BlockedCholeskyTests
         Assert.True(DenseLower.Cholesky(flat, n, new ParallelOptions { MaxDegreeOfParallelism = 2 }));
         for (int i = 0; i < n; i++)
             for (int j = 0; j <= i; j++) Assert.Equal(l[i, j], flat[i * n + j], 10);
-        var inverse = DenseLower.InverseLower(flat, n);
+        var inverse = DenseInverse.InverseLower(flat, n, new ParallelOptions { MaxDegreeOfParallelism = 2 });
         for (int i = 0; i < n; i++)
             for (int j = 0; j <= i; j++)
             {
@@ -127,6 +127,12 @@ public class BlockedCholeskyTests
                 for (int k = j; k <= i; k++) s += flat[i * n + k] * inverse[k * n + j];
                 Assert.Equal(i == j ? 1.0 : 0.0, s, 9);
             }
+        // (L L')^-1 against the dense inverse of A, both triangles.
+        var spdInverse = Dense.InverseSpd(a)!;
+        var fromFactor = DenseInverse.FromCholesky(flat, n, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                Assert.True(Math.Abs(fromFactor[i * n + j] - spdInverse[i, j]) <= 1e-9 * Math.Max(1, Math.Abs(spdInverse[i, j])), $"({i}, {j})");
         var notPositive = (double[])flat.Clone();
         Array.Clear(notPositive);
         if (n > 1) Assert.False(DenseLower.Cholesky(notPositive, n, new ParallelOptions()));
