@@ -41,12 +41,7 @@ public sealed class SelectedInverse
             for (int s = start; s < end; s++)
             {
                 long row = (long)pattern.SlotRow[s] * m;
-                var qs = default(Vec3);
-                for (int t = start; t < end; t++)
-                {
-                    double a = rest[row + pattern.SlotRow[t]];
-                    for (int f = 0; f < q0; f++) qs[f] += a * factor.Sparse[(long)t * q0 + f];
-                }
+                var qs = RowTimesSlots(rest, row, factor.Sparse, start, end, q0);
                 for (int d = 0; d < q0; d++)
                 {
                     double v = 0;
@@ -58,6 +53,52 @@ public sealed class SelectedInverse
             SmallLinearAlgebra.Symmetrize(ref inner);
             First[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
         });
+    }
+
+    /// <summary>sum_t A^-1_rr[row, R_t] Lr0[t, :] over a level's slots t (q0 specialised: the inner loop of the inverse).</summary>
+    private Vec3 RowTimesSlots(double[] rest, long row, double[] sparse, int start, int end, int q0)
+    {
+        var slotRow = pattern.SlotRow;
+        var result = default(Vec3);
+        switch (q0)
+        {
+            case 1:
+            {
+                double sum = 0;
+                for (int t = start; t < end; t++) sum += rest[row + slotRow[t]] * sparse[t];
+                result.X0 = sum;
+                break;
+            }
+            case 2:
+            {
+                double sum0 = 0, sum1 = 0;
+                for (int t = start; t < end; t++)
+                {
+                    double a = rest[row + slotRow[t]];
+                    sum0 += a * sparse[2L * t];
+                    sum1 += a * sparse[2L * t + 1];
+                }
+                result.X0 = sum0;
+                result.X1 = sum1;
+                break;
+            }
+            default:
+            {
+                double sum0 = 0, sum1 = 0, sum2 = 0;
+                for (int t = start; t < end; t++)
+                {
+                    double a = rest[row + slotRow[t]];
+                    sum0 += a * sparse[3L * t];
+                    sum1 += a * sparse[3L * t + 1];
+                    sum2 += a * sparse[3L * t + 2];
+                }
+                result.X0 = sum0;
+                result.X1 = sum1;
+                result.X2 = sum2;
+                break;
+            }
+        }
+        return result;
     }
 
     /// <summary>The sum over a later term's levels of its q-by-q diagonal blocks of A^-1_rr.</summary>

@@ -92,6 +92,38 @@ public class BlockedCholeskyTests
                         Assert.Equal(inverse[offset + level * terms[k].Q + d, offset + level * terms[k].Q + e], blocks[k][level][d, e], 10);
             offset += terms[k].Size;
         }
+
+        // The selected inverse: the dense block in full, the slots and the first term's blocks.
+        var selected = new SelectedInverse(factor, pattern, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+        int first = pattern.FirstSize, q0 = pattern.Q0, m = pattern.RestSize;
+        for (int r = 0; r < m; r++)
+            for (int t = 0; t < m; t++) Assert.Equal(inverse[first + r, first + t], selected.Rest[r * m + t], 10);
+        for (int j = 0; j < pattern.Levels0; j++)
+        {
+            for (int d = 0; d < q0; d++)
+                for (int e = 0; e < q0; e++) Assert.Equal(inverse[j * q0 + d, j * q0 + e], selected.First[j][d, e], 10);
+            for (int slot = pattern.ColumnStart[j]; slot < pattern.ColumnStart[j + 1]; slot++)
+                for (int d = 0; d < q0; d++) Assert.Equal(inverse[first + pattern.SlotRow[slot], j * q0 + d], selected.Sparse[slot * q0 + d], 10);
+        }
+
+        // Forward then back solve is A^-1 b.
+        var b = Enumerable.Range(0, q).Select(i => Math.Sin(i + 1.0)).ToArray();
+        var solved = (double[])b.Clone();
+        factor.ForwardSolve(solved);
+        factor.BackSolve(solved);
+        for (int r = 0; r < q; r++)
+        {
+            double expected = 0;
+            for (int t = 0; t < q; t++) expected += inverse[r, t] * b[t];
+            Assert.Equal(expected, solved[r], 10);
+        }
+
+        // The same bits at one thread and at several (the fill is split in bands of rows, each in level order).
+        var single = new BlockedCholesky(pattern, P + 1, new ParallelOptions { MaxDegreeOfParallelism = 1 });
+        var several = new BlockedCholesky(pattern, P + 1, new ParallelOptions { MaxDegreeOfParallelism = 7 });
+        Assert.True(single.Factor(products, lambda) && several.Factor(products, lambda));
+        Assert.Equal(single.Rest, several.Rest);
+        Assert.Equal(single.Schur, several.Schur);
     }
 
     [Theory]
