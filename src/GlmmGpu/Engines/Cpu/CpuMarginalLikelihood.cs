@@ -118,7 +118,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         FixedPredictor(betas, states);
         var offsets = data.ClusterOffsets;
         var rows = states.Select(Rows).ToArray();
-        Parallel.For(0, BlockCount, parallel, blk =>
+        BlockLoop.For(BlockCount, parallel, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(first + ClusterBlock, data.ClusterCount);
             Span<double> ll = stackalloc double[vectors], phi = stackalloc double[vectors];
@@ -180,7 +180,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         var frame = data.Frame;
         int n = data.N, p = data.P;
         int blocks = (n + RowBlock - 1) / RowBlock;
-        Parallel.For(0, blocks, parallel, blk =>
+        BlockLoop.For(blocks, parallel, blk =>
         {
             int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
             for (int v = 0; v < states.Length; v++)
@@ -222,7 +222,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     {
         int blocks = (n + RowBlock - 1) / RowBlock, vectors = alphas.Length;
         var partial = new double[blocks * p * vectors];
-        Parallel.For(0, blocks, parallel, blk =>
+        BlockLoop.For(blocks, parallel, blk =>
         {
             int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
             for (int v = 0; v < vectors; v++)

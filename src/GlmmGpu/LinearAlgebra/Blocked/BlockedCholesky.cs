@@ -64,47 +64,19 @@ public sealed class BlockedCholesky
     {
         int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented;
         var lambda0 = lambda[0];
-        double logDet = 0;
-        // The first term: one small block per level, and the sparse block and the columns' rows beside it.
-        for (int j = 0; j < pattern.Levels0; j++)
+        // The first term: one small block per level, and the sparse block and the columns' rows beside it; levels are
+        // independent, and their log-determinants are summed in level order.
+        var levelLogDet = new double[pattern.Levels0];
+        int failed = 0;
+        Parallel.For(0, pattern.Levels0, parallel, j =>
         {
-            var block = default(Mat3);
-            long at = (long)j * q0 * q0;
-            for (int d = 0; d < q0; d++)
-                for (int e = 0; e < q0; e++) block[d, e] = products.FirstDiagonal[at + d * q0 + e];
-            var a = SmallLinearAlgebra.AddIdentity(SmallLinearAlgebra.Congruence(lambda0, block, q0), q0);
-            if (!SmallLinearAlgebra.Cholesky(a, q0, out var l)) return false;
-            First[j] = l;
-            for (int d = 0; d < q0; d++) logDet += 2 * Math.Log(l[d, d]);
-            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1];)
-            {
-                int k = termOfRestRow[pattern.SlotRow[s]], qk = pattern.Terms[k].Q;
-                var lambdaK = lambda[k];
-                for (int d = 0; d < qk; d++)
-                {
-                    // Row d of Lambda_k' C Lambda_0 for this level's q_k slots, then solved against L_j'.
-                    var row = default(Vec3);
-                    for (int e = 0; e < qk; e++)
-                    {
-                        double le = lambdaK[e, d];
-                        if (le == 0) continue;
-                        for (int f = 0; f < q0; f++) row[f] += le * products.Sparse[(long)(s + e) * q0 + f];
-                    }
-                    var scaled = SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, row);
-                    var solved = SmallLinearAlgebra.SolveLower(l, q0, scaled);
-                    for (int f = 0; f < q0; f++) Sparse[(long)(s + d) * q0 + f] = solved[f];
-                }
-                s += qk;
-            }
-            for (int a2 = 0; a2 < pa; a2++)
-            {
-                var column = default(Vec3);
-                for (int d = 0; d < q0; d++) column[d] = products.FirstByColumn[((long)j * q0 + d) * pa + a2];
-                var solved = SmallLinearAlgebra.SolveLower(l, q0, SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, column));
-                for (int d = 0; d < q0; d++) FirstByColumn[((long)j * q0 + d) * pa + a2] = solved[d];
-            }
-        }
+            if (!FactorFirstLevel(j, products, lambda, out levelLogDet[j])) Interlocked.Exchange(ref failed, 1);
+        });
+        if (failed != 0) return false;
+        double logDet = 0;
+        foreach (var v in levelLogDet) logDet += v;
 
+        // The dense block: Lambda_r' D Lambda_r + I less L_r0 L_r0', then factored.
         ScaleDense(products.Dense, lambda);
         for (int r = 0; r < m; r++) Rest[(long)r * m + r] += 1.0;
         SubtractFill();
@@ -143,6 +115,50 @@ public sealed class BlockedCholesky
                 for (int r = 0; r < m; r++) v -= RestByColumn[(long)r * pa + a] * RestByColumn[(long)r * pa + b];
                 Schur[a * pa + b] = Schur[b * pa + a] = v;
             }
+        return true;
+    }
+
+    /// <summary>Level j of the first term: its block's factor, its slots of L_r0 and its rows of the columns.</summary>
+    private bool FactorFirstLevel(int j, BlockedCrossProducts products, IReadOnlyList<Mat3> lambda, out double logDet)
+    {
+        int q0 = pattern.Q0, pa = Augmented;
+        var lambda0 = lambda[0];
+        logDet = 0;
+        var block = default(Mat3);
+        long at = (long)j * q0 * q0;
+        for (int d = 0; d < q0; d++)
+            for (int e = 0; e < q0; e++) block[d, e] = products.FirstDiagonal[at + d * q0 + e];
+        var a = SmallLinearAlgebra.AddIdentity(SmallLinearAlgebra.Congruence(lambda0, block, q0), q0);
+        if (!SmallLinearAlgebra.Cholesky(a, q0, out var l)) return false;
+        First[j] = l;
+        for (int d = 0; d < q0; d++) logDet += 2 * Math.Log(l[d, d]);
+        for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1];)
+        {
+            int k = termOfRestRow[pattern.SlotRow[s]], qk = pattern.Terms[k].Q;
+            var lambdaK = lambda[k];
+            for (int d = 0; d < qk; d++)
+            {
+                // Row d of Lambda_k' C Lambda_0 for this level's q_k slots, then solved against L_j'.
+                var row = default(Vec3);
+                for (int e = 0; e < qk; e++)
+                {
+                    double le = lambdaK[e, d];
+                    if (le == 0) continue;
+                    for (int f = 0; f < q0; f++) row[f] += le * products.Sparse[(long)(s + e) * q0 + f];
+                }
+                var scaled = SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, row);
+                var solved = SmallLinearAlgebra.SolveLower(l, q0, scaled);
+                for (int f = 0; f < q0; f++) Sparse[(long)(s + d) * q0 + f] = solved[f];
+            }
+            s += qk;
+        }
+        for (int a2 = 0; a2 < pa; a2++)
+        {
+            var column = default(Vec3);
+            for (int d = 0; d < q0; d++) column[d] = products.FirstByColumn[((long)j * q0 + d) * pa + a2];
+            var solved = SmallLinearAlgebra.SolveLower(l, q0, SmallLinearAlgebra.MultiplyTransposed(lambda0, q0, column));
+            for (int d = 0; d < q0; d++) FirstByColumn[((long)j * q0 + d) * pa + a2] = solved[d];
+        }
         return true;
     }
 
