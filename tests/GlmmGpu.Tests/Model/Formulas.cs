@@ -51,5 +51,6 @@ internal static class Formulas
         // PQL with nested factors (glmmPQL's random = ~ 1 | outer/inner).
         ["TICKS ~ YEAR + cHEIGHT + (1 | LOCATION/BROOD)"] = F("TICKS", Terms("YEAR", "cHEIGHT"), R("LOCATION"), R("LOCATION:BROOD")),
         ["y ~ x + z + (1 | school/class)"] = F("y", Terms("x", "z"), R("school"), R("school:class")),
+        ["count ~ x + (1 + x | school) + (1 | school:class)"] = F("count", Terms("x"), R("school", "x"), R("school:class")),
     };
 }

@@ -5,11 +5,15 @@
 suppressMessages({ library(MASS); library(nlme); library(jsonlite) })
 
 ref <- function(case, data, formula, fit, inner, outer, seconds) {
-  # Full precision (VarCorr prints 7 digits): each level's relative variance times sigma^2.
-  sds <- sapply(as.matrix(fit$modelStruct$reStruct), function(m) sqrt(m[1, 1])) * fit$sigma
+  # Full precision (VarCorr prints 7 digits): each level's relative covariance times sigma^2.
+  vcs <- lapply(as.matrix(fit$modelStruct$reStruct), function(m) m * fit$sigma^2)
+  level <- function(m) {
+    s <- sqrt(diag(m)); names(s) <- colnames(m)
+    list(sd = as.list(s), corr = if (length(s) > 1) cov2cor(m)[lower.tri(m)] else numeric(0))
+  }
   varcorr <- list()
-  varcorr[[outer]] <- list(sd = list("(Intercept)" = sds[[outer]]), corr = numeric(0))
-  varcorr[[paste0(inner, ":", outer)]] <- list(sd = list("(Intercept)" = sds[[inner]]), corr = numeric(0))
+  varcorr[[outer]] <- level(vcs[[outer]])
+  varcorr[[paste0(inner, ":", outer)]] <- level(vcs[[inner]])
   fam <- fit$family
   out <- list(case = case, data = data, formula = formula, family = fam$family, link = fam$link, method = "pql", nAGQ = 0,
               software = "MASS 7.3.58.2 (nlme 3.1.162)", fixef = as.list(fixef(fit)),
@@ -33,8 +37,13 @@ bs <- rnorm(ns, 0, 0.7)
 bc <- matrix(rnorm(ns * nc, 0, 0.5), ns, nc)
 eta <- -0.3 + 0.6 * d$x - 0.5 * d$z + bs[d$school] + bc[cbind(d$school, d$class)]
 d$y <- rbinom(nrow(d), 1, plogis(eta))
+# A Poisson count with a correlated random intercept and slope on x per school (drawn after y, which it leaves as it was).
+bss <- MASS::mvrnorm(ns, c(0, 0), matrix(c(0.25, 0.05, 0.05, 0.09), 2))
+d$count <- rpois(nrow(d), exp(0.3 + 0.4 * d$x + bss[d$school, 1] + bss[d$school, 2] * d$x + 0.6 * bc[cbind(d$school, d$class)]))
 d$pupil <- NULL
-write.csv(d[, c("school", "class", "x", "z", "y")], "sim_nested_binary.csv", row.names = FALSE)
+write.csv(d[, c("school", "class", "x", "z", "y", "count")], "sim_nested_binary.csv", row.names = FALSE)
 d <- read.csv("sim_nested_binary.csv", colClasses = c(school = "factor", class = "factor"))
 t <- system.time(fit <- glmmPQL(y ~ x + z, random = ~ 1 | school/class, family = binomial, data = d, verbose = FALSE))
 ref("sim_nested_binary_pql", "sim_nested_binary.csv", "y ~ x + z + (1 | school/class)", fit, "class", "school", t[["elapsed"]])
+t <- system.time(fit <- glmmPQL(count ~ x, random = list(school = ~ 1 + x, class = ~ 1), family = poisson, data = d, verbose = FALSE))
+ref("sim_nested_slope_poisson_pql", "sim_nested_binary.csv", "count ~ x + (1 + x | school) + (1 | school:class)", fit, "class", "school", t[["elapsed"]])
