@@ -5,7 +5,8 @@ using static GlmmGpu.Tests.Cli.CliRunner;
 namespace GlmmGpu.Tests.EndToEnd;
 
 /// <summary><c>glmm fit --method pql</c> with nested factors: glmmPQL's summary (no likelihood, a residual row), the
-/// groups line, and the JSON's residual scale and modes per factor, at glmmPQL's estimates.</summary>
+/// groups line, and the JSON's residual scale and modes per factor, at glmmPQL's estimates; and the intervals that
+/// do not yet take several factors (the profile, and the bootstrap, whose responses are drawn for one factor).</summary>
 public class CrossedPqlCommandLineTests
 {
     [Fact]
@@ -36,5 +37,16 @@ public class CrossedPqlCommandLineTests
         {
             File.Delete(json);
         }
+    }
+
+    [Theory]
+    [InlineData("profile")]
+    [InlineData("boot")]
+    public void IntervalsBeyondWaldWithSeveralFactorsAreRefusedNamingThem(string method)
+    {
+        var (code, _, stderr) = Run("fit", "--data", Fixtures.Path("penicillin.csv"), "--family", "gaussian", "--quiet",
+            "--formula", "diameter ~ 1 + (1 | plate) + (1 | sample)", "--confint", method);
+        Assert.Equal(1, code);
+        Assert.Contains($"--confint {method} needs a single grouping factor for now, and the formula has 2 ('plate', 'sample'): use --confint wald", stderr);
     }
 }
