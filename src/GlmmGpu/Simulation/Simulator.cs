@@ -7,28 +7,49 @@ namespace GlmmGpu.Simulation;
 
 /// <summary>What to simulate: rows split evenly into groups, covariates x1..x3 normal and x4 binary.</summary>
 public sealed record SimulationSpec(int Rows, int Groups, FamilyKind Family, LinkKind? Link = null, bool Slopes = false,
-    double Sd = 0.8, int Seed = 1);
+    double Sd = 0.8, int Seed = 1)
+{
+    /// <summary>Several grouping factors, crossed or nested (<see cref="SimulatedFactor"/>); null for the one factor
+    /// <c>g</c> with <see cref="Groups"/> levels, intercept SD <see cref="Sd"/> and, with <see cref="Slopes"/>, a slope
+    /// SD half that. With factors, <see cref="Groups"/>, <see cref="Sd"/> and <see cref="Slopes"/> are not read.</summary>
+    public IReadOnlyList<SimulatedFactor>? Factors { get; init; }
+
+    internal IReadOnlyList<SimulatedFactor> GroupingFactors =>
+        Factors ?? [new SimulatedFactor("g", Groups, null, Sd, Slopes ? Sd / 2 : null)];
+}
 
 /// <summary>The parameters a simulated set was drawn from.</summary>
+/// <remarks><see cref="InterceptSd"/> and <see cref="SlopeSd"/> are the first factor's; <see cref="Terms"/> has every
+/// factor's.</remarks>
 public sealed record SimulationTruth(string Formula, IReadOnlyDictionary<string, double> FixedEffects, double InterceptSd, double? SlopeSd,
     string? DispersionName, double? Dispersion)
 {
+    public IReadOnlyList<SimulatedTerm> Terms { get; init; } = [];
+
     public override string ToString()
     {
         var sb = new StringBuilder();
         sb.Append("formula: ").AppendLine(Formula);
         sb.Append("fixed effects: ").AppendLine(string.Join(", ", FixedEffects.Select(kv => $"{kv.Key} = {kv.Value.ToString(CultureInfo.InvariantCulture)}")));
-        sb.Append("random-effect SDs: (Intercept) = ").Append(InterceptSd.ToString(CultureInfo.InvariantCulture));
-        if (SlopeSd is { } s) sb.Append(", x1 = ").Append(s.ToString(CultureInfo.InvariantCulture)).Append(" (uncorrelated)");
-        sb.AppendLine();
+        if (Terms.Count > 1)
+            foreach (var term in Terms) AppendSds(sb.Append($"random-effect SDs for {term.Grouping} ({term.Levels} levels): "), term.InterceptSd, term.SlopeSd);
+        else AppendSds(sb.Append("random-effect SDs: "), InterceptSd, SlopeSd);
         if (DispersionName is not null) sb.Append(DispersionName).Append(" = ").AppendLine(Dispersion!.Value.ToString(CultureInfo.InvariantCulture));
         return sb.ToString();
+    }
+
+    private static void AppendSds(StringBuilder sb, double intercept, double? slope)
+    {
+        sb.Append("(Intercept) = ").Append(intercept.ToString(CultureInfo.InvariantCulture));
+        if (slope is { } s) sb.Append(", x1 = ").Append(s.ToString(CultureInfo.InvariantCulture)).Append(" (uncorrelated)");
+        sb.AppendLine();
     }
 }
 
 /// <summary>
-/// Writes a synthetic GLMM data set as CSV (columns g, x1..x4, y), in parallel blocks with a seed per block so
-/// the file is the same whatever the number of threads.
+/// Writes a synthetic GLMM data set as CSV (columns g, x1..x4, y; or one column per grouping factor of
+/// <see cref="SimulationSpec.Factors"/>, then x1..x4, y), in parallel blocks with a seed per block so the file is the
+/// same whatever the number of threads.
 /// </summary>
 public static class Simulator
 {
@@ -37,10 +58,9 @@ public static class Simulator
 
     public static SimulationTruth Write(SimulationSpec spec, Stream output)
     {
-        var link = Check(spec);
-        double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
-        var groupEffects = GroupEffects(spec, slopeSd);
-        var header = Encoding.ASCII.GetBytes("g,x1,x2,x3,x4,y\n");
+        var link = Check(spec, out var design);
+        var groupEffects = design.Effects(spec.Seed);
+        var header = Encoding.ASCII.GetBytes(string.Join(",", design.Factors.Select(f => f.Name)) + ",x1,x2,x3,x4,y\n");
         output.Write(header);
         int blocks = (int)((spec.Rows + (long)BlockRows - 1) / BlockRows);
         // Blocks are formatted in parallel a window at a time and written in order.
@@ -49,46 +69,51 @@ public static class Simulator
         {
             int count = Math.Min(window, blocks - first);
             var buffers = new byte[count][];
-            Parallel.For(0, count, i => buffers[i] = FormatBlock(DrawBlock(spec, link, groupEffects, first + i)));
+            Parallel.For(0, count, i => buffers[i] = FormatBlock(DrawBlock(spec, link, design, groupEffects, first + i)));
             foreach (var b in buffers) output.Write(b);
         }
-        return Truth(spec, slopeSd);
+        return Truth(spec, design);
     }
 
     /// <summary>
     /// The same data set as <see cref="Write"/> (full precision rather than the CSV's 7 digits) as columns in
-    /// memory, for sizes whose CSV would be the bottleneck (1e8 rows on a GPU). <c>g</c> is numeric: grouping
-    /// factors are factors whatever their type.
+    /// memory, for sizes whose CSV would be the bottleneck (1e8 rows on a GPU). The grouping columns are numeric:
+    /// grouping factors are factors whatever their type.
     /// </summary>
     public static (DataTable Data, SimulationTruth Truth) Generate(SimulationSpec spec)
     {
-        var link = Check(spec);
-        double? slopeSd = spec.Slopes ? spec.Sd / 2 : null;
-        var groupEffects = GroupEffects(spec, slopeSd);
+        var link = Check(spec, out var design);
+        var groupEffects = design.Effects(spec.Seed);
         int n = spec.Rows;
-        var g = new double[n];
+        var groups = design.Factors.Select(_ => new double[n]).ToArray();
         var x1 = new double[n]; var x2 = new double[n]; var x3 = new double[n]; var x4 = new double[n]; var y = new double[n];
         int blocks = (int)((n + (long)BlockRows - 1) / BlockRows);
         Parallel.For(0, blocks, blk =>
         {
-            var b = DrawBlock(spec, link, groupEffects, blk);
+            var b = DrawBlock(spec, link, design, groupEffects, blk);
             int at = blk * BlockRows;
-            for (int r = 0; r < b.G.Length; r++) g[at + r] = b.G[r];
+            for (int k = 0; k < groups.Length; k++)
+                for (int r = 0; r < b.Rows; r++) groups[k][at + r] = b.Labels[k][r];
             b.X1.CopyTo(x1, at); b.X2.CopyTo(x2, at); b.X3.CopyTo(x3, at); b.X4.CopyTo(x4, at); b.Y.CopyTo(y, at);
         });
-        var table = new DataTable(new DataColumn[]
+        var columns = design.Factors.Select((f, k) => (DataColumn)new NumericColumn(f.Name, groups[k])).ToList();
+        columns.AddRange(new DataColumn[]
         {
-            new NumericColumn("g", g), new NumericColumn("x1", x1), new NumericColumn("x2", x2),
+            new NumericColumn("x1", x1), new NumericColumn("x2", x2),
             new NumericColumn("x3", x3), new NumericColumn("x4", x4), new NumericColumn("y", y),
         });
-        return (table, Truth(spec, slopeSd));
+        return (new DataTable(columns.ToArray()), Truth(spec, design));
     }
 
     /// <summary>The link the spec simulates with; an error naming the option when the spec cannot be simulated.</summary>
-    public static LinkKind Check(SimulationSpec spec)
+    public static LinkKind Check(SimulationSpec spec) => Check(spec, out _);
+
+    private static LinkKind Check(SimulationSpec spec, out SimulatedDesign design)
     {
         if (spec.Rows < 1) throw new GlmmException("option --rows must be at least 1");
-        if (spec.Groups < 2 || spec.Groups > spec.Rows) throw new GlmmException($"option --groups must be between 2 and the number of rows ({spec.Rows}), not {spec.Groups}");
+        if (spec.Factors is null && (spec.Groups < 2 || spec.Groups > spec.Rows))
+            throw new GlmmException($"option --groups must be between 2 and the number of rows ({spec.Rows}), not {spec.Groups}");
+        design = new SimulatedDesign(spec.GroupingFactors, spec.Rows);
         var link = spec.Link ?? FamilyNames.DefaultLink(spec.Family);
         if (link is not (LinkKind.Logit or LinkKind.Probit or LinkKind.Cloglog or LinkKind.Log) && !(link == LinkKind.Identity && spec.Family == FamilyKind.Gaussian))
             throw new GlmmException($"option --link: simulate supports the logit, probit, cloglog and log links (and identity for gaussian), not {FamilyNames.RName(link)}");
@@ -97,13 +122,13 @@ public static class Simulator
         return link;
     }
 
-    private static SimulationTruth Truth(SimulationSpec spec, double? slopeSd)
+    private static SimulationTruth Truth(SimulationSpec spec, SimulatedDesign design)
     {
-        string re = spec.Slopes ? "(1 + x1 || g)" : "(1 | g)";
+        string re = string.Join(" + ", design.Terms.Select(t => t.FormulaTerm));
         var (dispName, disp) = DispersionOf(spec.Family);
         return new SimulationTruth($"y ~ x1 + x2 + x3 + x4 + {re}",
             new Dictionary<string, double> { ["(Intercept)"] = Beta[0], ["x1"] = Beta[1], ["x2"] = Beta[2], ["x3"] = Beta[3], ["x4"] = Beta[4] },
-            spec.Sd, slopeSd, dispName, disp);
+            design.Terms[0].InterceptSd, design.Terms[0].SlopeSd, dispName, disp) { Terms = design.Terms };
     }
 
     private static (string?, double?) DispersionOf(FamilyKind family) => family switch
@@ -115,42 +140,40 @@ public static class Simulator
         _ => (null, null),
     };
 
-    private static double[] GroupEffects(SimulationSpec spec, double? slopeSd)
+    /// <summary>The rows of one block: each factor's labels (from 1), covariates and response.</summary>
+    private sealed class Block(int rows, int factors)
     {
-        var rng = new Random(spec.Seed);
-        var b = new double[spec.Groups * 2];
-        for (int g = 0; g < spec.Groups; g++)
-        {
-            b[2 * g] = spec.Sd * RandomDraws.Normal(rng);
-            b[2 * g + 1] = slopeSd is { } s ? s * RandomDraws.Normal(rng) : 0.0;
-        }
-        return b;
-    }
-
-    /// <summary>The rows of one block: group numbers from 1, covariates and response.</summary>
-    private sealed class Block(int rows)
-    {
-        public readonly int[] G = new int[rows];
+        public int Rows => rows;
+        public readonly int[][] Labels = Enumerable.Range(0, factors).Select(_ => new int[rows]).ToArray();
         public readonly double[] X1 = new double[rows], X2 = new double[rows], X3 = new double[rows], X4 = new double[rows], Y = new double[rows];
     }
 
     /// <summary>Draws block <paramref name="block"/>'s rows; each block has its own seed, so blocks can be drawn in
     /// any order and on any thread and the data set is the same.</summary>
-    private static Block DrawBlock(SimulationSpec spec, LinkKind link, double[] groupEffects, int block)
+    private static Block DrawBlock(SimulationSpec spec, LinkKind link, SimulatedDesign design, double[][] groupEffects, int block)
     {
         // A fixed mix of seed and block (HashCode.Combine is salted per process, which would change the file).
         var rng = new Random(unchecked(spec.Seed * 1_000_003 + block * 7919 + 0x5eed));
         long start = (long)block * BlockRows;
         int rows = (int)Math.Min(BlockRows, spec.Rows - start);
-        var b = new Block(rows);
+        int factors = design.Factors.Count;
+        var b = new Block(rows, factors);
+        Span<int> levels = stackalloc int[factors];
         for (int r = 0; r < rows; r++)
         {
             long i = start + r;
-            int g = (int)(i * spec.Groups / spec.Rows);
             double x1 = RandomDraws.Normal(rng), x2 = RandomDraws.Normal(rng), x3 = RandomDraws.Normal(rng);
             double x4 = rng.NextDouble() < 0.5 ? 1 : 0;
-            double eta = Beta[0] + Beta[1] * x1 + Beta[2] * x2 + Beta[3] * x3 + Beta[4] * x4 + groupEffects[2 * g] + groupEffects[2 * g + 1] * x1;
-            b.G[r] = g + 1;
+            // The crossed factors' levels come after the covariates in the row's stream (one factor draws none).
+            design.LevelsOfRow(i, spec.Rows, rng, levels);
+            double eta = Beta[0] + Beta[1] * x1 + Beta[2] * x2 + Beta[3] * x3 + Beta[4] * x4;
+            for (int k = 0; k < factors; k++)
+            {
+                int level = levels[k];
+                eta += groupEffects[k][2 * level];
+                eta += groupEffects[k][2 * level + 1] * x1;
+                b.Labels[k][r] = design.Label(k, level);
+            }
             b.X1[r] = x1; b.X2[r] = x2; b.X3[r] = x3; b.X4[r] = x4;
             b.Y[r] = Draw(spec.Family, link, eta, rng);
         }
@@ -159,12 +182,15 @@ public static class Simulator
 
     private static byte[] FormatBlock(Block b)
     {
-        var buffer = new byte[b.G.Length * 80];
+        var buffer = new byte[b.Rows * (80 + 12 * b.Labels.Length)];
         int pos = 0;
-        for (int r = 0; r < b.G.Length; r++)
+        for (int r = 0; r < b.Rows; r++)
         {
-            pos += Format(buffer.AsSpan(pos), b.G[r], "D");
-            buffer[pos++] = (byte)',';
+            foreach (var labels in b.Labels)
+            {
+                pos += Format(buffer.AsSpan(pos), labels[r], "D");
+                buffer[pos++] = (byte)',';
+            }
             pos += Format(buffer.AsSpan(pos), b.X1[r], "G7");
             buffer[pos++] = (byte)',';
             pos += Format(buffer.AsSpan(pos), b.X2[r], "G7");

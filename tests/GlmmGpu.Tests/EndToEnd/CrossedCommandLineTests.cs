@@ -65,7 +65,6 @@ public class CrossedCommandLineTests
 
     [Theory]
     [InlineData("agq", "needs a single grouping factor, and the formula has 2 ('batch', 'batch:cask')")]
-    [InlineData("pql", "PQL with several grouping factors ('batch', 'batch:cask') is not implemented yet")]
     public void MethodsForOneFactorRefuseSeveralClearly(string method, string expected)
     {
         var (code, _, stderr) = Run("fit", "--data", Fixtures.Path("pastes.csv"), "--family", "gaussian", "--link", "log", "--formula", Pastes, "--method", method);

@@ -48,5 +48,9 @@ internal static class Formulas
         ["count ~ x + (1 + x | subj) + (1 | item)"] = F("count", Terms("x"), R("subj", "x"), R("item")),
         ["TICKS ~ YEAR + cHEIGHT + (1 | INDEX) + (1 | BROOD) + (1 | LOCATION)"] =
             F("TICKS", Terms("YEAR", "cHEIGHT"), R("INDEX"), R("BROOD"), R("LOCATION")),
+        // PQL with nested factors (glmmPQL's random = ~ 1 | outer/inner).
+        ["TICKS ~ YEAR + cHEIGHT + (1 | LOCATION/BROOD)"] = F("TICKS", Terms("YEAR", "cHEIGHT"), R("LOCATION"), R("LOCATION:BROOD")),
+        ["y ~ x + z + (1 | school/class)"] = F("y", Terms("x", "z"), R("school"), R("school:class")),
+        ["count ~ x + (1 + x | school) + (1 | school:class)"] = F("count", Terms("x"), R("school", "x"), R("school:class")),
     };
 }

@@ -14,11 +14,12 @@ public class ReferenceFrameTests
     private static readonly Dictionary<string, Dictionary<string, int>> LevelCounts = new()
     {
         ["cbpp.csv"] = new() { ["herd"] = 15 },
-        ["grouseticks.csv"] = new() { ["BROOD"] = 118, ["INDEX"] = 403, ["LOCATION"] = 63 },
+        ["grouseticks.csv"] = new() { ["BROOD"] = 118, ["INDEX"] = 403, ["LOCATION"] = 63, ["LOCATION:BROOD"] = 118 },
         ["pastes.csv"] = new() { ["batch"] = 10, ["batch:cask"] = 30 },
         ["penicillin.csv"] = new() { ["plate"] = 24, ["sample"] = 6 },
         ["sim_crossed_slope.csv"] = new() { ["subj"] = 40, ["item"] = 25 },
         ["sim_crossed_binary.csv"] = new() { ["subj"] = 300, ["item"] = 40 },
+        ["sim_nested_binary.csv"] = new() { ["school"] = 40, ["school:class"] = 200 },
         ["verbagg.csv"] = new() { ["id"] = 316, ["item"] = 24 },
         ["sleepstudy.csv"] = new() { ["Subject"] = 18 },
         ["sim_poisson_slope.csv"] = new() { ["g"] = 200 },

@@ -16,8 +16,7 @@ internal static class CrossedEstimators
             FitMethod.Agq => throw new GlmmException(
                 $"adaptive Gauss-Hermite quadrature (--nagq {options.NAgq}) needs a single grouping factor, and the formula has {frame.RandomEffects.Length} ({factors}), " +
                 "as in lme4 (glmer's nAGQ > 1 takes one scalar random-effects term): use --method laplace"),
-            FitMethod.Pql => throw new GlmmException(
-                $"PQL with several grouping factors ({factors}) is not implemented yet: use --method laplace, or ml/reml for a Gaussian response"),
+            FitMethod.Pql => CrossedPqlEstimator.Fit(frame, options),
             _ => throw new GlmmException($"unknown method {options.Method}"),
         };
     }

@@ -24,9 +24,11 @@ internal static class CrossedResult
     }
 
     /// <param name="scale">What the relative factors are relative to: sigma for the linear mixed model, 1 for GLMMs.</param>
+    /// <param name="residualSd">PQL's residual scale (glmmPQL's sigma); null for the other methods.</param>
     public static FitResult Build(ModelFrame frame, CrossedTerms terms, FitRecord record, List<Coefficient> coefficients, double[,] covariance,
         IReadOnlyList<Mat3> lambda, double scale, Dispersion? dispersion, double? logLik, double? remlCriterion, int parameterCount,
-        bool converged, bool singular, IReadOnlyList<RandomEffectsModes> ranef, IReadOnlyList<string> messages, int nAgq, double[]? residuals)
+        bool converged, bool singular, IReadOnlyList<RandomEffectsModes> ranef, IReadOnlyList<string> messages, int nAgq, double[]? residuals,
+        double? residualSd = null)
     {
         var varCorr = new List<VarianceComponent>();
         for (int k = 0; k < terms.Blocks.Length; k++)
@@ -51,6 +53,7 @@ internal static class CrossedResult
             Dispersion = dispersion,
             LogLik = logLik,
             RemlCriterion = remlCriterion,
+            ResidualSd = residualSd,
             ParameterCount = parameterCount,
             Converged = converged,
             Singular = singular,

@@ -9,6 +9,9 @@ internal static class ConfidenceIntervalEstimator
     public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, IntervalOptions options, FitOptions fitOptions)
     {
         options.Check(fit.Method);
+        if (options.Method != IntervalMethod.Wald && frame.RandomEffects.Length > 1)
+            throw new GlmmException($"--confint {(options.Method == IntervalMethod.Profile ? "profile" : "boot")} needs a single grouping factor for now, and the formula has " +
+                $"{frame.RandomEffects.Length} ({string.Join(", ", frame.RandomEffects.Select(b => $"'{b.GroupingFactor}'"))}): use --confint wald");
         return options.Method switch
         {
             IntervalMethod.Wald => WaldIntervals.For(fit, options.Level),
