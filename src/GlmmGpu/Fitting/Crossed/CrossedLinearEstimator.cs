@@ -15,7 +15,10 @@ namespace GlmmGpu.Fitting.Crossed;
 internal static class CrossedLinearEstimator
 {
     /// <summary>The profiled criterion at theta and what it needs for the solution.</summary>
-    internal sealed class Profiler(ModelFrame frame, CrossedTerms terms, BlockedCrossProducts products, BlockedCholesky factor, LmmCriterion criterion, ParallelOptions parallel)
+    /// <param name="weights">The weights the products were filled with (the frame's, or PQL's working weights).</param>
+    /// <param name="response">The response they were filled with.</param>
+    internal sealed class Profiler(ModelFrame frame, CrossedTerms terms, BlockedCrossProducts products, BlockedCholesky factor, LmmCriterion criterion,
+        ParallelOptions parallel, double[] weights, double[] response)
     {
         public CrossedTerms Terms => terms;
         public BlockedCholesky Factor => factor;
@@ -43,7 +46,7 @@ internal static class CrossedLinearEstimator
         {
             var profiled = At(theta);
             deviance = profiled?.Deviance ?? double.PositiveInfinity;
-            return profiled is { } f && ProfiledDevianceGradient.TryCompute(frame, terms, factor, terms.Lambda(theta), f, criterion, parallel, gradient);
+            return profiled is { } f && ProfiledDevianceGradient.TryCompute(frame, terms, factor, terms.Lambda(theta), f, criterion, weights, response, parallel, gradient);
         }
     }
 
@@ -62,7 +65,8 @@ internal static class CrossedLinearEstimator
         recorder.Phase("cross-products");
 
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
-        var profiler = new Profiler(frame, terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion, options.Execution.Parallel);
+        var profiler = new Profiler(frame, terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion, options.Execution.Parallel,
+            frame.Weights, frame.Response);
         var trail = recorder.Progress(criterion == LmmCriterion.Reml ? "REML" : "ML");
         var theta0 = terms.IdentityTheta();
         var summary = MinimizeTheta(ExactObjective(profiler), theta0, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));

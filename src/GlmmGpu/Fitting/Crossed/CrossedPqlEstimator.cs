@@ -48,9 +48,9 @@ internal static class CrossedPqlEstimator
         var products = new BlockedCrossProducts(terms.Pattern, frame.P);
         var factor = new BlockedCholesky(terms.Pattern, products.Augmented, parallel);
         var criterion = options.PqlFixedScale ? LmmCriterion.UnitScale : LmmCriterion.Ml;
-        var profiler = new CrossedLinearEstimator.Profiler(terms, products, factor, criterion);
         var response = new double[n];
         var weight = new double[n];
+        var profiler = new CrossedLinearEstimator.Profiler(frame, terms, products, factor, criterion, parallel, weight, response);
         var eta = (double[])glm.Eta.Clone();
         var theta0 = terms.IdentityTheta();
         var theta = theta0;
@@ -73,7 +73,7 @@ internal static class CrossedPqlEstimator
                 throw new GlmmException($"PQL failed at iteration {iteration}: the working response or weights are not finite");
             recorder.Phase($"PQL {iteration}: working response and cross-products");
             // Each fit starts from the last one's theta: the working model changes little from one iteration to the next.
-            var summary = CrossedLinearEstimator.MinimizeTheta(profiler.Deviance, theta, n, terms, options.MaxIterations, (_, _) => { });
+            var summary = CrossedLinearEstimator.MinimizeTheta(CrossedLinearEstimator.ExactObjective(profiler), theta, terms, options.MaxIterations, (_, _) => { });
             evaluations += summary.Evaluations;
             theta = summary.Minimizer;
             if (profiler.At(theta) is not { } profiled || !double.IsFinite(profiled.Deviance))

@@ -7,7 +7,7 @@ using GlmmGpu.Model;
 namespace GlmmGpu.Fitting.Crossed;
 
 /// <summary>
-/// The exact gradient in theta of lme4's profiled deviance (ML or REML) with several grouping factors, from the factor
+/// The exact gradient in theta of lme4's profiled deviance (ML, REML, or PQL's with the scale held at 1) with several grouping factors, from the factor
 /// at theta, its inverse's diagonal blocks and one pass over the rows; it stands in for the 1 + |theta| (forward) or
 /// 1 + 2|theta| (central) factorisations a differenced gradient takes.
 /// <para>With A = Lambda'Z'WZ Lambda + I, r2 the penalised residual sum of squares and S = RX'RX, for theta_i the
@@ -26,7 +26,7 @@ internal static class ProfiledDevianceGradient
 
     /// <summary>Writes the gradient; false where some T_k is (near) singular and the closed form does not apply.</summary>
     public static bool TryCompute(ModelFrame frame, CrossedTerms terms, BlockedCholesky factor, IReadOnlyList<Mat3> lambda,
-        ProfiledDeviance.Profiled profiled, LmmCriterion criterion, ParallelOptions parallel, Span<double> gradient)
+        ProfiledDeviance.Profiled profiled, LmmCriterion criterion, double[] weights, double[] response, ParallelOptions parallel, Span<double> gradient)
     {
         int termCount = terms.Blocks.Length;
         var inverseFactors = new Mat3[termCount];
@@ -49,13 +49,14 @@ internal static class ProfiledDevianceGradient
             unit[a] = 1.0;
             m[a] = factor.SolveTransposed(unit);
         }
-        var residualScores = RowScores(frame, terms, lambda, beta, u, m, out var columnScores);
+        var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, out var columnScores);
 
         var selected = new SelectedInverse(factor, terms.Pattern, parallel);
         var schurInverse = reml ? Dense.InverseSpd(profiled.Schur) : null;
         if (reml && schurInverse is null) return false;
         int n = frame.RowCount;
-        double rssScale = (reml ? n - p : n) / profiled.Rss;
+        // The criterion's derivative in r2: n log r2 (ML), (n - p) log r2 (REML), or r2 itself (PQL's unit scale).
+        double rssScale = criterion switch { LmmCriterion.Ml => n / profiled.Rss, LmmCriterion.Reml => (n - p) / profiled.Rss, _ => 1.0 };
         int offset = 0;
         for (int k = 0; k < termCount; k++)
         {
@@ -90,7 +91,7 @@ internal static class ProfiledDevianceGradient
     /// One pass over the rows: g = Z'W(y - X beta - Z Lambda u) and, for each column of M, H[:, a] = Z'W(x_a - Z Lambda
     /// M[:, a]), both in the layout of u (each term's levels in turn).
     /// </summary>
-    private static double[] RowScores(ModelFrame frame, CrossedTerms terms, IReadOnlyList<Mat3> lambda, double[] beta, double[] u,
+    private static double[] RowScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, IReadOnlyList<Mat3> lambda, double[] beta, double[] u,
         double[][] m, out double[][] columnScores)
     {
         int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length;
@@ -101,8 +102,6 @@ internal static class ProfiledDevianceGradient
         var scores = new double[u.Length];
         columnScores = m.Select(_ => new double[u.Length]).ToArray();
         var x = frame.X;
-        var y = frame.Response;
-        var w = frame.Weights;
         var columnResiduals = new double[m.Length];
         for (int i = 0; i < n; i++)
         {
