@@ -23,6 +23,15 @@ internal interface IMarginalLikelihoodEngine : IDisposable
     /// differenced points, profiles, bootstrap replicates and posterior chains evaluate together.
     /// </summary>
     void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients);
+    /// <summary>
+    /// <see cref="EvaluateMany"/> for vectors that belong to streams (<paramref name="streams"/>, one id per vector: a
+    /// posterior chain's successive points): vector k's Newton solves start from the modes its stream's previous point
+    /// left, which lie nearer than the latest <see cref="Evaluate"/>'s. A result then depends on its stream's own
+    /// history, not on how the vectors were batched. Engines that keep no modes per stream start from the latest
+    /// <see cref="Evaluate"/>'s, as <see cref="EvaluateMany"/> does.
+    /// </summary>
+    void EvaluateStreams(ReadOnlySpan<double> psis, ReadOnlySpan<int> streams, Span<double> logLiks, Span<double> gradients) =>
+        EvaluateMany(psis, logLiks, gradients);
     /// <summary>Per-cluster outputs of the last evaluation (modes, their covariances, status).</summary>
     ClusterOutput[] Clusters { get; }
     /// <summary>Switches to another quadrature rule (nodes per random effect; 1 is Laplace), keeping the data where

@@ -31,6 +31,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     private readonly ParallelOptions parallel;
     private double[] lastPsi = [];
     private Vec3[]? savedModes;
+    /// <summary>Each stream's modes after its last point (<see cref="EvaluateStreams"/>).</summary>
+    private readonly Dictionary<int, Vec3[]> streamModes = new();
 
     public CpuMarginalLikelihood(MarginalLikelihoodData data, ParallelOptions parallel)
     {
@@ -56,13 +58,17 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         return logLik[0];
     }
 
-    public void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
+    public void EvaluateMany(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients) =>
+        EvaluateStreams(psis, ReadOnlySpan<int>.Empty, logLiks, gradients);
+
+    public void EvaluateStreams(ReadOnlySpan<double> psis, ReadOnlySpan<int> streams, Span<double> logLiks, Span<double> gradients)
     {
         int count = data.Layout.Count, vectors = logLiks.Length;
         if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
+        if (!streams.IsEmpty && streams.Length != vectors) throw new ArgumentException($"{streams.Length} stream ids for {vectors} vectors");
         if (many.Length < vectors && vectors < OnePassFrom)
         {
-            OneAfterAnother(psis, logLiks, gradients);
+            OneAfterAnother(psis, streams, logLiks, gradients);
             return;
         }
         for (int first = 0; first < vectors; first += MaxVectorsPerPass)
@@ -70,11 +76,22 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
             int k = Math.Min(MaxVectorsPerPass, vectors - first);
             if (many.Length < k)
                 many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
-            // Each vector's Newton solves start from the modes of the latest single evaluation.
-            for (int v = 0; v < k; v++) main.Modes.CopyTo(many[v].Modes, 0);
+            for (int v = 0; v < k; v++) StartModes(streams, first + v).CopyTo(many[v].Modes, 0);
             Run(psis.Slice(first * count, k * count).ToArray(), many[..k], logLiks.Slice(first, k),
                 gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count));
+            for (int v = 0; v < k; v++) KeepModes(streams, first + v, many[v].Modes);
         }
+    }
+
+    /// <summary>Where vector k's Newton solves start: its stream's last modes, else the latest single evaluation's.</summary>
+    private Vec3[] StartModes(ReadOnlySpan<int> streams, int k) =>
+        !streams.IsEmpty && streamModes.TryGetValue(streams[k], out var modes) ? modes : main.Modes;
+
+    private void KeepModes(ReadOnlySpan<int> streams, int k, Vec3[] modes)
+    {
+        if (streams.IsEmpty) return;
+        if (!streamModes.TryGetValue(streams[k], out var kept)) streamModes[streams[k]] = kept = new Vec3[modes.Length];
+        modes.CopyTo(kept, 0);
     }
 
     /// <summary>
@@ -83,7 +100,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     /// path is bound by arithmetic, not by reading the rows, and the pass's arrays (three of the rows' length per
     /// vector) cost more to make for a few vectors once than the pass saves (benchmarks/RESULTS.md).
     /// </summary>
-    private void OneAfterAnother(ReadOnlySpan<double> psis, Span<double> logLiks, Span<double> gradients)
+    private void OneAfterAnother(ReadOnlySpan<double> psis, ReadOnlySpan<int> streams, Span<double> logLiks, Span<double> gradients)
     {
         int count = data.Layout.Count;
         savedModes ??= new Vec3[main.Modes.Length];
@@ -91,9 +108,10 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         var point = new double[count];
         for (int v = 0; v < logLiks.Length; v++)
         {
-            savedModes.CopyTo(main.Modes, 0);
+            (!streams.IsEmpty && streamModes.TryGetValue(streams[v], out var start) ? start : savedModes).CopyTo(main.Modes, 0);
             psis.Slice(v * count, count).CopyTo(point);
             Run(point, [main], logLiks.Slice(v, 1), gradients.IsEmpty ? gradients : gradients.Slice(v * count, count), keepOutputs: false);
+            KeepModes(streams, v, main.Modes);
         }
         savedModes.CopyTo(main.Modes, 0);
         // Eta and alpha now belong to the last vector, not to the latest single evaluation's point.

@@ -6,9 +6,10 @@ namespace GlmmGpu.Fitting.Bayes;
 /// <summary>
 /// The log posterior in the sampler's unconstrained parameters: the engine's Laplace/AGQ log-likelihood at psi(z),
 /// plus the log prior and log-Jacobian (<see cref="PosteriorTransform"/>), with the gradient by the chain rule. A
-/// batch goes to the engine in one <see cref="IMarginalLikelihoodEngine.EvaluateMany"/> call, each point's Newton
-/// solves starting from the modes at the central point the engine last evaluated (so a result depends on its point
-/// alone); a single chain uses <see cref="IMarginalLikelihoodEngine.Evaluate"/>, which follows it with its modes.
+/// batch goes to the engine in one <see cref="IMarginalLikelihoodEngine.EvaluateStreams"/> call, each chain a stream:
+/// its point's Newton solves start from the modes of its own previous point (so a result depends on its chain's
+/// history alone, not on the batching); a single chain uses <see cref="IMarginalLikelihoodEngine.Evaluate"/>, which
+/// follows it with its modes.
 /// </summary>
 internal sealed class PosteriorDensity(IMarginalLikelihoodEngine engine, PosteriorTransform transform, bool evaluateTogether) : IBatchDensity
 {
@@ -16,6 +17,9 @@ internal sealed class PosteriorDensity(IMarginalLikelihoodEngine engine, Posteri
     private double[] psis = [];
     private double[] gradients = [];
     private double[] logLiks = [];
+    private int[] streams = [];
+    /// <summary>Each chain's stream id (a chain asks through one request object throughout), numbered as first seen.</summary>
+    private readonly Dictionary<EvaluationRequest, int> streamOf = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Likelihood evaluations so far (points, not batches).</summary>
     public long Evaluations { get; private set; }
@@ -28,10 +32,15 @@ internal sealed class PosteriorDensity(IMarginalLikelihoodEngine engine, Posteri
             psis = new double[k * psiCount];
             gradients = new double[k * psiCount];
             logLiks = new double[k];
+            streams = new int[k];
         }
         for (int i = 0; i < k; i++) transform.ToPsi(requests[i].Position, psis.AsSpan(i * psiCount, psiCount));
         if (evaluateTogether)
-            engine.EvaluateMany(psis.AsSpan(0, k * psiCount), logLiks.AsSpan(0, k), gradients.AsSpan(0, k * psiCount));
+        {
+            for (int i = 0; i < k; i++)
+                if (!streamOf.TryGetValue(requests[i], out streams[i])) streamOf[requests[i]] = streams[i] = streamOf.Count;
+            engine.EvaluateStreams(psis.AsSpan(0, k * psiCount), streams.AsSpan(0, k), logLiks.AsSpan(0, k), gradients.AsSpan(0, k * psiCount));
+        }
         else
             for (int i = 0; i < k; i++)
                 logLiks[i] = engine.Evaluate(psis.AsSpan(i * psiCount, psiCount), gradients.AsSpan(i * psiCount, psiCount));

@@ -83,6 +83,68 @@ public class EvaluateManyTests
         Assert.Equal(Run(1).Select(Bits), Run(2).Select(Bits));
     }
 
+    /// <summary>
+    /// Streams (posterior chains): each vector starts from its stream's previous modes, so a stream's results depend on
+    /// its own points alone. Four streams stepped together, in two halves, or one stream at a time after another give
+    /// the same bits; each result is the single evaluation at its point from that stream's previous point's modes
+    /// (an engine that followed the stream alone); and the engine's own modes are untouched.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(12)]
+    public void StreamsStartFromTheirOwnLastModesWhateverTheBatching(int streams)
+    {
+        var data = MarginalLikelihoodData.Create(SyntheticFrames.Create(FamilyKind.Binomial, LinkKind.Logit, groups: 60, perGroup: 7, 2, correlated: true, seed: 4), 1);
+        int count = data.Layout.Count, steps = 3;
+        double[] At(int stream, int step) => Point(data.Layout, 0.03 * stream - 0.1 + 0.02 * step);
+        var start = Point(data.Layout, 0.0);
+        var ids = Enumerable.Range(0, streams).ToArray();
+
+        double[] Together(Func<int, int[][]> batches)
+        {
+            using var engine = Engine(data);
+            engine.Evaluate(start, new double[count]);
+            var results = new double[steps * streams * (1 + count)];
+            for (int step = 0; step < steps; step++)
+                foreach (var batch in batches(step))
+                {
+                    var psis = batch.SelectMany(c => At(c, step)).ToArray();
+                    var logLiks = new double[batch.Length];
+                    var gradients = new double[batch.Length * count];
+                    engine.EvaluateStreams(psis, batch, logLiks, gradients);
+                    for (int b = 0; b < batch.Length; b++)
+                    {
+                        int at = (step * streams + batch[b]) * (1 + count);
+                        results[at] = logLiks[b];
+                        gradients.AsSpan(b * count, count).CopyTo(results.AsSpan(at + 1, count));
+                    }
+                }
+            // The engine's own modes are still the start's: its next single evaluation there is a fresh engine's.
+            using var fresh = Engine(data);
+            fresh.Evaluate(start, new double[count]);
+            Assert.Equal(Bits(fresh.Evaluate(start, new double[count])), Bits(engine.Evaluate(start, new double[count])));
+            return results;
+        }
+
+        var all = Together(_ => [ids]);
+        var halves = Together(_ => [ids[..(streams / 2)], ids[(streams / 2)..]]);
+        var reversedSingles = Together(_ => ids.Reverse().Select(c => new[] { c }).ToArray());
+        Assert.Equal(all.Select(Bits), halves.Select(Bits));
+        Assert.Equal(all.Select(Bits), reversedSingles.Select(Bits));
+
+        // Stream 1 alone on an engine that follows it with single evaluations: the same bits.
+        using var follower = Engine(data);
+        follower.Evaluate(start, new double[count]);
+        for (int step = 0; step < steps; step++)
+        {
+            var gradient = new double[count];
+            double logLik = follower.Evaluate(At(1, step), gradient);
+            int at = (step * streams + 1) * (1 + count);
+            Assert.Equal(Bits(all[at]), Bits(logLik));
+            Assert.Equal(all.Skip(at + 1).Take(count).Select(Bits), gradient.Select(Bits));
+        }
+    }
+
     private static IMarginalLikelihoodEngine Engine(MarginalLikelihoodData data) => EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu });
 
     /// <summary>A point like the gradient tests' (beta, SDs near 0.6, a correlation, phi 1.5), moved by <paramref name="shift"/>.</summary>
