@@ -87,14 +87,17 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             // The Newton step is the penalised least-squares solution with weights -l'' and working response
             // eta - offset (- X beta when beta is given) + l' / w.
             FixedPart(b);
-            for (int i = 0; i < n; i++)
+            RowChunks.For(n, parallel, (first, end) =>
             {
-                default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
-                double w = Math.Max(-d.L2, 1e-12);
-                weights[i] = w;
-                double linear = eta[i] - frame.Offset[i] - (estimateFixed ? 0 : fixedPart[i]);
-                working[i] = linear + d.L1 / w;
-            }
+                for (int i = first; i < end; i++)
+                {
+                    default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+                    double w = Math.Max(-d.L2, 1e-12);
+                    weights[i] = w;
+                    double linear = eta[i] - frame.Offset[i] - (estimateFixed ? 0 : fixedPart[i]);
+                    working[i] = linear + d.L1 / w;
+                }
+            });
             double[] nextBeta = b, nextU;
             if (estimateFixed)
             {
@@ -134,12 +137,15 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
         u = start;
         if (estimateFixed) Beta = b;
         // log |Lambda'Z'WZ Lambda + I| at the mode's own weights.
-        for (int i = 0; i < n; i++)
+        RowChunks.For(n, parallel, (first, end) =>
         {
-            default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
-            weights[i] = Math.Max(-d.L2, 1e-12);
-            working[i] = 0;
-        }
+            for (int i = first; i < end; i++)
+            {
+                default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+                weights[i] = Math.Max(-d.L2, 1e-12);
+                working[i] = 0;
+            }
+        });
         // With the fixed effects inside, the factor is bordered by X: the same log|A|, and the bordered system the
         // gradient's adjoint solves.
         var products = estimateFixed ? withFixed : modesOnly;
@@ -191,13 +197,16 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
     private void FixedPart(double[] beta)
     {
         int n = frame.RowCount;
-        Array.Clear(fixedPart);
-        for (int a = 0; a < beta.Length; a++)
+        RowChunks.For(n, parallel, (first, end) =>
         {
-            double ba = beta[a];
-            var column = frame.X.AsSpan(a * n, n);
-            for (int i = 0; i < n; i++) fixedPart[i] += column[i] * ba;
-        }
+            Array.Clear(fixedPart, first, end - first);
+            for (int a = 0; a < beta.Length; a++)
+            {
+                double ba = beta[a];
+                var column = frame.X.AsSpan(a * n, n);
+                for (int i = first; i < end; i++) fixedPart[i] += column[i] * ba;
+            }
+        });
     }
 
     /// <summary>sum log f(y | eta) - |u|^2 / 2 (the y-only constants included), with eta formed into <see cref="Eta"/>.</summary>
@@ -206,22 +215,26 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
         int n = frame.RowCount;
         FixedPart(beta);
         var modes = terms.Modes(spherical, lambda);
-        for (int i = 0; i < n; i++) eta[i] = frame.Offset[i] + fixedPart[i];
-        for (int k = 0; k < terms.Blocks.Length; k++)
+        double sum = constant + RowChunks.Sum(n, parallel, (first, end) =>
         {
-            var block = terms.Blocks[k];
-            for (int i = 0; i < n; i++)
+            for (int i = first; i < end; i++) eta[i] = frame.Offset[i] + fixedPart[i];
+            for (int k = 0; k < terms.Blocks.Length; k++)
             {
-                var bk = modes[k][block.LevelOfRow[i]];
-                for (int d = 0; d < block.Q; d++) eta[i] += block.Z[(long)d * n + i] * bk[d];
+                var block = terms.Blocks[k];
+                for (int i = first; i < end; i++)
+                {
+                    var bk = modes[k][block.LevelOfRow[i]];
+                    for (int d = 0; d < block.Q; d++) eta[i] += block.Z[(long)d * n + i] * bk[d];
+                }
             }
-        }
-        double sum = constant;
-        for (int i = 0; i < n; i++)
-        {
-            default(TModel).Evaluate(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
-            sum += d.L;
-        }
+            double chunk = 0;
+            for (int i = first; i < end; i++)
+            {
+                default(TModel).Evaluate(frame.Response[i], frame.Weights[i], eta[i], phi, out var d);
+                chunk += d.L;
+            }
+            return chunk;
+        });
         double uu = 0;
         foreach (var x in spherical) uu += x * x;
         return double.IsFinite(sum) ? sum - uu / 2 : double.NaN;
