@@ -24,7 +24,7 @@ public static class BayesArguments
         new("ranef-draw-count", "N", "with --ranef-draws: how many posterior draws, evenly spaced (default 100)"),
         new("sampler", "S", "with --method bayes: nuts (default: draws) or grid (deterministic: the variance\nparameters integrated over a grid, INLA-style; at most 5 of them)"),
         new("grid-step", "DZ", "with --sampler grid: the step between points in standardised units (default 1)"),
-        new("grid-threshold", "D", "with --sampler grid: keep points whose log density is within D of the mode's (default 2.5)"),
+        new("grid-threshold", "D", "with --sampler grid: keep points whose log density is within D of the mode's (default\nqchisq(0.999, m) / 2 for m variance parameters: 5.4 for one, 8.1 for three; INLA's is 2.5)"),
     };
 
     /// <summary>Options that only NUTS uses: refused with --sampler grid rather than ignored.</summary>
@@ -59,7 +59,7 @@ public static class BayesArguments
         var grid = new GridSettings
         {
             Step = a.Value("grid-step") is { } gs ? Positive("grid-step", gs, 3) : 1.0,
-            Threshold = a.Value("grid-threshold") is { } gt ? Positive("grid-threshold", gt, 20) : 2.5,
+            Threshold = a.Value("grid-threshold") is { } gt ? Positive("grid-threshold", gt, 20) : null,
         };
         var priors = new List<PriorStatement>();
         foreach (var text in a.Values("prior"))

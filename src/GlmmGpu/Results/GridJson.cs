@@ -13,7 +13,7 @@ public static class GridJson
         w.WriteStartObject("grid");
         w.WriteString("algorithm", "INLA-style grid over the variance parameters (Rue, Martino and Chopin 2009)");
         PosteriorJson.Number(w, "step", g.Settings.Step);
-        PosteriorJson.Number(w, "threshold", g.Settings.Threshold);
+        PosteriorJson.Number(w, "threshold", g.Threshold);
         w.WriteNumber("variance_parameters", g.VarianceParameters);
         w.WriteNumber("points_kept", g.PointsKept);
         w.WriteNumber("points_evaluated", g.PointsEvaluated);

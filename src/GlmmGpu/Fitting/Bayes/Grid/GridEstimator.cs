@@ -22,7 +22,7 @@ internal static class GridEstimator
     {
         var settings = bayes.Grid;
         if (!(settings.Step > 0 && settings.Step <= 3)) throw new GlmmException($"--grid-step must lie in (0, 3], not {settings.Step}");
-        if (!(settings.Threshold > 0 && settings.Threshold <= 20)) throw new GlmmException($"--grid-threshold must lie in (0, 20], not {settings.Threshold}");
+        if (settings.Threshold is { } threshold && !(threshold > 0 && threshold <= 20)) throw new GlmmException($"--grid-threshold must lie in (0, 20], not {settings.Threshold}");
         var clock = Stopwatch.StartNew();
         using var setup = PosteriorSetup.Create(frame, options, bayes);
         var transform = setup.Transform;
@@ -77,6 +77,7 @@ internal static class GridEstimator
         {
             Settings = settings,
             VarianceParameters = m,
+            Threshold = settings.ThresholdFor(m),
             PointsKept = points.Count(x => x.Kept),
             PointsEvaluated = points.Count,
             Refinement = VarianceMarginals.Refinement(m),

@@ -18,6 +18,7 @@ internal static class GridExploration
         Action<int>? progress = null)
     {
         int m = axes.Dimension;
+        double threshold = settings.ThresholdFor(m);
         var origin = new GridPoint(new int[m], new double[m], (double[])axes.Mode.Clone(), atMode, Kept: true);
         var points = new List<GridPoint> { origin };
         var seen = new HashSet<string> { Key(origin.Index) };
@@ -43,7 +44,7 @@ internal static class GridExploration
             kept = [];
             for (int k = 0; k < ring.Count; k++)
             {
-                bool keep = double.IsFinite(solved[k].LogDensity) && top - solved[k].LogDensity <= settings.Threshold;
+                bool keep = double.IsFinite(solved[k].LogDensity) && top - solved[k].LogDensity <= threshold;
                 var point = new GridPoint(ring[k].Index, z[k], variances[k], solved[k], keep);
                 points.Add(point);
                 if (keep) kept.Add(point);

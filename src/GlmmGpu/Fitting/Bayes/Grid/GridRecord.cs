@@ -6,6 +6,8 @@ public sealed record GridRecord
     public required GridSettings Settings { get; init; }
     /// <summary>The variance parameters integrated over: log SDs, the correlations' unconstrained factor, log phi.</summary>
     public required int VarianceParameters { get; init; }
+    /// <summary>The threshold used (the setting's, or the default for this many variance parameters).</summary>
+    public required double Threshold { get; init; }
     /// <summary>Points within the threshold of the mode.</summary>
     public required int PointsKept { get; init; }
     /// <summary>Points evaluated: the kept ones and their neighbours one step out (all carry weight).</summary>
