@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using GlmmGpu.Engines;
+using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Bayes.Grid;
@@ -23,14 +25,17 @@ internal static class GridEstimator
         var settings = bayes.Grid;
         if (!(settings.Step > 0 && settings.Step <= 3)) throw new GlmmException($"--grid-step must lie in (0, 3], not {settings.Step}");
         if (settings.Threshold is { } threshold && !(threshold > 0 && threshold <= 20)) throw new GlmmException($"--grid-threshold must lie in (0, 20], not {settings.Threshold}");
+        // Refused before the maximum-likelihood fit, which a model this size may take long over.
+        var block = SingleGroupingFactor.Block(frame);
+        int q = block.Q, m = q + (block.Correlated && q > 1 ? q * (q - 1) / 2 : 0) + (FamilyNames.HasDispersion(frame.Family) ? 1 : 0);
+        if (m > GridSettings.MaxVarianceParameters)
+            throw new GlmmException($"--sampler grid integrates over at most {GridSettings.MaxVarianceParameters} variance parameters and this model has {m} " +
+                "(SDs, correlations and the dispersion); use --sampler nuts");
         var clock = Stopwatch.StartNew();
         using var setup = PosteriorSetup.Create(frame, options, bayes);
         var transform = setup.Transform;
         var layout = setup.Layout;
-        int p = transform.P, m = transform.Dimension - p;
-        if (m > GridSettings.MaxVarianceParameters)
-            throw new GlmmException($"--sampler grid integrates over at most {GridSettings.MaxVarianceParameters} variance parameters and this model has {m} " +
-                "(SDs, correlations and the dispersion); use --sampler nuts");
+        int p = transform.P;
         var ml = setup.MaximumLikelihood;
         var density = new PosteriorDensity(setup.Engine, transform, evaluateTogether: true);
         var inner = new ConditionalFixedEffects(density, p, transform.Dimension);
@@ -116,7 +121,6 @@ internal static class GridEstimator
             Phases = [.. ml.Record.Phases, new PhaseTime("grid", gridSeconds)],
             Seconds = clock.Elapsed.TotalSeconds,
         };
-        var block = setup.Data.Block;
         return new FitResult
         {
             Formula = ml.Formula,

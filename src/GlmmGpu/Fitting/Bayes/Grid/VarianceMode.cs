@@ -10,8 +10,9 @@ internal sealed record VarianceModeResult(double[] Mode, double[,] Hessian, Cond
 /// The mode of the variance parameters' log marginal density f(v) = log p(v | y) (the fixed effects integrated out by
 /// <see cref="ConditionalFixedEffects"/>): Newton's method with f's gradient and Hessian by central differences (the
 /// 2m axis points and 4 per pair of axes, one batch), each step at most 3 standard deviations long and halved while it
-/// lowers f. The differencing step is 0.05 at first, then a tenth of each parameter's conditional SD from the last
-/// Hessian, so that a sharply determined variance (many clusters) is differenced on its own scale.
+/// lowers f. The differencing step is 0.05 at first, then (before the first step is taken) a tenth of each parameter's
+/// conditional SD from the last Hessian, so that a sharply determined variance (many clusters) is differenced on its
+/// own scale.
 /// </summary>
 internal static class VarianceMode
 {
@@ -28,6 +29,7 @@ internal static class VarianceMode
             throw new GlmmException("the grid's start (the maximum-likelihood fit) has no finite posterior density; use --sampler nuts");
         var steps = Enumerable.Repeat(0.05, m).ToArray();
         bool adapted = false;
+        int failures = 0;
         for (int iteration = 1; iteration <= MaxIterations; iteration++)
         {
             var (gradient, hessian) = Differences(inner, v, centre, steps);
@@ -43,8 +45,10 @@ internal static class VarianceMode
                 for (int i = 0; i < m; i++) steps[i] = Math.Clamp(0.1 / Math.Sqrt(Math.Max(hessian[i, i], 1e-12)), 1e-4, 0.1);
                 bool wasAdapted = adapted;
                 adapted = true;
-                // The Hessian the grid uses is differenced on the parameters' own scale: once more where it was not.
-                if (decrement < DecrementTolerance && !wasAdapted) continue;
+                // Differenced again on the parameters' own scale before the first step: a step of 0.05 may span several
+                // standard deviations where there are many clusters, and a skewed f's central difference there points
+                // the wrong way.
+                if (!wasAdapted) continue;
                 // At most 3 standard deviations (in the Hessian's metric) per step.
                 double length = Math.Sqrt(decrement);
                 if (length > 3) for (int i = 0; i < m; i++) step[i] *= 3 / length;
@@ -65,7 +69,13 @@ internal static class VarianceMode
                 else for (int i = 0; i < m; i++) step[i] *= 0.5;
             }
             if (accepted is null)
-                throw new GlmmException("the grid could not find the variance parameters' posterior mode (no step raised the density); use --sampler nuts");
+            {
+                // The differenced gradient pointed the wrong way: difference again with a quarter of the step.
+                if (++failures > 3)
+                    throw new GlmmException("the grid could not find the variance parameters' posterior mode (no step raised the density); use --sampler nuts");
+                for (int i = 0; i < m; i++) steps[i] *= 0.25;
+                continue;
+            }
             v = (double[])next.Clone();
             centre = accepted;
         }
