@@ -35,12 +35,20 @@ internal sealed class ConditionalFixedEffects(IBatchDensity density, int fixedCo
         {
             int count = Math.Min(PointsPerBatch, variances.Count - from);
             SolveBatch(variances, betaStarts, from, count, results);
-            if (withSkewness)
-            {
-                var corrected = ConditionalSkewness.Apply(density, dimension, variances.Skip(from).Take(count).ToList(), results[from..(from + count)], out long used);
-                corrected.CopyTo(results, from);
-                Evaluations += used;
-            }
+        }
+        return withSkewness ? WithSkewness(variances, results) : results;
+    }
+
+    /// <summary>The conditionals corrected for skewness (<see cref="ConditionalSkewness"/>), in batches.</summary>
+    public ConditionalGaussian[] WithSkewness(IReadOnlyList<double[]> variances, ConditionalGaussian[] conditionals)
+    {
+        var results = new ConditionalGaussian[conditionals.Length];
+        for (int from = 0; from < conditionals.Length; from += PointsPerBatch)
+        {
+            int count = Math.Min(PointsPerBatch, conditionals.Length - from);
+            var corrected = ConditionalSkewness.Apply(density, dimension, variances.Skip(from).Take(count).ToList(), conditionals[from..(from + count)], out long used);
+            corrected.CopyTo(results, from);
+            Evaluations += used;
         }
         return results;
     }

@@ -7,7 +7,8 @@ namespace GlmmGpu.Fitting.Bayes.Grid;
 /// keeps no point, so the points evaluated are the kept region and one step beyond it all round: every lattice cell
 /// that touches a kept point has all its corners evaluated (what <see cref="VarianceMarginals"/> interpolates in).
 /// Each ring is one call of <see cref="ConditionalFixedEffects.Solve"/>, each point starting from the fixed effects'
-/// mode at the kept point it was reached from. The order of points is fixed, so a result does not depend on timing.
+/// mode at the kept point it was reached from; the kept points' conditionals are then corrected for skewness. The
+/// order of points is fixed, so a result does not depend on timing.
 /// </summary>
 internal static class GridExploration
 {
@@ -40,14 +41,18 @@ internal static class GridExploration
                     "use a larger --grid-step, a lower --grid-threshold, or --sampler nuts");
             var z = ring.Select(r => r.Index.Select(i => i * settings.Step).ToArray()).ToList();
             var variances = z.Select(x => axes.ToVariance(x)).ToList();
-            var solved = inner.Solve(variances, ring.Select(r => r.Parent.Conditional.Mode).ToList(), withSkewness: true);
+            var solved = inner.Solve(variances, ring.Select(r => r.Parent.Conditional.Mode).ToList());
+            var keep = solved.Select(s => double.IsFinite(s.LogDensity) && top - s.LogDensity <= threshold).ToArray();
+            // Only the kept points are corrected for skewness: the ring beyond carries a fraction of a percent of the weight.
+            var keptIndices = Enumerable.Range(0, ring.Count).Where(k => keep[k]).ToArray();
+            var corrected = inner.WithSkewness(keptIndices.Select(k => variances[k]).ToList(), keptIndices.Select(k => solved[k]).ToArray());
+            for (int j = 0; j < keptIndices.Length; j++) solved[keptIndices[j]] = corrected[j];
             kept = [];
             for (int k = 0; k < ring.Count; k++)
             {
-                bool keep = double.IsFinite(solved[k].LogDensity) && top - solved[k].LogDensity <= threshold;
-                var point = new GridPoint(ring[k].Index, z[k], variances[k], solved[k], keep);
+                var point = new GridPoint(ring[k].Index, z[k], variances[k], solved[k], keep[k]);
                 points.Add(point);
-                if (keep) kept.Add(point);
+                if (keep[k]) kept.Add(point);
             }
             progress?.Invoke(points.Count);
         }
