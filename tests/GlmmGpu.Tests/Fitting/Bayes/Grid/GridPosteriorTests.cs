@@ -18,19 +18,21 @@ namespace GlmmGpu.Tests.Fitting.Bayes.Grid;
 /// </summary>
 public class GridPosteriorTests
 {
-    private static FitResult Fit(string file, string[] factors, string formula, FamilyKind family, string[] priors, int threads = 0, GridSettings? grid = null)
+    private static FitResult Fit(string file, string[] factors, string formula, FamilyKind family, string[] priors, int threads = 0, GridSettings? grid = null,
+        DeviceChoice device = DeviceChoice.Cpu)
     {
         var data = CsvLoader.Load(Fixtures.Path(file), new CsvOptions { Factors = factors });
         return Glmm.Fit(data, new ModelSpec(formula, family), new FitOptions
         {
             Method = FitMethod.Bayes,
-            Execution = new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = threads },
+            Execution = new ExecutionOptions { Device = device, Threads = threads },
             Bayes = new BayesOptions { Algorithm = BayesAlgorithm.Grid, Priors = priors.Select(PriorParser.Parse).ToList(), Grid = grid ?? new GridSettings() },
         });
     }
 
-    private static FitResult FitCbpp(int threads = 0) => Fit("cbpp.csv", ["herd", "period"], "cbind(incidence, size - incidence) ~ period + (1 | herd)",
-        FamilyKind.Binomial, ["fixef ~ normal(0, 10)", "Intercept ~ normal(0, 10)", "sd ~ exponential(1)"], threads);
+    private static FitResult FitCbpp(int threads = 0, DeviceChoice device = DeviceChoice.Cpu) => Fit("cbpp.csv", ["herd", "period"],
+        "cbind(incidence, size - incidence) ~ period + (1 | herd)", FamilyKind.Binomial,
+        ["fixef ~ normal(0, 10)", "Intercept ~ normal(0, 10)", "sd ~ exponential(1)"], threads, device: device);
 
     [Fact]
     public void CbppMatchesRstanarm()
@@ -111,6 +113,20 @@ public class GridPosteriorTests
         Assert.Equal(Numbers(first), Numbers(second));
         Assert.Equal(Numbers(first), Numbers(twoThreads));
         Assert.Equal(first.Grid!.Evaluations, twoThreads.Grid!.Evaluations);
+    }
+
+    /// <summary>The grid's batches through the ILGPU kernels (on ILGPU's CPU accelerator) give the CPU path's posterior.</summary>
+    [Fact]
+    public void TheIlgpuEngineGivesTheCpuPathsPosterior()
+    {
+        var cpu = FitCbpp().Posterior!;
+        var device = FitCbpp(device: DeviceChoice.IlgpuCpu);
+        Assert.Equal("ilgpu-cpu", device.Device);
+        var post = device.Posterior!;
+        Assert.Equal(cpu.Grid!.PointsEvaluated, post.Grid!.PointsEvaluated);
+        foreach (var (a, b) in cpu.Fixef.Concat(cpu.Sd).Zip(post.Fixef.Concat(post.Sd)))
+            foreach (var (x, y) in new[] { (a.Mean, b.Mean), (a.Sd, b.Sd), (a.Q2_5, b.Q2_5), (a.Q97_5, b.Q97_5) })
+                Assert.True(Math.Abs(x - y) <= 1e-7 * Math.Max(1, Math.Abs(x)), $"{a.Name}: {x} on the CPU path, {y} on ilgpu-cpu");
     }
 
     [Fact]
