@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using GlmmGpu.Engines;
 using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
@@ -51,6 +52,8 @@ internal static class GridEstimator
 
         // The mode's own point again, from those modes and with the skewness correction, as every grid point has.
         var atMode = inner.Solve([mode.Mode], [mode.AtMode.Mode], withSkewness: true)[0];
+        if (!double.IsFinite(atMode.LogDensity))
+            throw new GlmmException("the posterior density is not finite at the variance parameters' mode; use --sampler nuts");
         var axes = StandardisedAxes.FromHessian(mode.Mode, mode.Hessian);
         var points = GridExploration.Explore(inner, axes, atMode, settings, n => options.Progress?.Invoke("grid", n, double.NaN));
         var weighted = points.Where(x => double.IsFinite(x.Conditional.LogDensity)).ToList();
@@ -72,11 +75,11 @@ internal static class GridEstimator
             warnings.Add(PosteriorSummaries.FailurePrefix + $"the fixed effects' mode was not found at {failed} of the grid's {weighted.Count} points");
         double outer = weighted.Where(x => !x.Kept).Sum(x => Math.Exp(x.Conditional.LogDensity - top)) / total;
         if (outer > OuterWeightWarning)
-            warnings.Add($"{outer:P0} of the grid's weight lies beyond the threshold: the posterior of the variance parameters has heavy tails; " +
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{100 * outer:0}% of the grid's weight lies beyond the threshold: the posterior of the variance parameters has heavy tails; ") +
                 "raise --grid-threshold or use --sampler nuts");
         double highest = weighted.Max(x => x.Conditional.LogDensity);
         if (highest > top + 0.5)
-            warnings.Add($"a grid point's log density is {highest - top:0.00} above the mode's: the posterior may have several modes; check with --sampler nuts");
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"a grid point's log density is {highest - top:0.00} above the mode's: the posterior may have several modes; check with --sampler nuts"));
 
         var record = new GridRecord
         {
