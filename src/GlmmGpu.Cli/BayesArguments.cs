@@ -24,11 +24,12 @@ public static class BayesArguments
         new("ranef-draw-count", "N", "with --ranef-draws: how many posterior draws, evenly spaced (default 100)"),
         new("sampler", "S", "with --method bayes: nuts (default: draws) or grid (deterministic: the variance\nparameters integrated over a grid, INLA-style; at most 5 of them)"),
         new("grid-step", "DZ", "with --sampler grid: the step between points in standardised units (default 1)"),
+        new("grid-draws", "N", "with --sampler grid and --draws: independent draws from the grid's posterior (default\n4000; --seed fixes them)"),
         new("grid-threshold", "D", "with --sampler grid: keep points whose log density is within D of the mode's (default\nqchisq(0.999, m) / 2 for m variance parameters: 5.4 for one, 8.1 for three; INLA's is 2.5)"),
     };
 
     /// <summary>Options that only NUTS uses: refused with --sampler grid rather than ignored.</summary>
-    private static readonly string[] NutsOnly = ["chains", "iter", "warmup", "metric", "adapt-delta", "draws", "ranef-draws", "ranef-draw-count"];
+    private static readonly string[] NutsOnly = ["chains", "iter", "warmup", "metric", "adapt-delta", "ranef-draws", "ranef-draw-count"];
 
     private static readonly string[] Names = Options.Select(o => o.Name).ToArray();
 
@@ -52,13 +53,15 @@ public static class BayesArguments
         {
             var nutsOption = NutsOnly.FirstOrDefault(a.Has);
             if (nutsOption is not null)
-                throw new UsageException($"option --{nutsOption} applies only to --sampler nuts: the grid is deterministic and gives no draws");
+                throw new UsageException($"option --{nutsOption} applies only to --sampler nuts");
+            if (a.Has("grid-draws") && !a.Has("draws")) throw new UsageException("option --grid-draws goes with --draws FILE");
         }
-        else if (new[] { "grid-step", "grid-threshold" }.FirstOrDefault(a.Has) is { } gridOption)
+        else if (new[] { "grid-step", "grid-threshold", "grid-draws" }.FirstOrDefault(a.Has) is { } gridOption)
             throw new UsageException($"option --{gridOption} applies only to --sampler grid");
         var grid = new GridSettings
         {
             Step = a.Value("grid-step") is { } gs ? Positive("grid-step", gs, 3) : 1.0,
+            Draws = algorithm != BayesAlgorithm.Grid || !a.Has("draws") ? 0 : a.Value("grid-draws") is { } gd ? FitCommand.Integer("grid-draws", gd, 1, 10_000_000, "draws") : 4000,
             Threshold = a.Value("grid-threshold") is { } gt ? Positive("grid-threshold", gt, 20) : null,
         };
         var priors = new List<PriorStatement>();

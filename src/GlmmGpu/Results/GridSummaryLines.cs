@@ -8,7 +8,8 @@ public static class GridSummaryLines
 {
     public static string Header(GridRecord g) =>
         FormattableString.Invariant($"   Grid: {g.VarianceParameters} variance parameter{(g.VarianceParameters == 1 ? "" : "s")}, step {g.Settings.Step:0.###}, ") +
-        FormattableString.Invariant($"threshold {g.Threshold:0.###}; {g.PointsKept} points kept, {g.PointsEvaluated} evaluated (deterministic: no draws)\n");
+        FormattableString.Invariant($"threshold {g.Threshold:0.###}; {g.PointsKept} points kept, {g.PointsEvaluated} evaluated (deterministic") +
+        (g.Settings.Draws > 0 ? FormattableString.Invariant($"; {g.Settings.Draws} independent draws") : "") + ")\n";
 
     public static string Footer(GridRecord g) =>
         FormattableString.Invariant($"\nGrid: mode found in {g.ModeIterations} Newton iterations; {g.Evaluations} likelihood evaluations in {g.Seconds:0.00} s; ") +

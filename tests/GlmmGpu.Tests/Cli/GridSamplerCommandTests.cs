@@ -21,7 +21,10 @@ public class GridSamplerCommandTests
         Assert.Equal(0.75, grid.Grid.Step);
         Assert.Equal(4.0, grid.Grid.Threshold);
         var defaults = Request("--method", "bayes", "--sampler", "grid").Bayes!;
-        Assert.Equal((1.0, (double?)null), (defaults.Grid.Step, defaults.Grid.Threshold));
+        Assert.Equal((1.0, (double?)null, 0), (defaults.Grid.Step, defaults.Grid.Threshold, defaults.Grid.Draws));
+        Assert.Equal(4000, Request("--method", "bayes", "--sampler", "grid", "--draws", "d.csv").Bayes!.Grid.Draws);
+        Assert.Equal(250, Request("--method", "bayes", "--sampler", "grid", "--draws", "d.csv", "--grid-draws", "250", "--seed", "4").Bayes!.Grid.Draws);
+        Assert.Equal(0, Request("--method", "bayes", "--draws", "d.csv").Bayes!.Grid.Draws);
         // qchisq(0.999, m) / 2 for m = 1 and 3.
         Assert.Equal(5.413783, defaults.Grid.ThresholdFor(1), 6);
         Assert.Equal(8.133118, defaults.Grid.ThresholdFor(3), 6);
@@ -37,8 +40,11 @@ public class GridSamplerCommandTests
     [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--grid-step", "0" }, "option --grid-step needs a number above 0 and at most 3, not '0'")]
     [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--grid-step", "x" }, "option --grid-step needs a number above 0 and at most 3, not 'x'")]
     [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--grid-threshold", "-1" }, "option --grid-threshold needs a number above 0 and at most 20, not '-1'")]
-    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--chains", "2" }, "option --chains applies only to --sampler nuts: the grid is deterministic and gives no draws")]
-    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--draws", "d.csv" }, "option --draws applies only to --sampler nuts")]
+    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--chains", "2" }, "option --chains applies only to --sampler nuts")]
+    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--ranef-draws", "r.csv" }, "option --ranef-draws applies only to --sampler nuts")]
+    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--grid-draws", "100" }, "option --grid-draws goes with --draws FILE")]
+    [InlineData(new[] { "--method", "bayes", "--grid-draws", "100", "--draws", "d.csv" }, "option --grid-draws applies only to --sampler grid")]
+    [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--draws", "d.csv", "--grid-draws", "0" }, "option --grid-draws must be between 1 and 10000000")]
     [InlineData(new[] { "--method", "bayes", "--sampler", "grid", "--iter", "100" }, "option --iter applies only to --sampler nuts")]
     public void BadOptionsAreNamed(string[] extra, string expected) =>
         Assert.Contains(expected, Assert.Throws<UsageException>(() => Request(extra)).Message);
@@ -50,16 +56,22 @@ public class GridSamplerCommandTests
         Directory.CreateDirectory(dir);
         try
         {
-            string json = Path.Combine(dir, "fit.json");
+            string json = Path.Combine(dir, "fit.json"), draws = Path.Combine(dir, "draws.csv");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
             int code = CliProgram.Run(["fit", "--data", Fixtures.Path("cbpp.csv"), "--factor", "herd,period", "--family", "binomial",
                 "--formula", "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--device", "cpu", "--quiet",
-                "--method", "bayes", "--sampler", "grid", "--prior", "sd ~ exponential(1)", "--json", json], stdout, stderr);
+                "--method", "bayes", "--sampler", "grid", "--prior", "sd ~ exponential(1)", "--json", json,
+                "--draws", draws, "--grid-draws", "30", "--seed", "2"], stdout, stderr);
             Assert.Equal(0, code);
             string text = stdout.ToString();
             Assert.Contains("a grid over the variance parameters on the marginal posterior (Laplace approximation)", text);
             Assert.Contains("   Grid: 1 variance parameter, step 1, threshold 5.414;", text);
+            Assert.Contains("evaluated (deterministic; 30 independent draws)", text);
+            var lines = File.ReadAllLines(draws);
+            Assert.Equal(".chain,.iteration,.draw,(Intercept),period2,period3,period4,\"sd(herd, (Intercept))\"", lines[0]);
+            Assert.Equal(31, lines.Length);
+            Assert.StartsWith("1,30,30,", lines[^1]);
             Assert.Contains("No Monte Carlo error: MCSE is 0, and ESS and R-hat do not apply (NA).", text);
             Assert.DoesNotContain("Sampler:", text);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));

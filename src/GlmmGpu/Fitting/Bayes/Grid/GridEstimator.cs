@@ -24,6 +24,7 @@ internal static class GridEstimator
     public static FitResult Fit(ModelFrame frame, FitOptions options, BayesOptions bayes)
     {
         var settings = bayes.Grid;
+        if (settings.Draws < 0) throw new GlmmException($"--grid-draws must be 0 or more, not {settings.Draws}");
         if (!(settings.Step > 0 && settings.Step <= 3)) throw new GlmmException($"--grid-step must lie in (0, 3], not {settings.Step}");
         if (settings.Threshold is { } threshold && !(threshold > 0 && threshold <= 20)) throw new GlmmException($"--grid-threshold must lie in (0, 20], not {settings.Threshold}");
         // Refused before the maximum-likelihood fit, which a model this size may take long over.
@@ -95,7 +96,10 @@ internal static class GridEstimator
             Evaluations = inner.Evaluations,
             Seconds = gridSeconds,
         };
-        var posterior = GridPosterior.Build(setup, fixef, varianceSummaries, record, warnings);
+        var draws = settings.Draws > 0
+            ? new[] { GridDraws.Draw(weighted, axes, settings.Step, top, transform, settings.Draws, bayes.Seed) }
+            : [];
+        var posterior = GridPosterior.Build(setup, fixef, varianceSummaries, record, warnings, draws);
 
         // The fit's own fields: posterior means and SDs, the mixture's covariance, the modes at the posterior means.
         var meanZ = new double[transform.Dimension];

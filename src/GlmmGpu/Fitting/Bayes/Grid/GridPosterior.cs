@@ -1,10 +1,11 @@
 namespace GlmmGpu.Fitting.Bayes.Grid;
 
 /// <summary>The grid's summaries laid out as a <see cref="PosteriorResult"/> (the same blocks and keys as NUTS's),
-/// with the grid's record in place of the sampler's and no draws.</summary>
+/// with the grid's record in place of the sampler's, and its draws (one set, <see cref="GridDraws"/>) where asked for.</summary>
 internal static class GridPosterior
 {
-    public static PosteriorResult Build(PosteriorSetup setup, PosteriorSummary[] fixef, PosteriorSummary[] variance, GridRecord record, List<string> warnings)
+    public static PosteriorResult Build(PosteriorSetup setup, PosteriorSummary[] fixef, PosteriorSummary[] variance, GridRecord record, List<string> warnings,
+        double[][][] draws)
     {
         var block = setup.Data.Block;
         var transform = setup.Transform;
@@ -27,7 +28,7 @@ internal static class GridPosterior
             Grid = record,
             Warnings = warnings,
             DrawNames = setup.Names,
-            Draws = [],
+            Draws = draws,
             Stats = [],
         };
     }

@@ -14,6 +14,8 @@ public sealed record GridSettings
     public const int MaxVarianceParameters = 5;
 
     public double Step { get; init; } = 1.0;
+    /// <summary>Independent draws to make from the grid's posterior (<see cref="GridDraws"/>); 0 for none.</summary>
+    public int Draws { get; init; }
     /// <summary>Null for the default, <see cref="DefaultThreshold"/>.</summary>
     public double? Threshold { get; init; }
 

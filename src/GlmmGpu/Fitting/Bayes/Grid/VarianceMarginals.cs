@@ -13,8 +13,9 @@ internal static class VarianceMarginals
     /// <summary>Fine points per cell side: 20 on a line, fewer in more dimensions (the count is this to the power m per cell).</summary>
     public static int Refinement(int m) => m switch { 1 => 20, 2 => 8, 3 => 4, _ => 2 };
 
-    /// <summary>The fine lattice's points: v and their weights (relative to the mode's density).</summary>
-    public static (List<double[]> Variances, List<double> Weights) FineLattice(IReadOnlyList<GridPoint> points, StandardisedAxes axes, double step, double top)
+    /// <summary>The fine lattice's points: z (each the lower corner of its fine cell), v and their weights (relative
+    /// to the mode's density).</summary>
+    public static (List<double[]> Zs, List<double[]> Variances, List<double> Weights) FineLattice(IReadOnlyList<GridPoint> points, StandardisedAxes axes, double step, double top)
     {
         int m = axes.Dimension, refinement = Refinement(m);
         var residual = new Dictionary<string, double>();
@@ -32,6 +33,7 @@ internal static class VarianceMarginals
                 if (corners.All(c => residual.ContainsKey(GridExploration.Key(lower.Select((x, i) => x + c[i]).ToArray())))) cells.Add(lower);
             }
         int perCell = (int)Math.Pow(refinement, m);
+        var zs = new List<double[]>(cells.Count * perCell);
         var variances = new List<double[]>(cells.Count * perCell);
         var weights = new List<double>(cells.Count * perCell);
         var cornerResiduals = new double[corners.Length];
@@ -61,11 +63,12 @@ internal static class VarianceMarginals
                     }
                     r += w * cornerResiduals[c];
                 }
+                zs.Add((double[])z.Clone());
                 variances.Add(axes.ToVariance(z));
                 weights.Add(Math.Exp(-0.5 * SquaredNorm(z) + r));
             }
         }
-        return (variances, weights);
+        return (zs, variances, weights);
     }
 
     /// <summary>Each reported variance quantity's summary (SDs, correlations, the dispersion, in the draws' order
@@ -73,7 +76,7 @@ internal static class VarianceMarginals
     public static (PosteriorSummary[] Summaries, double[] MeanVariance) Summarise(IReadOnlyList<GridPoint> points, StandardisedAxes axes, double step,
         double top, PosteriorTransform transform, string[] names)
     {
-        var (variances, weights) = FineLattice(points, axes, step, top);
+        var (_, variances, weights) = FineLattice(points, axes, step, top);
         int p = transform.P, m = axes.Dimension, count = names.Length - p;
         var values = new double[count][];
         for (int j = 0; j < count; j++) values[j] = new double[variances.Count];

@@ -56,6 +56,16 @@ public class GridNumericsTests
         }
     }
 
+    [Theory]
+    [InlineData(0.3, 2.0, 0.5)]
+    [InlineData(-1.0, 0.25, -0.05)]
+    public void TheSkewNormalsQuantileInvertsItsCdf(double mean, double variance, double third)
+    {
+        var d = SkewNormal.FromCumulants(mean, variance, third);
+        foreach (double u in new[] { 1e-6, 0.025, 0.3, 0.5, 0.9, 0.975, 1 - 1e-6 })
+            Assert.Equal(u, d.Cdf(d.Quantile(u)), 12);
+    }
+
     [Fact]
     public void ASingleNormalComponentHasTheNormalsQuantiles()
     {

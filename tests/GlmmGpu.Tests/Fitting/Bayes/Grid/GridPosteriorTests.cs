@@ -19,20 +19,20 @@ namespace GlmmGpu.Tests.Fitting.Bayes.Grid;
 public class GridPosteriorTests
 {
     private static FitResult Fit(string file, string[] factors, string formula, FamilyKind family, string[] priors, int threads = 0, GridSettings? grid = null,
-        DeviceChoice device = DeviceChoice.Cpu)
+        DeviceChoice device = DeviceChoice.Cpu, long seed = 1)
     {
         var data = CsvLoader.Load(Fixtures.Path(file), new CsvOptions { Factors = factors });
         return Glmm.Fit(data, new ModelSpec(formula, family), new FitOptions
         {
             Method = FitMethod.Bayes,
             Execution = new ExecutionOptions { Device = device, Threads = threads },
-            Bayes = new BayesOptions { Algorithm = BayesAlgorithm.Grid, Priors = priors.Select(PriorParser.Parse).ToList(), Grid = grid ?? new GridSettings() },
+            Bayes = new BayesOptions { Algorithm = BayesAlgorithm.Grid, Priors = priors.Select(PriorParser.Parse).ToList(), Grid = grid ?? new GridSettings(), Seed = seed },
         });
     }
 
-    private static FitResult FitCbpp(int threads = 0, DeviceChoice device = DeviceChoice.Cpu) => Fit("cbpp.csv", ["herd", "period"],
-        "cbind(incidence, size - incidence) ~ period + (1 | herd)", FamilyKind.Binomial,
-        ["fixef ~ normal(0, 10)", "Intercept ~ normal(0, 10)", "sd ~ exponential(1)"], threads, device: device);
+    private static FitResult FitCbpp(int threads = 0, DeviceChoice device = DeviceChoice.Cpu, GridSettings? grid = null, long seed = 1) => Fit("cbpp.csv",
+        ["herd", "period"], "cbind(incidence, size - incidence) ~ period + (1 | herd)", FamilyKind.Binomial,
+        ["fixef ~ normal(0, 10)", "Intercept ~ normal(0, 10)", "sd ~ exponential(1)"], threads, grid, device, seed);
 
     [Fact]
     public void CbppMatchesRstanarm()
@@ -127,6 +127,33 @@ public class GridPosteriorTests
         foreach (var (a, b) in cpu.Fixef.Concat(cpu.Sd).Zip(post.Fixef.Concat(post.Sd)))
             foreach (var (x, y) in new[] { (a.Mean, b.Mean), (a.Sd, b.Sd), (a.Q2_5, b.Q2_5), (a.Q97_5, b.Q97_5) })
                 Assert.True(Math.Abs(x - y) <= 1e-7 * Math.Max(1, Math.Abs(x)), $"{a.Name}: {x} on the CPU path, {y} on ilgpu-cpu");
+    }
+
+    /// <summary>Draws from the grid's posterior summarise to the grid's own summaries (within their Monte Carlo error),
+    /// and the seed fixes them.</summary>
+    [Fact]
+    public void DrawsFromTheGridAgreeWithItsSummaries()
+    {
+        const int n = 20000;
+        var fit = FitCbpp(grid: new GridSettings { Draws = n }, seed: 5);
+        var post = fit.Posterior!;
+        var draws = Assert.Single(post.Draws);
+        Assert.Equal(n, draws.Length);
+        Assert.Equal(post.DrawNames.Length, draws[0].Length);
+        var summaries = post.Fixef.Append(post.Sd[0]).ToArray();
+        for (int k = 0; k < summaries.Length; k++)
+        {
+            var s = summaries[k];
+            var values = draws.Select(d => d[k]).OrderBy(v => v).ToArray();
+            double mean = values.Average(), sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (n - 1));
+            Assert.True(Math.Abs(mean - s.Mean) <= 4 * s.Sd / Math.Sqrt(n), $"{s.Name}: draws' mean {mean}, the grid's {s.Mean}");
+            Assert.True(Math.Abs(sd / s.Sd - 1) <= 0.03, $"{s.Name}: draws' sd {sd}, the grid's {s.Sd}");
+            Assert.True(Math.Abs(values[(int)(0.975 * n)] - s.Q97_5) <= 0.06 * s.Sd + 0.01 * Math.Abs(s.Q97_5), $"{s.Name}: draws' 97.5% {values[(int)(0.975 * n)]}, the grid's {s.Q97_5}");
+        }
+        var again = FitCbpp(grid: new GridSettings { Draws = 50 }, seed: 5).Posterior!.Draws[0];
+        var other = FitCbpp(grid: new GridSettings { Draws = 50 }, seed: 6).Posterior!.Draws[0];
+        Assert.Equal(draws.Take(50).SelectMany(d => d), again.SelectMany(d => d));
+        Assert.NotEqual(again[0][0], other[0][0]);
     }
 
     [Fact]
