@@ -4,7 +4,7 @@ using GlmmGpu.Fitting.Bayes.Grid;
 namespace GlmmGpu.Results;
 
 /// <summary>A grid fit's record in its <c>posterior</c> section, in the place of NUTS's <c>sampler</c>: <c>"grid":
-/// {algorithm, step, threshold, variance_parameters, points_kept, points_evaluated, refinement, mode_iterations,
+/// {algorithm, step, threshold, variance_parameters, points_kept, points_evaluated, refinement, draws, mode_iterations,
 /// mode, weight_beyond_threshold, evaluations, seconds}</c>.</summary>
 public static class GridJson
 {
@@ -18,6 +18,7 @@ public static class GridJson
         w.WriteNumber("points_kept", g.PointsKept);
         w.WriteNumber("points_evaluated", g.PointsEvaluated);
         w.WriteNumber("refinement", g.Refinement);
+        w.WriteNumber("draws", g.Settings.Draws);
         w.WriteNumber("mode_iterations", g.ModeIterations);
         w.WriteStartArray("mode");
         foreach (var v in g.Mode) PosteriorJson.Number(w, v);
