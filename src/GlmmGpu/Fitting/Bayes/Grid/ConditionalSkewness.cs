@@ -24,11 +24,13 @@ internal static class ConditionalSkewness
         var requests = new List<EvaluationRequest>();
         var directions = new List<(double[,] Factor, double[][] Columns)>();
         var corrected = (ConditionalGaussian[])conditionals.Clone();
-        var todo = Enumerable.Range(0, conditionals.Length).Where(k => conditionals[k].Converged).ToArray();
+        // Points whose Newton iterations did not converge, or whose covariance rounds to indefinite, keep the Gaussian.
+        var factors = conditionals.Select(c => c.Converged ? Dense.Cholesky(c.Covariance) : null).ToArray();
+        var todo = Enumerable.Range(0, conditionals.Length).Where(k => factors[k] is not null).ToArray();
         foreach (int k in todo)
         {
             var c = conditionals[k];
-            var factor = Dense.Cholesky(c.Covariance)!;
+            var factor = factors[k]!;
             // Direction m for c: column m of the factor; direction p + i for the cumulant: column i of S over its SD.
             var columns = new double[2 * p][];
             for (int m = 0; m < p; m++)
