@@ -1,10 +1,12 @@
 using System.Globalization;
 using GlmmGpu.Fitting;
 using GlmmGpu.Fitting.Bayes;
+using GlmmGpu.Fitting.Bayes.Grid;
 
 namespace GlmmGpu.Cli;
 
-/// <summary><c>glmm fit --method bayes</c>'s own options: priors, chains, iterations, warm-up, seed, metric, draws file.</summary>
+/// <summary><c>glmm fit --method bayes</c>'s own options: priors, chains, iterations, warm-up, seed, metric, draws file;
+/// the sampler (NUTS or the grid) and the grid's step and threshold.</summary>
 public static class BayesArguments
 {
     public static readonly IReadOnlyList<OptionSpec> Options = new OptionSpec[]
@@ -20,7 +22,14 @@ public static class BayesArguments
         new("draws", "OUT.csv", "with --method bayes: write the draws after warm-up to this CSV file"),
         new("ranef-draws", "OUT.csv", "with --method bayes: draw the random effects at --ranef-draw-count posterior\ndraws (from each cluster's Laplace normal) and write them to this CSV file"),
         new("ranef-draw-count", "N", "with --ranef-draws: how many posterior draws, evenly spaced (default 100)"),
+        new("sampler", "S", "with --method bayes: nuts (default: draws) or grid (deterministic: the variance\nparameters integrated over a grid, INLA-style; at most 5 of them)"),
+        new("grid-step", "DZ", "with --sampler grid: the step between points in standardised units (default 1)"),
+        new("grid-draws", "N", "with --sampler grid and --draws: independent draws from the grid's posterior (default\n4000; --seed fixes them)"),
+        new("grid-threshold", "D", "with --sampler grid: keep points whose log density is within D of the mode's (default\nqchisq(0.999, m) / 2 for m variance parameters: 5.4 for one, 8.1 for three; INLA's is 2.5)"),
     };
+
+    /// <summary>Options that only NUTS uses: refused with --sampler grid rather than ignored.</summary>
+    private static readonly string[] NutsOnly = ["chains", "iter", "warmup", "metric", "adapt-delta", "ranef-draws", "ranef-draw-count"];
 
     private static readonly string[] Names = Options.Select(o => o.Name).ToArray();
 
@@ -34,6 +43,27 @@ public static class BayesArguments
             if (stray is not null) throw new UsageException($"option --{stray} applies only to --method bayes");
             return null;
         }
+        var algorithm = a.Value("sampler") switch
+        {
+            null or "nuts" => BayesAlgorithm.Nuts,
+            "grid" => BayesAlgorithm.Grid,
+            var other => throw new UsageException($"option --sampler takes nuts or grid, not '{other}'"),
+        };
+        if (algorithm == BayesAlgorithm.Grid)
+        {
+            var nutsOption = NutsOnly.FirstOrDefault(a.Has);
+            if (nutsOption is not null)
+                throw new UsageException($"option --{nutsOption} applies only to --sampler nuts");
+            if (a.Has("grid-draws") && !a.Has("draws")) throw new UsageException("option --grid-draws goes with --draws FILE");
+        }
+        else if (new[] { "grid-step", "grid-threshold", "grid-draws" }.FirstOrDefault(a.Has) is { } gridOption)
+            throw new UsageException($"option --{gridOption} applies only to --sampler grid");
+        var grid = new GridSettings
+        {
+            Step = a.Value("grid-step") is { } gs ? Positive("grid-step", gs, 3) : 1.0,
+            Draws = algorithm != BayesAlgorithm.Grid || !a.Has("draws") ? 0 : a.Value("grid-draws") is { } gd ? FitCommand.Integer("grid-draws", gd, 1, 10_000_000, "draws") : 4000,
+            Threshold = a.Value("grid-threshold") is { } gt ? Positive("grid-threshold", gt, 20) : null,
+        };
         var priors = new List<PriorStatement>();
         foreach (var text in a.Values("prior"))
         {
@@ -62,6 +92,8 @@ public static class BayesArguments
         };
         return new BayesOptions
         {
+            Algorithm = algorithm,
+            Grid = grid,
             Priors = priors,
             Chains = a.Value("chains") is { } c ? FitCommand.Integer("chains", c, 1, 256, "chains") : 4,
             Iterations = iter,
@@ -73,5 +105,12 @@ public static class BayesArguments
                 ? a.Value("ranef-draw-count") is { } n ? FitCommand.Integer("ranef-draw-count", n, 1, 1_000_000, "draws") : 100
                 : a.Has("ranef-draw-count") ? throw new UsageException("option --ranef-draw-count goes with --ranef-draws FILE") : 0,
         };
+    }
+
+    private static double Positive(string option, string text, double maximum)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0 && value <= maximum))
+            throw new UsageException($"option --{option} needs a number above 0 and at most {maximum.ToString(CultureInfo.InvariantCulture)}, not '{text}'");
+        return value;
     }
 }

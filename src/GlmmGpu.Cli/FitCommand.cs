@@ -134,7 +134,7 @@ public static class FitCommand
             if (frame.FixedDesign?.SlowNote is { } slow)
                 ctx.Notice("glmm: note: " + slow);
 
-            ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq)} on device {DeviceName(request.Device)}");
+            ctx.BeginPhase($"fitting by {MethodName(request.Method, request.NAgq, request.Bayes?.Algorithm)} on device {DeviceName(request.Device)}");
             clock.Restart();
             result = Glmm.Fit(frame, request.ToFitOptions(progress.Callback));
             ctx.EndPhase($"{Seconds(clock)} s on {result.Device}");
@@ -322,13 +322,15 @@ public static class FitCommand
             throw new UsageException("option --device-math libdevice is NVIDIA's library, for --device cuda; with --device opencl use xmath or portable");
     }
 
-    internal static string MethodName(FitMethod method, int nagq) => method switch
+    internal static string MethodName(FitMethod method, int nagq, GlmmGpu.Fitting.Bayes.BayesAlgorithm? algorithm = null) => method switch
     {
         FitMethod.Agq => $"adaptive quadrature ({nagq} nodes)",
         FitMethod.Laplace => "Laplace",
         FitMethod.Pql => "PQL",
         FitMethod.Ml => "maximum likelihood",
         FitMethod.Reml => "REML",
+        FitMethod.Bayes when algorithm == GlmmGpu.Fitting.Bayes.BayesAlgorithm.Grid =>
+            nagq > 1 ? $"a grid on the marginal posterior ({nagq}-node quadrature)" : "a grid on the marginal posterior (Laplace)",
         FitMethod.Bayes => nagq > 1 ? $"NUTS on the marginal posterior ({nagq}-node quadrature)" : "NUTS on the marginal posterior (Laplace)",
         _ => method.ToString(),
     };

@@ -7,7 +7,8 @@ namespace GlmmGpu.Results;
 /// <summary>
 /// The draws after warm-up as CSV, one row per draw: <c>.chain, .iteration, .draw</c> (as R's posterior package
 /// names them), every quantity (coefficients, <c>sd(g, x)</c>, <c>corr(g, x, y)</c>, the dispersion), then Stan's
-/// sampler columns <c>lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__</c>. Numbers are
+/// sampler columns <c>lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__</c> (NUTS's
+/// draws only: a grid's are independent, <c>.chain</c> 1). Numbers are
 /// written to round-trip (R reads them back to the same doubles).
 /// </summary>
 public static class PosteriorDrawsCsv
@@ -22,7 +23,9 @@ public static class PosteriorDrawsCsv
     {
         var header = new List<string> { ".chain", ".iteration", ".draw" };
         header.AddRange(p.DrawNames.Select(Quote));
-        header.AddRange(["lp__", "accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__", "energy__"]);
+        // A grid's draws are independent: no sampler columns.
+        bool sampled = p.Sampler is not null;
+        if (sampled) header.AddRange(["lp__", "accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__", "energy__"]);
         w.Write(string.Join(',', header));
         w.Write('\n');
         var sb = new StringBuilder();
@@ -33,6 +36,11 @@ public static class PosteriorDrawsCsv
                 sb.Clear();
                 sb.Append(c + 1).Append(',').Append(i + 1).Append(',').Append(++draw);
                 foreach (var v in p.Draws[c][i]) sb.Append(',').Append(R(v));
+                if (!sampled)
+                {
+                    w.Write(sb.Append('\n'));
+                    continue;
+                }
                 var s = p.Stats[c][i];
                 sb.Append(',').Append(R(s.LogDensity)).Append(',').Append(R(s.AcceptStat)).Append(',').Append(R(s.StepSize))
                     .Append(',').Append(s.TreeDepth).Append(',').Append(s.Leapfrogs).Append(',').Append(s.Divergent ? 1 : 0)

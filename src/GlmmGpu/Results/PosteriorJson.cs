@@ -7,7 +7,8 @@ namespace GlmmGpu.Results;
 /// A Bayesian fit's <c>posterior</c> section, laid out as the fit's own: <c>fixef: {NAME: S}</c>, <c>varcorr: {FACTOR:
 /// {sd: {TERM: S}, corr: [S]}}</c>, <c>dispersion: S</c> (or null), where each S holds <c>mean, sd, q2.5, q50, q97.5,
 /// mcse, ess_bulk, ess_tail, rhat</c> (a correlation's also <c>terms</c>); then the priors, the sampler's record and
-/// its warnings. NaN (a constant quantity's R-hat) is written as null.
+/// its warnings (a grid fit writes its record, <see cref="GridJson"/>, in the sampler's place). NaN (a constant quantity's
+/// R-hat, a grid fit's ESS and R-hat) is written as null.
 /// </summary>
 public static class PosteriorJson
 {
@@ -47,7 +48,8 @@ public static class PosteriorJson
         w.WriteStartArray("priors");
         foreach (var line in p.Priors) w.WriteStringValue(line);
         w.WriteEndArray();
-        WriteSampler(p.Sampler, w);
+        if (p.Sampler is { } sampler) WriteSampler(sampler, w);
+        if (p.Grid is { } grid) GridJson.Write(grid, w);
         w.WriteStartArray("warnings");
         foreach (var m in p.Warnings) w.WriteStringValue(m);
         w.WriteEndArray();
@@ -112,13 +114,13 @@ public static class PosteriorJson
         w.WriteEndArray();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double v)
+    internal static void Number(Utf8JsonWriter w, string name, double v)
     {
         if (double.IsFinite(v)) w.WriteNumber(name, v);
         else w.WriteNull(name);
     }
 
-    private static void Number(Utf8JsonWriter w, double v)
+    internal static void Number(Utf8JsonWriter w, double v)
     {
         if (double.IsFinite(v)) w.WriteNumberValue(v);
         else w.WriteNullValue();

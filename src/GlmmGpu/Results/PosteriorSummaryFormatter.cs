@@ -9,7 +9,8 @@ namespace GlmmGpu.Results;
 /// <summary>
 /// A Bayesian fit's summary, laid out as rstanarm's and brms's: the model, the sampler's settings, the priors, then one
 /// table per block (fixed effects, the grouping factor's SDs and correlations, the dispersion) with mean, sd, the 2.5%,
-/// 50% and 97.5% quantiles, MCSE, bulk and tail ESS and R-hat, then the sampler's diagnostics and warnings.
+/// 50% and 97.5% quantiles, MCSE, bulk and tail ESS and R-hat, then the sampler's diagnostics and warnings (a grid
+/// fit's lines instead, <see cref="GridSummaryLines"/>).
 /// </summary>
 public static class PosteriorSummaryFormatter
 {
@@ -17,15 +18,19 @@ public static class PosteriorSummaryFormatter
     {
         var p = r.Posterior ?? throw new ArgumentException("the fit has no posterior", nameof(r));
         var s = p.Sampler;
+        var grid = p.Grid;
         var sb = new StringBuilder();
         string quadrature = r.NAgq > 1 ? $"adaptive Gauss-Hermite quadrature, nAGQ = {r.NAgq}" : "Laplace approximation";
-        sb.Append($"Bayesian generalized linear mixed model: NUTS on the marginal posterior ({quadrature})\n");
+        string algorithm = grid is null ? "NUTS" : "a grid over the variance parameters";
+        sb.Append($"Bayesian generalized linear mixed model: {algorithm} on the marginal posterior ({quadrature})\n");
         sb.Append($" Family: {FamilyNames.RName(r.Family)}  ( {FamilyNames.RName(r.Link)} )\n");
         sb.Append($"Formula: {r.Formula}\n");
         if (!string.IsNullOrEmpty(dataName)) sb.Append($"   Data: {dataName}\n");
         sb.Append($" Device: {r.Device}\n");
-        sb.Append($"  Draws: {s.Chains} chains, each with iter = {s.Settings.Warmup + s.Settings.Samples}; warmup = {s.Settings.Warmup}; " +
-            $"thin = 1; post-warmup draws = {s.Chains * s.Settings.Samples}; seed = {s.Seed}; {s.Metric} metric\n");
+        if (s is not null)
+            sb.Append($"  Draws: {s.Chains} chains, each with iter = {s.Settings.Warmup + s.Settings.Samples}; warmup = {s.Settings.Warmup}; " +
+                $"thin = 1; post-warmup draws = {s.Chains * s.Settings.Samples}; seed = {s.Seed}; {s.Metric} metric\n");
+        if (grid is not null) sb.Append(GridSummaryLines.Header(grid));
         sb.Append($"Observations: {r.NObs}; groups: {string.Join(", ", r.NGroups.Select(g => $"{g.Factor}, {g.Levels}"))}\n\n");
         sb.Append("Priors:\n");
         foreach (var line in p.Priors) sb.Append("  ").Append(line).Append('\n');
@@ -41,12 +46,16 @@ public static class PosteriorSummaryFormatter
             sb.Append("\nDispersion:\n");
             Table(sb, [(d.Name, d)]);
         }
-        sb.Append($"\nSampler: step sizes {string.Join(", ", s.StepSizes.Select(v => G(v, 3)))}; mean accept_stat " +
-            $"{string.Join(", ", s.MeanAcceptance.Select(v => G(v, 3)))}; E-BFMI {string.Join(", ", s.Ebfmi.Select(v => G(v, 3)))}\n");
-        sb.Append($"  {s.Divergences.Sum()} divergent transitions, {s.MaxTreeDepthHits.Sum()} at max treedepth {s.Settings.MaxTreeDepth}; " +
-            $"{s.Leapfrogs} leapfrog steps, {s.Evaluations} likelihood evaluations in {s.SamplingSeconds:0.00} s\n");
-        sb.Append("MCSE is the Monte Carlo SE of the mean; Bulk_ESS and Tail_ESS are effective sample sizes and Rhat the\n" +
-            "rank-normalised split R-hat (Vehtari et al. 2021; 1 at convergence).\n");
+        if (s is not null)
+        {
+            sb.Append($"\nSampler: step sizes {string.Join(", ", s.StepSizes.Select(v => G(v, 3)))}; mean accept_stat " +
+                $"{string.Join(", ", s.MeanAcceptance.Select(v => G(v, 3)))}; E-BFMI {string.Join(", ", s.Ebfmi.Select(v => G(v, 3)))}\n");
+            sb.Append($"  {s.Divergences.Sum()} divergent transitions, {s.MaxTreeDepthHits.Sum()} at max treedepth {s.Settings.MaxTreeDepth}; " +
+                $"{s.Leapfrogs} leapfrog steps, {s.Evaluations} likelihood evaluations in {s.SamplingSeconds:0.00} s\n");
+            sb.Append("MCSE is the Monte Carlo SE of the mean; Bulk_ESS and Tail_ESS are effective sample sizes and Rhat the\n" +
+                "rank-normalised split R-hat (Vehtari et al. 2021; 1 at convergence).\n");
+        }
+        if (grid is not null) sb.Append(GridSummaryLines.Footer(grid));
         foreach (var w in p.Warnings) sb.Append("\nWarning: ").Append(w);
         if (p.Warnings.Count > 0) sb.Append('\n');
         return sb.ToString();

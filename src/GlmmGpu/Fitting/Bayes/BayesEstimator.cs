@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GlmmGpu.Engines;
 using GlmmGpu.Fitting.Bayes.Sampling;
-using GlmmGpu.Kernels.Families;
 using GlmmGpu.Model;
 
 namespace GlmmGpu.Fitting.Bayes;
@@ -15,36 +14,25 @@ namespace GlmmGpu.Fitting.Bayes;
 /// </summary>
 internal static class BayesEstimator
 {
-    /// <summary>Below this many rows the sampler's engine runs on one thread unless told otherwise.</summary>
-    private const int SingleThreadRows = 10_000;
-
     public static FitResult Fit(ModelFrame frame, FitOptions options)
     {
         var bayes = options.Bayes ?? new BayesOptions();
+        if (bayes.Algorithm == BayesAlgorithm.Grid) return Grid.GridEstimator.Fit(frame, options, bayes);
         Check(bayes);
         var clock = Stopwatch.StartNew();
-        int nodes = Math.Max(1, options.NAgq);
-        var ml = MaximumLikelihoodEstimator.Fit(frame, options with { Method = nodes > 1 ? FitMethod.Agq : FitMethod.Laplace, NAgq = nodes, Bayes = null });
-        double mlSeconds = clock.Elapsed.TotalSeconds;
+        using var setup = PosteriorSetup.Create(frame, options, bayes);
+        var ml = setup.MaximumLikelihood;
+        double mlSeconds = setup.MaximumLikelihoodSeconds;
         var psiMl = ml.Record.FinalParameters;
-
-        var data = MarginalLikelihoodData.Create(frame, 1);
-        var layout = data.Layout;
-        // Sampling evaluates the likelihood tens of thousands of times: on a small data set the threads' start-up
-        // would outweigh their share of the rows, so the CPU path runs it on one (results do not depend on threads).
-        var execution = options.Execution.Threads == 0 && frame.RowCount < SingleThreadRows
-            ? options.Execution with { Threads = 1 } : options.Execution;
-        using var engine = EngineFactory.Create(data, execution, nodes, out _);
-        if (nodes > 1) engine.UseNodes(nodes);
+        int nodes = setup.Nodes;
+        var data = setup.Data;
+        var layout = setup.Layout;
+        var engine = setup.Engine;
         var gradient = new double[layout.Count];
-        engine.Evaluate(psiMl, gradient);
-
-        bool gaussianIdentity = frame.Family == FamilyKind.Gaussian && frame.Link == LinkKind.Identity;
-        double responseScale = gaussianIdentity ? ConvergenceDiagnostics.StandardDeviation(frame.Response) : 1.0;
-        var dispersion = ResultBuilder.DispersionOf(frame.Family, 1.0);
-        var priors = PriorSet.Resolve(bayes.Priors, frame.FixedNames, data.Block.GroupingFactor, data.Block.TermNames,
-            layout.Correlated, dispersion?.Name, responseScale);
-        var transform = new PosteriorTransform(layout, priors, frame.Family == FamilyKind.Gamma ? -0.5 : 1.0);
+        double responseScale = setup.ResponseScale;
+        var dispersion = setup.Dispersion;
+        var priors = setup.Priors;
+        var transform = setup.Transform;
 
         // A singular fit's zero SD has no logarithm: start such an SD at a tenth of the response's scale.
         var start = transform.FromPsi(psiMl, 0.1 * responseScale);
@@ -70,7 +58,7 @@ internal static class BayesEstimator
         });
         double samplingSeconds = sampling.Elapsed.TotalSeconds;
 
-        var names = QuantityNames(frame, data, transform, dispersion?.Name);
+        var names = setup.Names;
         var draws = chains.Select(ch => ch.Draws.Select(zDraw =>
         {
             var v = new double[names.Length];
@@ -169,20 +157,6 @@ internal static class BayesEstimator
             throw new GlmmException($"--warmup must be from 0 to --iter - 1 ({b.Iterations - 1}), not {b.WarmupIterations}");
         if (b.MaxTreeDepth < 1) throw new GlmmException($"the maximum tree depth must be 1 or more, not {b.MaxTreeDepth}");
         if (!(b.TargetAcceptance > 0 && b.TargetAcceptance < 1)) throw new GlmmException($"the target acceptance must lie in (0, 1), not {b.TargetAcceptance}");
-    }
-
-    /// <summary>Names of the draws' columns: the coefficients, <c>sd(g, x)</c>, <c>corr(g, x, y)</c>, the dispersion's name.</summary>
-    private static string[] QuantityNames(ModelFrame frame, MarginalLikelihoodData data, PosteriorTransform transform, string? dispersionName)
-    {
-        var names = new List<string>(frame.FixedNames);
-        var g = data.Block.GroupingFactor;
-        var terms = data.Block.TermNames;
-        names.AddRange(terms.Select(t => $"sd({g}, {t})"));
-        if (transform.CorrelationCount > 0)
-            for (int i = 1; i < terms.Length; i++)
-                for (int j = 0; j < i; j++) names.Add($"corr({g}, {terms[j]}, {terms[i]})");
-        if (dispersionName is not null) names.Add(dispersionName);
-        return names.ToArray();
     }
 
     /// <summary>E-BFMI: the mean squared change of energy between draws over its variance.</summary>

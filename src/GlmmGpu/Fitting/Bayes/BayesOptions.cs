@@ -22,6 +22,10 @@ public sealed record BayesOptions
     public int MaxTreeDepth { get; init; } = 10;
     /// <summary>Posterior draws (evenly spaced) at which to draw the random effects (<see cref="RandomEffectDraws"/>); 0 for none.</summary>
     public int RandomEffectDrawCount { get; init; }
+    /// <summary>How the posterior is integrated: NUTS draws (default) or the deterministic grid (<see cref="Grid.GridEstimator"/>).</summary>
+    public BayesAlgorithm Algorithm { get; init; } = BayesAlgorithm.Nuts;
+    /// <summary>The grid's step and threshold, for <see cref="BayesAlgorithm.Grid"/>.</summary>
+    public Grid.GridSettings Grid { get; init; } = new();
 
     public int WarmupIterations => Warmup ?? Iterations / 2;
 

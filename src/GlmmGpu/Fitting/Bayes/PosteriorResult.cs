@@ -44,11 +44,14 @@ public sealed class PosteriorResult
     public required IReadOnlyList<CorrelationSummary> Corr { get; init; }
     /// <summary>The dispersion as results report it (its name in <see cref="PosteriorSummary.Name"/>), null where none.</summary>
     public PosteriorSummary? Dispersion { get; init; }
-    public required SamplerRecord Sampler { get; init; }
+    /// <summary>What NUTS did; null for the grid (<see cref="Grid"/>).</summary>
+    public SamplerRecord? Sampler { get; init; }
+    /// <summary>What the deterministic grid did; null for NUTS.</summary>
+    public Grid.GridRecord? Grid { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The draws' column names: coefficients, <c>sd(g, x)</c>, <c>corr(g, x, y)</c>, the dispersion.</summary>
     public required string[] DrawNames { get; init; }
-    /// <summary>draws[chain][iteration][quantity], after warm-up.</summary>
+    /// <summary>draws[chain][iteration][quantity], after warm-up (none for the grid).</summary>
     public required double[][][] Draws { get; init; }
     /// <summary>The sampler's statistics per chain and iteration after warm-up.</summary>
     public required TransitionStats[][] Stats { get; init; }
@@ -57,7 +60,7 @@ public sealed class PosteriorResult
 
     public PosteriorResult WithRandomEffects(RandomEffectDrawSet draws) => new()
     {
-        Priors = Priors, Fixef = Fixef, Factor = Factor, Sd = Sd, Corr = Corr, Dispersion = Dispersion, Sampler = Sampler,
+        Priors = Priors, Fixef = Fixef, Factor = Factor, Sd = Sd, Corr = Corr, Dispersion = Dispersion, Sampler = Sampler, Grid = Grid,
         Warnings = Warnings, DrawNames = DrawNames, Draws = Draws, Stats = Stats, RandomEffects = draws,
     };
 }

@@ -41,7 +41,7 @@ public class BayesReferenceTests
             Compare(name, ours[name], reference.GetProperty(name));
         Compare("sd(herd)", post.Sd[0], reference.GetProperty("sd:Sigma[herd:(Intercept),(Intercept)]"));
         Assert.All(post.Fixef.Append(post.Sd[0]), s => Assert.True(s.Rhat < 1.01, $"{s.Name}: R-hat {s.Rhat}"));
-        Assert.Equal(0, post.Sampler.Divergences.Sum());
+        Assert.Equal(0, post.Sampler!.Divergences.Sum());
         Assert.True(fit.Converged);
         Assert.Equal(FitMethod.Bayes, fit.Method);
         Assert.Equal(4 * 1000, post.Draws.Sum(c => c.Length));
