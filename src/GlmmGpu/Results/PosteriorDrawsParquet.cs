@@ -6,7 +6,8 @@ namespace GlmmGpu.Results;
 
 /// <summary>
 /// The draws as Parquet, in the columns and order of <see cref="PosteriorDrawsCsv"/> (the chain, iteration and draw
-/// numbers and Stan's integer sampler columns as 32-bit integers, the rest as doubles), one row group: for draws
+/// numbers and Stan's integer sampler columns as 32-bit integers, the rest as doubles; NUTS's draws only have sampler
+/// columns), one row group: for draws
 /// files too large to read back quickly as text (arrow::read_parquet, pandas.read_parquet).
 /// </summary>
 public static class PosteriorDrawsParquet
@@ -27,6 +28,8 @@ public static class PosteriorDrawsParquet
         var leapfrogs = new int[rows];
         var divergent = new int[rows];
         var energy = new double[rows];
+        // A grid's draws are independent: no sampler columns.
+        bool sampled = p.Sampler is not null;
         int r = 0;
         for (int c = 0; c < p.Draws.Length; c++)
             for (int i = 0; i < p.Draws[c].Length; i++, r++)
@@ -35,6 +38,7 @@ public static class PosteriorDrawsParquet
                 iteration[r] = i + 1;
                 draw[r] = r + 1;
                 for (int k = 0; k < quantities.Length; k++) quantities[k][r] = p.Draws[c][i][k];
+                if (!sampled) continue;
                 var s = p.Stats[c][i];
                 logDensity[r] = s.LogDensity;
                 accept[r] = s.AcceptStat;
@@ -49,6 +53,11 @@ public static class PosteriorDrawsParquet
             (new DataField<int>(".chain"), chain), (new DataField<int>(".iteration"), iteration), (new DataField<int>(".draw"), draw),
         };
         for (int k = 0; k < quantities.Length; k++) columns.Add((new DataField<double>(p.DrawNames[k]), quantities[k]));
+        if (!sampled)
+        {
+            ParquetTable.Write(path, columns);
+            return;
+        }
         columns.Add((new DataField<double>(DoubleStats[0]), logDensity));
         columns.Add((new DataField<double>(DoubleStats[1]), accept));
         columns.Add((new DataField<double>(DoubleStats[2]), stepSize));

@@ -83,10 +83,44 @@ public class BayesCommandTests
             var ranefLines = File.ReadAllLines(ranef);
             Assert.Equal(".chain,.iteration,herd,term,value", ranefLines[0]);
             Assert.Equal(1 + 3 * 15, ranefLines.Length);
+
+            // The same run with the draws to Parquet: the same columns and the same numbers as the CSV.
+            string drawsParquet = Path.Combine(dir, "draws.parquet"), ranefParquet = Path.Combine(dir, "ranef.parquet");
+            code = CliProgram.Run(["fit", "--data", Fixtures.Path("cbpp.csv"), "--factor", "herd,period", "--family", "binomial",
+                "--formula", "cbind(incidence, size - incidence) ~ period + (1 | herd)", "--device", "cpu", "--quiet",
+                "--method", "bayes", "--chains", "2", "--iter", "400", "--seed", "3", "--prior", "sd ~ exponential(1)",
+                "--draws", drawsParquet, "--ranef-draws", ranefParquet, "--ranef-draw-count", "3"], new StringWriter(), stderr);
+            Assert.True(code is 0 or 1, stderr.ToString());
+            AssertSameTable(GlmmGpu.Data.CsvLoader.Load(draws), GlmmGpu.Data.ParquetLoader.Load(drawsParquet));
+            AssertSameTable(GlmmGpu.Data.CsvLoader.Load(ranef), GlmmGpu.Data.ParquetLoader.Load(ranefParquet));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static void AssertSameTable(GlmmGpu.Data.DataTable csv, GlmmGpu.Data.DataTable parquet)
+    {
+        Assert.Equal(csv.Columns.Select(c => c.Name), parquet.Columns.Select(c => c.Name));
+        Assert.Equal(csv.RowCount, parquet.RowCount);
+        for (int c = 0; c < csv.Columns.Count; c++)
+            switch (csv.Columns[c], parquet.Columns[c])
+            {
+                case (GlmmGpu.Data.NumericColumn a, GlmmGpu.Data.NumericColumn b):
+                    for (int i = 0; i < csv.RowCount; i++)
+                        Assert.True(a.Values[i].Equals(b.Values[i]), $"column {a.Name} row {i + 1}: {a.Values[i]:R} in the CSV, {b.Values[i]:R} in the Parquet file");
+                    break;
+                case (GlmmGpu.Data.StringColumn a, GlmmGpu.Data.StringColumn b):
+                    Assert.Equal(a.Values.Take(csv.RowCount), b.Values.Take(csv.RowCount));
+                    break;
+                case (GlmmGpu.Data.NumericColumn a, GlmmGpu.Data.StringColumn b):
+                    // Level labels that look like numbers: the CSV reads them as numbers, the Parquet file keeps text.
+                    Assert.Equal(a.Values.Take(csv.RowCount).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)), b.Values.Take(csv.RowCount));
+                    break;
+                default:
+                    Assert.Fail($"column {csv.Columns[c].Name} has different types");
+                    break;
+            }
     }
 }
