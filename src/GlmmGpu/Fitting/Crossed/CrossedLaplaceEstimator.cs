@@ -47,7 +47,7 @@ internal static class CrossedLaplaceEstimator
         // Stage 1: theta alone, the fixed effects estimated with the modes.
         var trail1 = recorder.Progress("fitting (theta)");
         var beta = glm.Beta;
-        var stage1 = Bfgs.Minimize(ExactObjective(theta => -laplace.LogLikelihood(beta, theta, phi0, estimateFixed: true), laplace.TryGradient),
+        var stage1 = Bfgs.Minimize(ExactObjective.Of(theta => -laplace.LogLikelihood(beta, theta, phi0, estimateFixed: true), NegatedGradient(laplace)),
             theta0, options.MaxIterations, 1e-6, (i, f) => trail1(i, -f), ThetaScale(terms, theta0));
         laplace.LogLikelihood(beta, stage1.Minimizer, phi0, estimateFixed: true);
         recorder.Phase($"Laplace with the fixed effects profiled ({stage1.Evaluations} iterations' evaluations)");
@@ -67,14 +67,14 @@ internal static class CrossedLaplaceEstimator
         double NegativeLogLik(double[] psi) =>
             -laplace.LogLikelihood(psi.AsSpan(0, p), psi.AsSpan(p, nTheta), hasDispersion ? Math.Exp(psi[count - 1]) : 1.0, estimateFixed: false);
         var trail2 = recorder.Progress("fitting");
-        var objective = ExactObjective(NegativeLogLik, laplace.TryGradient);
+        var objective = ExactObjective.Of(NegativeLogLik, NegatedGradient(laplace));
         double f0 = objective(psi0, new double[count]);
         var summary = Bfgs.Minimize(objective, psi0, options.MaxIterations, Math.Max(1e-9, 1e-13 * Math.Abs(f0)), (i, f) => trail2(i, -f), h0);
         var psi = summary.Minimizer;
         recorder.Phase($"Laplace ({summary.Iterations} iterations)");
 
         Diagnostics.Begin($"standard errors ({count} parameters, differenced Hessian)");
-        var hessian = GradientHessian(NegativeLogLik, laplace.TryGradient, psi) ?? DifferencedHessian(NegativeLogLik, psi);
+        var hessian = GradientHessian(NegativeLogLik, NegatedGradient(laplace), psi) ?? DifferencedHessian(NegativeLogLik, psi);
         recorder.Phase("standard errors");
         double logLik = laplace.LogLikelihood(psi.AsSpan(0, p), psi.AsSpan(p, nTheta), hasDispersion ? Math.Exp(psi[count - 1]) : 1.0, estimateFixed: false);
         var lambda = terms.Lambda(psi.AsSpan(p, nTheta));
@@ -100,23 +100,14 @@ internal static class CrossedLaplaceEstimator
             logLik, remlCriterion: null, parameterCount: count, converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 1, residuals);
     }
 
-    /// <summary>The negative log-likelihood with its exact gradient (the gradient of the evaluation just made, negated),
-    /// differenced where the exact one does not apply.</summary>
-    private static Bfgs.Objective ExactObjective(Func<double[], double> negativeLogLik, TryGradient gradientOfLast)
-    {
-        var differenced = DifferencedObjective.Of(negativeLogLik);
-        return (x, gradient) =>
+    /// <summary>The gradient of the negative log-likelihood at the Laplace deviance's last evaluation.</summary>
+    private static TryGradient NegatedGradient<TModel>(CrossedLaplaceDeviance<TModel> laplace) where TModel : struct, IRowLikelihood =>
+        gradient =>
         {
-            if (gradient.IsEmpty) return negativeLogLik(x.ToArray());
-            double f = negativeLogLik(x.ToArray());
-            if (!double.IsFinite(f)) return double.PositiveInfinity;
-            if (!gradientOfLast(gradient)) return differenced(x, gradient);
+            if (!laplace.TryGradient(gradient)) return false;
             for (int k = 0; k < gradient.Length; k++) gradient[k] = -gradient[k];
-            return f;
+            return true;
         };
-    }
-
-    internal delegate bool TryGradient(Span<double> gradient);
 
     /// <summary>The Hessian of the negative log-likelihood by central differences of its exact gradient (2 k
     /// evaluations where differences of values take 2 k^2); null where the exact gradient does not apply.</summary>
@@ -134,7 +125,7 @@ internal static class CrossedLaplaceEstimator
             if (!double.IsFinite(negativeLogLik(point)) || !gradientOfLast(up)) return null;
             point[j] = x[j] - step;
             if (!double.IsFinite(negativeLogLik(point)) || !gradientOfLast(down)) return null;
-            for (int i = 0; i < n; i++) h[i, j] = -(up[i] - down[i]) / (2 * step);
+            for (int i = 0; i < n; i++) h[i, j] = (up[i] - down[i]) / (2 * step);
         }
         for (int i = 0; i < n; i++)
             for (int j = 0; j < i; j++) h[i, j] = h[j, i] = (h[i, j] + h[j, i]) / 2;

@@ -14,16 +14,13 @@ namespace GlmmGpu.Fitting.Crossed;
 /// (<see cref="SelectedInverse"/>), one adjoint solve and two passes over the rows replace the 1 + k (forward) or 1 + 2k
 /// (central) Laplace evaluations of a differenced gradient.
 /// <para>The modes (and fixed effects) are stationary, so the first two terms differentiate at fixed modes. log|A| moves
-/// with theta directly, d log|A| = 2 (levels_k T_k^-1 - sum_l B_l T_k^-1)[c, r] for theta the (r, c) entry of term k's
-/// factor T_k (as in <see cref="ProfiledDevianceGradient"/>), and through the weights at the moving mode:
+/// with theta directly (<see cref="LogDeterminantSlope"/>), and through the weights at the moving mode:
 /// -(1/2) sum_i h_i dw_i with h_i = z_i' Lambda A^-1 Lambda' z_i and dw_i = -l3_i d eta_i. The mode's motion
 /// d eta = X d beta + Z Lambda_j u + Z Lambda du follows from the stationarity equations, and enters only through the
 /// adjoint v = M^-1 [X'c; Lambda'Z'c], c_i = l3_i h_i, M the inner problem's Hessian (A, bordered by X in the first stage).</para>
 /// </summary>
 internal static class CrossedLaplaceGradient
 {
-    private const double SmallestDiagonal = 1e-6;
-
     /// <summary>Writes d l / d (parameters) at the state of the last evaluation: theta only when
     /// <paramref name="withFixedInside"/>, else (beta, theta[, log phi]). False where a term's factor is near singular.</summary>
     public static bool TryCompute<TModel>(ModelFrame frame, CrossedTerms terms, IReadOnlyList<Mat3> lambda, double phi,
@@ -31,18 +28,10 @@ internal static class CrossedLaplaceGradient
         Span<double> gradient) where TModel : struct, IRowLikelihood
     {
         int termCount = terms.Blocks.Length, n = frame.RowCount, p = frame.P;
-        var inverseFactors = new Mat3[termCount];
-        for (int k = 0; k < termCount; k++)
-        {
-            int q = terms.Blocks[k].Q;
-            for (int d = 0; d < q; d++)
-                if (!(Math.Abs(lambda[k][d, d]) >= SmallestDiagonal)) return false;
-            inverseFactors[k] = SmallLinearAlgebra.InverseLower(lambda[k], q);
-        }
+        if (!LogDeterminantSlope.TryInverseFactors(terms, lambda, out var inverseFactors)) return false;
         var pattern = terms.Pattern;
         var selected = new SelectedInverse(factor, pattern, parallel);
-        var offsets = new int[termCount];
-        for (int k = 1; k < termCount; k++) offsets[k] = offsets[k - 1] + terms.Blocks[k - 1].LevelCount * terms.Blocks[k - 1].Q;
+        var offsets = terms.EffectOffset;
 
         // Pass 1: the rows' derivatives, leverages h_i and c_i = l3_i h_i, with [X'c; Lambda'Z'c] (Z'c first).
         var l1 = new double[n];
@@ -67,7 +56,7 @@ internal static class CrossedLaplaceGradient
                 for (int d = 0; d < block.Q; d++) zc[at + d] += block.Z[(long)d * n + i] * ci;
             }
         }
-        var adjoint = LambdaTransposed(terms, lambda, offsets, zc);
+        var adjoint = LambdaTransposed(terms, lambda, zc);
         var adjointFixed = Array.Empty<double>();
         factor.ForwardSolve(adjoint);
         if (withFixedInside)
@@ -132,16 +121,15 @@ internal static class CrossedLaplaceGradient
 
         int thetaAt = withFixedInside ? 0 : p;
         betaScore.CopyTo(gradient);
+        var logDetSlope = LogDeterminantSlope.Compute(terms, inverseFactors, selected);
         for (int k = 0; k < termCount; k++)
         {
             var block = terms.Blocks[k];
             int q = block.Q, levels = block.LevelCount, offset = offsets[k];
-            var blockSum = k == 0 ? selected.FirstBlockSum() : selected.RestBlockSum(k);
-            var sumTimesInverse = SmallLinearAlgebra.Multiply(blockSum, inverseFactors[k], q);
             for (int t = 0; t < terms.Layouts[k].ThetaCount; t++)
             {
                 var (r, col) = terms.Layouts[k].ThetaPosition(t);
-                double g = -(levels * inverseFactors[k][col, r] - sumTimesInverse[col, r]);
+                double g = -0.5 * logDetSlope[terms.ThetaOffset[k] + t];
                 for (int l = 0; l < levels; l++)
                 {
                     int at = offset + l * q;
@@ -196,7 +184,7 @@ internal static class CrossedLaplaceGradient
     }
 
     /// <summary>Lambda' x for x in the layout of u, term by term and level by level.</summary>
-    private static double[] LambdaTransposed(CrossedTerms terms, IReadOnlyList<Mat3> lambda, int[] offsets, double[] x)
+    private static double[] LambdaTransposed(CrossedTerms terms, IReadOnlyList<Mat3> lambda, double[] x)
     {
         var result = new double[x.Length];
         for (int k = 0; k < terms.Blocks.Length; k++)
@@ -204,7 +192,7 @@ internal static class CrossedLaplaceGradient
             int q = terms.Blocks[k].Q;
             for (int l = 0; l < terms.Blocks[k].LevelCount; l++)
             {
-                int at = offsets[k] + l * q;
+                int at = terms.EffectOffset[k] + l * q;
                 var v = default(Vec3);
                 for (int d = 0; d < q; d++) v[d] = x[at + d];
                 var t = SmallLinearAlgebra.MultiplyTransposed(lambda[k], q, v);

@@ -23,7 +23,17 @@ internal static class CrossedLinearEstimator
         public CrossedTerms Terms => terms;
         public BlockedCholesky Factor => factor;
 
+        private double[]? lastTheta;
+        private ProfiledDeviance.Profiled? lastProfiled;
+
         public ProfiledDeviance.Profiled? At(ReadOnlySpan<double> theta)
+        {
+            lastTheta = theta.ToArray();
+            lastProfiled = Profile(theta);
+            return lastProfiled;
+        }
+
+        private ProfiledDeviance.Profiled? Profile(ReadOnlySpan<double> theta)
         {
             if (!factor.Factor(products, terms.Lambda(theta))) return null;
             int pa = products.Augmented, p = pa - 1;
@@ -40,13 +50,17 @@ internal static class CrossedLinearEstimator
 
         public double Deviance(double[] theta) => At(theta)?.Deviance ?? double.PositiveInfinity;
 
-        /// <summary>The deviance and its exact gradient (<see cref="ProfiledDevianceGradient"/>); false where the
-        /// closed form does not apply (a term's factor near singular), the deviance still given.</summary>
+        /// <summary>The exact gradient (<see cref="ProfiledDevianceGradient"/>) at the last point <see cref="At"/>
+        /// factored; false where the closed form does not apply there (a term's factor near singular).</summary>
+        public bool TryGradientOfLast(Span<double> gradient) =>
+            lastTheta is not null && lastProfiled is { } f &&
+            ProfiledDevianceGradient.TryCompute(frame, terms, factor, terms.Lambda(lastTheta), f, criterion, weights, response, parallel, gradient);
+
+        /// <summary>The deviance and its exact gradient; false where the closed form does not apply, the deviance still given.</summary>
         public bool DevianceAndGradient(double[] theta, Span<double> gradient, out double deviance)
         {
-            var profiled = At(theta);
-            deviance = profiled?.Deviance ?? double.PositiveInfinity;
-            return profiled is { } f && ProfiledDevianceGradient.TryCompute(frame, terms, factor, terms.Lambda(theta), f, criterion, weights, response, parallel, gradient);
+            deviance = Deviance(theta);
+            return TryGradientOfLast(gradient);
         }
     }
 
@@ -94,19 +108,9 @@ internal static class CrossedLinearEstimator
             parameterCount: frame.P + terms.ThetaCount + 1, summary.Converged, singular, terms.Ranef(modes, covariances), messages, nAgq: 0, residuals: null);
     }
 
-    /// <summary>The profiled deviance with its exact gradient, differenced only at points where a term's factor is
-    /// (near) singular.</summary>
-    internal static Bfgs.Objective ExactObjective(Profiler profiler)
-    {
-        var differenced = DifferencedObjective.Of(profiler.Deviance);
-        return (x, gradient) =>
-        {
-            if (gradient.IsEmpty) return profiler.Deviance(x.ToArray());
-            if (profiler.DevianceAndGradient(x.ToArray(), gradient, out double deviance))
-                return double.IsFinite(deviance) ? deviance : double.PositiveInfinity;
-            return differenced(x, gradient);
-        };
-    }
+    /// <summary>The profiled deviance with its exact gradient (<see cref="ExactObjective"/>).</summary>
+    internal static Bfgs.Objective ExactObjective(Profiler profiler) =>
+        Crossed.ExactObjective.Of(profiler.Deviance, profiler.TryGradientOfLast);
 
     /// <summary>BFGS over theta, scaled as the single-factor fit scales it (the deviance's curvature about
     /// 2 n_levels / theta^2 per term).</summary>

@@ -20,6 +20,8 @@ internal sealed class CrossedTerms
     public ParameterLayout[] Layouts { get; }
     public int[] ThetaOffset { get; }
     public int ThetaCount { get; }
+    /// <summary>Each term's first effect in the layout of the spherical effects u (the terms' levels one after another).</summary>
+    public int[] EffectOffset { get; }
     public BlockedPattern Pattern { get; }
 
     public CrossedTerms(ModelFrame frame)
@@ -37,6 +39,8 @@ internal sealed class CrossedTerms
             count += Layouts[k].ThetaCount;
         }
         ThetaCount = count;
+        EffectOffset = new int[Blocks.Length];
+        for (int k = 1; k < Blocks.Length; k++) EffectOffset[k] = EffectOffset[k - 1] + Blocks[k - 1].LevelCount * Blocks[k - 1].Q;
         int rest = Blocks.Skip(1).Sum(b => b.LevelCount * b.Q);
         if (rest > DenseLimit)
             throw new GlmmException(
@@ -77,10 +81,9 @@ internal sealed class CrossedTerms
     public double[][][] Modes(double[] u, IReadOnlyList<Mat3> lambda)
     {
         var result = new double[Blocks.Length][][];
-        int offset = 0;
         for (int k = 0; k < Blocks.Length; k++)
         {
-            int q = Blocks[k].Q;
+            int q = Blocks[k].Q, offset = EffectOffset[k];
             var modes = new double[Blocks[k].LevelCount][];
             for (int l = 0; l < modes.Length; l++)
             {
@@ -91,7 +94,6 @@ internal sealed class CrossedTerms
                 for (int d = 0; d < q; d++) modes[l][d] = b[d];
             }
             result[k] = modes;
-            offset += modes.Length * q;
         }
         return result;
     }

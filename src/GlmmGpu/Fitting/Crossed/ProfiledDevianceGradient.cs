@@ -13,30 +13,18 @@ namespace GlmmGpu.Fitting.Crossed;
 /// <para>With A = Lambda'Z'WZ Lambda + I, r2 the penalised residual sum of squares and S = RX'RX, for theta_i the
 /// entry (r, c) of term k's factor T_k:</para>
 /// <list type="bullet">
-/// <item>d log|A| = 2 tr(A^-1 Lambda'Z'WZ Lambda_i) = 2 (levels_k T_k^-1 - sum_l B_l T_k^-1)[c, r], using
-/// Lambda'Z'WZ = (A - I) Lambda^-1 (B_l the diagonal blocks of A^-1); this needs every T_k invertible.</item>
+/// <item>d log|A| from <see cref="LogDeterminantSlope"/> (it needs every T_k invertible).</item>
 /// <item>d r2 = -2 sum_l g_l[r] u_l[c] (envelope theorem), g = Z'W(y - X beta - Z Lambda u), u the spherical modes.</item>
 /// <item>d log|S| = -2 tr(S^-1 H'Lambda_i M) with M = A^-1 Lambda'Z'WX and H = Z'W(X - Z Lambda M) (REML only).</item>
 /// </list>
 /// </summary>
 internal static class ProfiledDevianceGradient
 {
-    /// <summary>Below this a diagonal of some T_k makes Lambda^-1 unreliable: the caller differences instead.</summary>
-    private const double SmallestDiagonal = 1e-6;
-
     /// <summary>Writes the gradient; false where some T_k is (near) singular and the closed form does not apply.</summary>
     public static bool TryCompute(ModelFrame frame, CrossedTerms terms, BlockedCholesky factor, IReadOnlyList<Mat3> lambda,
         ProfiledDeviance.Profiled profiled, LmmCriterion criterion, double[] weights, double[] response, ParallelOptions parallel, Span<double> gradient)
     {
-        int termCount = terms.Blocks.Length;
-        var inverseFactors = new Mat3[termCount];
-        for (int k = 0; k < termCount; k++)
-        {
-            int q = terms.Blocks[k].Q;
-            for (int d = 0; d < q; d++)
-                if (!(Math.Abs(lambda[k][d, d]) >= SmallestDiagonal)) return false;
-            inverseFactors[k] = SmallLinearAlgebra.InverseLower(lambda[k], q);
-        }
+        if (!LogDeterminantSlope.TryInverseFactors(terms, lambda, out var inverseFactors)) return false;
         int p = frame.P;
         bool reml = criterion == LmmCriterion.Reml;
         var beta = profiled.Beta;
@@ -57,17 +45,15 @@ internal static class ProfiledDevianceGradient
         int n = frame.RowCount;
         // The criterion's derivative in r2: n log r2 (ML), (n - p) log r2 (REML), or r2 itself (PQL's unit scale).
         double rssScale = criterion switch { LmmCriterion.Ml => n / profiled.Rss, LmmCriterion.Reml => (n - p) / profiled.Rss, _ => 1.0 };
-        int offset = 0;
-        for (int k = 0; k < termCount; k++)
+        var logDetSlope = LogDeterminantSlope.Compute(terms, inverseFactors, selected);
+        for (int k = 0; k < terms.Blocks.Length; k++)
         {
             var block = terms.Blocks[k];
-            int q = block.Q, levels = block.LevelCount;
-            var blockSum = k == 0 ? selected.FirstBlockSum() : selected.RestBlockSum(k);
-            var sumTimesInverse = SmallLinearAlgebra.Multiply(blockSum, inverseFactors[k], q);
+            int q = block.Q, levels = block.LevelCount, offset = terms.EffectOffset[k];
             for (int t = 0; t < terms.Layouts[k].ThetaCount; t++)
             {
                 var (r, c) = terms.Layouts[k].ThetaPosition(t);
-                double logDetA = 2 * (levels * inverseFactors[k][c, r] - sumTimesInverse[c, r]);
+                double logDetA = logDetSlope[terms.ThetaOffset[k] + t];
                 double rss = 0;
                 for (int l = 0; l < levels; l++) rss += residualScores[offset + l * q + r] * u[offset + l * q + c];
                 rss *= -2;
@@ -82,7 +68,6 @@ internal static class ProfiledDevianceGradient
                         }
                 gradient[terms.ThetaOffset[k] + t] = logDetA + logDetS + rssScale * rss;
             }
-            offset += levels * q;
         }
         return true;
     }
@@ -97,8 +82,7 @@ internal static class ProfiledDevianceGradient
         int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length;
         var effects = terms.Modes(u, lambda);
         var columnEffects = m.Select(column => terms.Modes(column, lambda)).ToArray();
-        var offsets = new int[termCount];
-        for (int k = 1; k < termCount; k++) offsets[k] = offsets[k - 1] + terms.Blocks[k - 1].LevelCount * terms.Blocks[k - 1].Q;
+        var offsets = terms.EffectOffset;
         var scores = new double[u.Length];
         columnScores = m.Select(_ => new double[u.Length]).ToArray();
         var x = frame.X;
