@@ -342,66 +342,7 @@ public sealed class BlockedCholesky
 
     /// <summary>
     /// The q_k-by-q_k diagonal blocks of (L L')^-1, one per level of every term (in the pattern's order): the
-    /// conditional covariance of the spherical effects, up to the residual variance. Uses L_rr^-1 in full, once per fit.
+    /// conditional covariance of the spherical effects, up to the residual variance; from the selected inverse.
     /// </summary>
-    public Mat3[][] InverseDiagonalBlocks()
-    {
-        int q0 = pattern.Q0, m = pattern.RestSize;
-        var inverse = DenseInverse.InverseLower(Rest, m, parallel);
-        // Transposed, so that a column of L_rr^-1 is a contiguous row.
-        var columns = new double[(long)m * m];
-        for (int r = 0; r < m; r++)
-            for (int c = 0; c <= r; c++) columns[(long)c * m + r] = inverse[(long)r * m + c];
-        var result = new Mat3[pattern.Terms.Count][];
-        result[0] = new Mat3[pattern.Levels0];
-        Parallel.For(0, pattern.Levels0, parallel, () => new double[3 * m], (j, _, y) =>
-        {
-            var inverseFirst = SmallLinearAlgebra.InverseLower(First[j], q0);
-            Array.Clear(y);
-            // y_d = L_rr^-1 L_r0 (L_j^-1 e_d): the dense block's part of column (j, d) of L^-1.
-            for (int s = pattern.ColumnStart[j]; s < pattern.ColumnStart[j + 1]; s++)
-            {
-                long source = (long)pattern.SlotRow[s] * m;
-                for (int d = 0; d < q0; d++)
-                {
-                    double g = 0;
-                    for (int f = 0; f < q0; f++) g += Sparse[(long)s * q0 + f] * inverseFirst[f, d];
-                    if (g == 0) continue;
-                    for (int c = pattern.SlotRow[s]; c < m; c++) y[d * m + c] += g * columns[source + c];
-                }
-            }
-            var v = default(Mat3);
-            for (int d = 0; d < q0; d++)
-                for (int e = 0; e < q0; e++)
-                {
-                    double sum = 0;
-                    for (int f = 0; f < q0; f++) sum += inverseFirst[f, d] * inverseFirst[f, e];
-                    for (int c = 0; c < m; c++) sum += y[d * m + c] * y[e * m + c];
-                    v[d, e] = sum;
-                }
-            result[0][j] = v;
-            return y;
-        }, _ => { });
-        for (int k = 1; k < pattern.Terms.Count; k++)
-        {
-            var term = pattern.Terms[k];
-            var blocks = new Mat3[term.Levels];
-            for (int l = 0; l < term.Levels; l++)
-            {
-                int first = pattern.RestOffset[k] + l * term.Q;
-                var v = default(Mat3);
-                for (int d = 0; d < term.Q; d++)
-                    for (int e = 0; e < term.Q; e++)
-                    {
-                        double sum = 0;
-                        long a = (long)(first + d) * m, b = (long)(first + e) * m;
-                        for (int c = 0; c < m; c++) sum += columns[a + c] * columns[b + c];
-                        v[d, e] = sum;
-                    }
-                blocks[l] = v;
-            }
-            result[k] = blocks;
-        }
-        return result;
-    }
+    public Mat3[][] InverseDiagonalBlocks() => new SelectedInverse(this, pattern, parallel).DiagonalBlocks();
 }

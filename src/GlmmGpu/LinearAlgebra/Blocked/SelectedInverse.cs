@@ -101,6 +101,27 @@ public sealed class SelectedInverse
         return result;
     }
 
+    /// <summary>The q_k-by-q_k diagonal blocks, one per level of every term (in the pattern's order).</summary>
+    public Mat3[][] DiagonalBlocks()
+    {
+        int m = pattern.RestSize;
+        var result = new Mat3[pattern.Terms.Count][];
+        result[0] = (Mat3[])First.Clone();
+        for (int k = 1; k < pattern.Terms.Count; k++)
+        {
+            var term = pattern.Terms[k];
+            var blocks = new Mat3[term.Levels];
+            for (int l = 0; l < term.Levels; l++)
+            {
+                int first = pattern.RestOffset[k] + l * term.Q;
+                for (int d = 0; d < term.Q; d++)
+                    for (int e = 0; e < term.Q; e++) blocks[l][d, e] = Rest[(long)(first + d) * m + first + e];
+            }
+            result[k] = blocks;
+        }
+        return result;
+    }
+
     /// <summary>The sum over a later term's levels of its q-by-q diagonal blocks of A^-1_rr.</summary>
     public Mat3 RestBlockSum(int term)
     {
