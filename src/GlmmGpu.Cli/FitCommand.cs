@@ -161,13 +161,13 @@ public static class FitCommand
         }
         if (request.DrawsPath is { } drawsPath && result.Posterior is { } posterior)
         {
-            if (IsParquet(drawsPath)) PosteriorDrawsParquet.Write(posterior, drawsPath);
+            if (DataLoader.IsParquet(drawsPath)) PosteriorDrawsParquet.Write(posterior, drawsPath);
             else PosteriorDrawsCsv.Write(posterior, drawsPath);
             ctx.Note($"wrote {drawsPath}");
         }
         if (request.RanefDrawsPath is { } ranefPath && result.Posterior?.RandomEffects is { } ranefDraws)
         {
-            if (IsParquet(ranefPath)) RandomEffectDrawsParquet.Write(ranefDraws, ranefPath);
+            if (DataLoader.IsParquet(ranefPath)) RandomEffectDrawsParquet.Write(ranefDraws, ranefPath);
             else RandomEffectDrawsCsv.Write(ranefDraws, ranefPath);
             ctx.Note($"wrote {ranefPath}");
         }
@@ -349,9 +349,6 @@ public static class FitCommand
     internal static string FrameDetail(ModelFrame frame) =>
         $"{frame.RowCount} rows, {frame.P} fixed effect{(frame.P == 1 ? "" : "s")}, " +
         string.Join(", ", frame.RandomEffects.Select(b => $"{b.LevelCount} groups of {b.GroupingFactor}"));
-
-    /// <summary>Draws go to Parquet where the file is named so, else to CSV.</summary>
-    private static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
 
     internal static string Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 

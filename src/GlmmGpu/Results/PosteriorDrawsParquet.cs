@@ -12,8 +12,6 @@ namespace GlmmGpu.Results;
 /// </summary>
 public static class PosteriorDrawsParquet
 {
-    private static readonly string[] DoubleStats = ["lp__", "accept_stat__", "stepsize__"];
-
     public static void Write(PosteriorResult p, string path)
     {
         int rows = p.Draws.Sum(chain => chain.Length);
@@ -58,9 +56,9 @@ public static class PosteriorDrawsParquet
             ParquetTable.Write(path, columns);
             return;
         }
-        columns.Add((new DataField<double>(DoubleStats[0]), logDensity));
-        columns.Add((new DataField<double>(DoubleStats[1]), accept));
-        columns.Add((new DataField<double>(DoubleStats[2]), stepSize));
+        columns.Add((new DataField<double>("lp__"), logDensity));
+        columns.Add((new DataField<double>("accept_stat__"), accept));
+        columns.Add((new DataField<double>("stepsize__"), stepSize));
         columns.Add((new DataField<int>("treedepth__"), treeDepth));
         columns.Add((new DataField<int>("n_leapfrog__"), leapfrogs));
         columns.Add((new DataField<int>("divergent__"), divergent));

@@ -76,16 +76,17 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
             int k = Math.Min(MaxVectorsPerPass, vectors - first);
             if (many.Length < k)
                 many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
-            for (int v = 0; v < k; v++) StartModes(streams, first + v).CopyTo(many[v].Modes, 0);
+            for (int v = 0; v < k; v++) StartModes(streams, first + v, main.Modes).CopyTo(many[v].Modes, 0);
             Run(psis.Slice(first * count, k * count).ToArray(), many[..k], logLiks.Slice(first, k),
                 gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count));
             for (int v = 0; v < k; v++) KeepModes(streams, first + v, many[v].Modes);
         }
     }
 
-    /// <summary>Where vector k's Newton solves start: its stream's last modes, else the latest single evaluation's.</summary>
-    private Vec3[] StartModes(ReadOnlySpan<int> streams, int k) =>
-        !streams.IsEmpty && streamModes.TryGetValue(streams[k], out var modes) ? modes : main.Modes;
+    /// <summary>Where vector k's Newton solves start: its stream's last modes, else <paramref name="latest"/> (the latest
+    /// single evaluation's).</summary>
+    private Vec3[] StartModes(ReadOnlySpan<int> streams, int k, Vec3[] latest) =>
+        !streams.IsEmpty && streamModes.TryGetValue(streams[k], out var modes) ? modes : latest;
 
     private void KeepModes(ReadOnlySpan<int> streams, int k, Vec3[] modes)
     {
@@ -108,7 +109,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         var point = new double[count];
         for (int v = 0; v < logLiks.Length; v++)
         {
-            (!streams.IsEmpty && streamModes.TryGetValue(streams[v], out var start) ? start : savedModes).CopyTo(main.Modes, 0);
+            StartModes(streams, v, savedModes).CopyTo(main.Modes, 0);
             psis.Slice(v * count, count).CopyTo(point);
             Run(point, [main], logLiks.Slice(v, 1), gradients.IsEmpty ? gradients : gradients.Slice(v * count, count), keepOutputs: false);
             KeepModes(streams, v, main.Modes);

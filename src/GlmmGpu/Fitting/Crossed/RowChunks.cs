@@ -1,3 +1,5 @@
+using GlmmGpu.Engines.Cpu;
+
 namespace GlmmGpu.Fitting.Crossed;
 
 /// <summary>Row loops of the crossed PIRLS on all threads, in fixed chunks: a sum is taken per chunk and the chunks'
@@ -9,12 +11,7 @@ internal static class RowChunks
     public static void For(int n, ParallelOptions parallel, Action<int, int> body)
     {
         int chunks = (n + ChunkRows - 1) / ChunkRows;
-        if (chunks <= 1 || parallel.MaxDegreeOfParallelism == 1)
-        {
-            for (int c = 0; c < chunks; c++) body(c * ChunkRows, Math.Min(n, (c + 1) * ChunkRows));
-            return;
-        }
-        Parallel.For(0, chunks, parallel, c => body(c * ChunkRows, Math.Min(n, (c + 1) * ChunkRows)));
+        BlockLoop.For(chunks, parallel, c => body(c * ChunkRows, Math.Min(n, (c + 1) * ChunkRows)));
     }
 
     public static double Sum(int n, ParallelOptions parallel, Func<int, int, double> chunkSum)
