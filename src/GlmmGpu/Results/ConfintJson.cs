@@ -19,10 +19,12 @@ public static class ConfintJson
         w.WriteStartObject("fixef");
         for (int a = 0; a < ci.FixedNames.Count; a++) Pair(w, ci.FixedNames[a], ci.Fixef[a]);
         w.WriteEndObject();
+        // Keyed as the fit's varcorr is: a factor with several terms gets g, g.1, ...
+        var factorKeys = FitResultJson.UniqueNames(ci.VarCorr.Select(v => v.Factor));
         w.WriteStartObject("varcorr");
-        foreach (var c in ci.VarCorr)
+        foreach (var (c, key) in ci.VarCorr.Zip(factorKeys))
         {
-            w.WriteStartObject(c.Factor);
+            w.WriteStartObject(key);
             w.WriteStartObject("sd");
             for (int i = 0; i < c.TermNames.Length; i++) Pair(w, c.TermNames[i], c.Sd[i]);
             w.WriteEndObject();
@@ -42,9 +44,9 @@ public static class ConfintJson
             for (int a = 0; a < ci.FixedNames.Count; a++) Number(w, ci.FixedNames[a], ci.FixefBootstrapSd![a]);
             w.WriteEndObject();
             w.WriteStartObject("varcorr");
-            foreach (var c in ci.VarCorr)
+            foreach (var (c, key) in ci.VarCorr.Zip(factorKeys))
             {
-                w.WriteStartObject(c.Factor);
+                w.WriteStartObject(key);
                 w.WriteStartObject("sd");
                 for (int i = 0; i < c.TermNames.Length; i++) Number(w, c.TermNames[i], c.SdBootstrapSd![i]);
                 w.WriteEndObject();

@@ -15,29 +15,26 @@ public static class ResponseSimulator
 {
     /// <param name="lambda">The random effects' factor on the linear predictor's scale (Var b = Lambda Lambda').</param>
     /// <param name="phi">The family's dispersion as the likelihood takes it (Gaussian: sigma; Gamma: the shape; negative binomial: the size).</param>
-    public static double[] Draw(ModelFrame frame, ReadOnlySpan<double> beta, in Mat3 lambda, double phi, Random rng)
+    public static double[] Draw(ModelFrame frame, ReadOnlySpan<double> beta, in Mat3 lambda, double phi, Random rng) =>
+        Draw(frame, beta, [(frame.RandomEffects[0], lambda)], phi, rng);
+
+    /// <summary>As above with several random-effects terms, each with its own factor; the terms' effects are drawn in
+    /// the order given, each term's level by level.</summary>
+    public static double[] Draw(ModelFrame frame, ReadOnlySpan<double> beta, IReadOnlyList<(RandomEffectsBlock Block, Mat3 Lambda)> terms, double phi, Random rng)
     {
-        var block = frame.RandomEffects[0];
-        int q = block.Q, n = frame.RowCount;
-        var b = new double[block.LevelCount * q];
-        var z = new double[q];
-        for (int level = 0; level < block.LevelCount; level++)
-        {
-            for (int d = 0; d < q; d++) z[d] = RandomDraws.Normal(rng);
-            for (int d = 0; d < q; d++)
-            {
-                double s = 0;
-                for (int e = 0; e <= d; e++) s += lambda[d, e] * z[e];
-                b[level * q + d] = s;
-            }
-        }
+        int n = frame.RowCount;
+        var effects = terms.Select(t => LevelEffects(t.Block, t.Lambda, rng)).ToArray();
         var y = new double[n];
         for (int i = 0; i < n; i++)
         {
             double eta = frame.Offset[i];
             for (int k = 0; k < frame.P; k++) eta += frame.XAt(i, k) * beta[k];
-            int level = block.LevelOfRow[i];
-            for (int d = 0; d < q; d++) eta += block.Z[(long)d * n + i] * b[level * q + d];
+            for (int t = 0; t < terms.Count; t++)
+            {
+                var block = terms[t].Block;
+                int level = block.LevelOfRow[i], q = block.Q;
+                for (int d = 0; d < q; d++) eta += block.Z[(long)d * n + i] * effects[t][level * q + d];
+            }
             double mu = RowLikelihoodDispatch.Mean(frame.Family, frame.Link, eta);
             double w = frame.Weights[i];
             y[i] = frame.Family switch
@@ -51,6 +48,25 @@ public static class ResponseSimulator
             };
         }
         return y;
+    }
+
+    /// <summary>b = Lambda z for each level of <paramref name="block"/>, z standard normal, level by level.</summary>
+    private static double[] LevelEffects(RandomEffectsBlock block, in Mat3 lambda, Random rng)
+    {
+        int q = block.Q;
+        var b = new double[block.LevelCount * q];
+        var z = new double[q];
+        for (int level = 0; level < block.LevelCount; level++)
+        {
+            for (int d = 0; d < q; d++) z[d] = RandomDraws.Normal(rng);
+            for (int d = 0; d < q; d++)
+            {
+                double s = 0;
+                for (int e = 0; e <= d; e++) s += lambda[d, e] * z[e];
+                b[level * q + d] = s;
+            }
+        }
+        return b;
     }
 
     /// <summary>A seed for replicate <paramref name="index"/> of a run seeded <paramref name="seed"/> (SplitMix64 of the

@@ -5,8 +5,8 @@ using static GlmmGpu.Tests.Cli.CliRunner;
 namespace GlmmGpu.Tests.EndToEnd;
 
 /// <summary><c>glmm fit --method pql</c> with nested factors: glmmPQL's summary (no likelihood, a residual row), the
-/// groups line, and the JSON's residual scale and modes per factor, at glmmPQL's estimates; and the intervals that
-/// do not yet take several factors (the profile, and the bootstrap, whose responses are drawn for one factor).</summary>
+/// groups line, and the JSON's residual scale and modes per factor, at glmmPQL's estimates; and the profile and
+/// bootstrap intervals with several factors.</summary>
 public class CrossedPqlCommandLineTests
 {
     [Fact]
@@ -39,14 +39,33 @@ public class CrossedPqlCommandLineTests
         }
     }
 
+    /// <summary>Both factors' SDs get intervals, printed and in the JSON.</summary>
     [Theory]
-    [InlineData("profile")]
-    [InlineData("boot")]
-    public void IntervalsBeyondWaldWithSeveralFactorsAreRefusedNamingThem(string method)
+    [InlineData("profile", "Profile confidence intervals", "diameter ~ 1 + (1 | plate) + (1 | sample)", "plate", "sample")]
+    [InlineData("boot", "Parametric bootstrap percentile intervals (200 replicates)", "diameter ~ 1 + (1 | plate) + (1 | sample)", "plate", "sample")]
+    public void IntervalsWithSeveralFactorsCoverEveryFactor(string method, string heading, string formula, string first, string second)
     {
-        var (code, _, stderr) = Run("fit", "--data", Fixtures.Path("penicillin.csv"), "--family", "gaussian", "--quiet",
-            "--formula", "diameter ~ 1 + (1 | plate) + (1 | sample)", "--confint", method);
-        Assert.Equal(1, code);
-        Assert.Contains($"--confint {method} needs a single grouping factor for now, and the formula has 2 ('plate', 'sample'): use --confint wald", stderr);
+        string json = Path.Combine(Path.GetTempPath(), $"glmm-{Guid.NewGuid():N}.json");
+        try
+        {
+            string[] arguments = ["fit", "--data", Fixtures.Path("penicillin.csv"), "--family", "gaussian", "--method", "ml", "--quiet",
+                "--formula", formula, "--confint", method, "--json", json];
+            var (code, stdout, stderr) = Run(method == "boot" ? [.. arguments, "--nsim", "200"] : arguments);
+            Assert.True(code == 0, stderr);
+            Assert.Contains(heading, stdout);
+            Assert.Contains("sd_(Intercept)|plate", stdout);
+            Assert.Contains("sd_(Intercept)|sample", stdout);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var varcorr = doc.RootElement.GetProperty("confint").GetProperty("varcorr");
+            foreach (var factor in new[] { first, second })
+            {
+                var sd = varcorr.GetProperty(factor).GetProperty("sd").GetProperty("(Intercept)");
+                Assert.True(sd[0].GetDouble() > 0 && sd[1].GetDouble() > sd[0].GetDouble(), $"{factor}: {sd}");
+            }
+        }
+        finally
+        {
+            File.Delete(json);
+        }
     }
 }

@@ -22,6 +22,16 @@ internal static class CrossedLinearEstimator
     {
         public CrossedTerms Terms => terms;
         public BlockedCholesky Factor => factor;
+        public BlockedCrossProducts Products => products;
+
+        /// <summary>The profiler of the frame's own response and weights, its cross-products filled.</summary>
+        public static Profiler Create(ModelFrame frame, CrossedTerms terms, LmmCriterion criterion, ParallelOptions parallel)
+        {
+            var products = new BlockedCrossProducts(terms.Pattern, frame.P);
+            products.Fill(frame.Weights, frame.X, frame.Response);
+            return new Profiler(frame, terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, parallel), criterion, parallel,
+                frame.Weights, frame.Response);
+        }
 
         private double[]? lastTheta;
         private ProfiledDeviance.Profiled? lastProfiled;
@@ -74,13 +84,9 @@ internal static class CrossedLinearEstimator
             ResidualIdentifiability.Check(frame, block, ResidualIdentifiability.LinearModelRemedy);
         var terms = new CrossedTerms(frame);
         Diagnostics.Begin($"cross-products ({terms.Blocks.Length} grouping factors, {terms.Pattern.RestSize} effects in the dense block)");
-        var products = new BlockedCrossProducts(terms.Pattern, frame.P);
-        products.Fill(frame.Weights, frame.X, frame.Response);
-        recorder.Phase("cross-products");
-
         var criterion = options.Method == FitMethod.Reml ? LmmCriterion.Reml : LmmCriterion.Ml;
-        var profiler = new Profiler(frame, terms, products, new BlockedCholesky(terms.Pattern, products.Augmented, options.Execution.Parallel), criterion, options.Execution.Parallel,
-            frame.Weights, frame.Response);
+        var profiler = Profiler.Create(frame, terms, criterion, options.Execution.Parallel);
+        recorder.Phase("cross-products");
         var trail = recorder.Progress(criterion == LmmCriterion.Reml ? "REML" : "ML");
         var theta0 = terms.IdentityTheta();
         var summary = MinimizeTheta(ExactObjective(profiler), theta0, terms, options.MaxIterations, (i, f) => trail(i, -f / 2));

@@ -42,7 +42,7 @@ internal sealed class CovarianceCoordinates(int q, bool correlated, int[]? order
     }
 
     /// <summary>The lower Cholesky factor with a positive diagonal; a zero pivot (a variance at zero) gives a zero column.</summary>
-    private static Mat3 CholeskyAllowingZeros(in Mat3 a, int q)
+    internal static Mat3 CholeskyAllowingZeros(in Mat3 a, int q)
     {
         var l = default(Mat3);
         for (int j = 0; j < q; j++)

@@ -109,7 +109,14 @@ internal static class GlmmProfile
     /// (0 where they are not profiled).</summary>
     internal static ConfidenceIntervals Assemble(FitResult fit, double level, double[] uHat, double fHat, double[,] hessian,
         Optimization.Bfgs.Objective objective, CovarianceCoordinates covariance, int p, Kernels.Families.FamilyKind family, bool hasDispersion,
-        List<string>? notes = null, LockstepEvaluations? lockstep = null, Reparameterisation? reordered = null)
+        List<string>? notes = null, LockstepEvaluations? lockstep = null, Reparameterisation? reordered = null) =>
+        Assemble(fit, level, uHat, fHat, hessian, objective, [covariance], p, family, hasDispersion, notes, lockstep, reordered);
+
+    /// <summary>As above with one set of covariance coordinates per grouping factor of <see cref="FitResult.VarCorr"/>,
+    /// one after another after the fixed effects; <paramref name="reordered"/> applies to a single one.</summary>
+    internal static ConfidenceIntervals Assemble(FitResult fit, double level, double[] uHat, double fHat, double[,] hessian,
+        Optimization.Bfgs.Objective objective, IReadOnlyList<CovarianceCoordinates> covariances, int p, Kernels.Families.FamilyKind family,
+        bool hasDispersion, List<string>? notes = null, LockstepEvaluations? lockstep = null, Reparameterisation? reordered = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         notes ??= new List<string>();
@@ -118,9 +125,10 @@ internal static class GlmmProfile
         if (regularised)
             notes.Add("the likelihood's Hessian is not positive definite at the estimates (a singular fit?): the profiles start from a regularised curvature");
         var fixef = Enumerable.Repeat(Interval.Unavailable, fit.FixedEffects.Count).ToArray();
-        var component = fit.VarCorr[0];
-        var sd = Enumerable.Repeat(Interval.Unavailable, component.Sd.Length).ToArray();
-        var corr = Enumerable.Repeat(Interval.Unavailable, component.Corr.Length).ToArray();
+        var sds = fit.VarCorr.Select(v => Enumerable.Repeat(Interval.Unavailable, v.Sd.Length).ToArray()).ToArray();
+        var corrs = fit.VarCorr.Select(v => Enumerable.Repeat(Interval.Unavailable, v.Corr.Length).ToArray()).ToArray();
+        var offsets = new int[covariances.Count];
+        for (int c = 1; c < covariances.Count; c++) offsets[c] = offsets[c - 1] + covariances[c - 1].Count;
         Interval? dispersion = fit.Dispersion is null ? null : Interval.Unavailable;
         int refits = 0, evaluations = 0;
         if (inverse is null)
@@ -131,8 +139,11 @@ internal static class GlmmProfile
             // The coordinates to profile and the lower bound of each (an SD's is 0); both ends of each.
             var targets = new List<(int J, double Lower, double Limit)>();
             for (int j = 0; j < p; j++) targets.Add((j, double.NegativeInfinity, 1e8));
-            for (int i = 0; i < covariance.Q; i++) targets.Add((p + i, 0.0, 1e8));
-            if (covariance.Correlated) targets.Add((p + covariance.OffDiagonalIndex(1, 0), double.NegativeInfinity, CorrelationLimit));
+            for (int c = 0; c < covariances.Count; c++)
+            {
+                for (int i = 0; i < covariances[c].Q; i++) targets.Add((p + offsets[c] + i, 0.0, 1e8));
+                if (covariances[c].Correlated) targets.Add((p + offsets[c] + covariances[c].OffDiagonalIndex(1, 0), double.NegativeInfinity, CorrelationLimit));
+            }
             if (hasDispersion && dispersion is not null) targets.Add((uHat.Length - 1, double.NegativeInfinity, 1e8));
             var jobs = targets.SelectMany(t => new[]
             {
@@ -141,23 +152,26 @@ internal static class GlmmProfile
             var ends = profiler.Ends(jobs, z, lockstep);
             var byCoordinate = targets.Select((t, k) => (t.J, Interval: new Interval(ends[2 * k], ends[2 * k + 1]))).ToDictionary(x => x.J, x => x.Interval);
             for (int j = 0; j < p; j++) fixef[j] = byCoordinate[j];
-            for (int i = 0; i < covariance.Q; i++) sd[i] = byCoordinate[p + i];
-            if (covariance.Correlated)
+            for (int c = 0; c < covariances.Count; c++)
             {
-                var a = byCoordinate[p + covariance.OffDiagonalIndex(1, 0)];
-                corr[0] = new Interval(CovarianceCoordinates.CorrelationOf(a.Lower), CovarianceCoordinates.CorrelationOf(a.Upper));
+                var covariance = covariances[c];
+                int at = p + offsets[c];
+                for (int i = 0; i < covariance.Q; i++) sds[c][i] = byCoordinate[at + i];
+                if (!covariance.Correlated) continue;
+                var a = byCoordinate[at + covariance.OffDiagonalIndex(1, 0)];
+                corrs[c][0] = new Interval(CovarianceCoordinates.CorrelationOf(a.Lower), CovarianceCoordinates.CorrelationOf(a.Upper));
                 // corr(i, j) for (2, 0) and (2, 1): the effects reordered so that j comes first and i second.
                 for (int i = 2; i < covariance.Q; i++)
                     for (int j = 0; j < i; j++)
                     {
                         int k = i * (i - 1) / 2 + j;
-                        if (reordered is null)
+                        if (reordered is null || covariances.Count > 1)
                         {
-                            notes.Add($"the profile interval of correlation {k + 1} is not available here (NA)");
+                            notes.Add($"the profile interval of correlation {k + 1} of {fit.VarCorr[c].Factor} is not available here (NA)");
                             continue;
                         }
                         var (interval, otherRefits, otherEvaluations) = ReorderedCorrelation(reordered, covariance.Q, p, i, j, z);
-                        corr[k] = interval;
+                        corrs[c][k] = interval;
                         refits += otherRefits;
                         evaluations += otherEvaluations;
                     }
@@ -175,7 +189,7 @@ internal static class GlmmProfile
             Level = level,
             FixedNames = fit.FixedEffects.Select(c => c.Name).ToArray(),
             Fixef = fixef,
-            VarCorr = new[] { new ComponentIntervals(component.Factor, component.TermNames, sd, corr) },
+            VarCorr = fit.VarCorr.Select((v, c) => new ComponentIntervals(v.Factor, v.TermNames, sds[c], corrs[c])).ToArray(),
             DispersionName = fit.Dispersion?.Name,
             Dispersion = dispersion,
             Notes = notes,

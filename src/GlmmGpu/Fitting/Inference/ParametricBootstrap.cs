@@ -22,7 +22,9 @@ internal static class ParametricBootstrap
     public static ConfidenceIntervals Compute(ModelFrame frame, FitResult fit, IntervalOptions options, FitOptions fitOptions)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var replicate = fit.Method is FitMethod.Ml or FitMethod.Reml ? LinearReplicates(frame, fit, fitOptions) : LikelihoodReplicates(frame, fit, fitOptions);
+        var replicate = frame.RandomEffects.Length > 1 ? SeveralFactorReplicates(frame, fit, fitOptions)
+            : fit.Method is FitMethod.Ml or FitMethod.Reml ? LinearReplicates(frame, fit, fitOptions)
+            : LikelihoodReplicates(frame, fit, fitOptions);
         int count = options.Replicates;
         var estimates = new double[count][];
         var converged = new bool[count];
@@ -42,9 +44,11 @@ internal static class ParametricBootstrap
         return Summarise(fit, options, estimates, converged, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The statistics in order: fixed effects, SDs, correlations, the reported dispersion.</summary>
-    private static double[] Statistics(double[] beta, VarianceComponent varCorr, double? dispersion) =>
-        beta.Concat(varCorr.Sd).Concat(varCorr.Corr).Concat(dispersion is { } d ? new[] { d } : Array.Empty<double>()).ToArray();
+    /// <summary>The statistics in order: fixed effects, each grouping factor's SDs then correlations, the reported dispersion.</summary>
+    private static double[] Statistics(IEnumerable<double> beta, IEnumerable<VarianceComponent> varCorr, double? dispersion) =>
+        beta.Concat(varCorr.SelectMany(v => v.Sd.Concat(v.Corr))).Concat(dispersion is { } d ? new[] { d } : Array.Empty<double>()).ToArray();
+
+    private static double[] Statistics(double[] beta, VarianceComponent varCorr, double? dispersion) => Statistics(beta, [varCorr], dispersion);
 
     private static ModelFrame WithResponse(ModelFrame frame, double[] response) => new()
     {
@@ -88,6 +92,48 @@ internal static class ParametricBootstrap
             var dispersion = layout.HasDispersion ? DispersionScale.Reported(frame.Family, psi[layout.DispersionIndex]) : (double?)null;
             return (Statistics(psi[..layout.P], varCorr, dispersion), summary.Converged);
         };
+    }
+
+    /// <summary>
+    /// Several grouping factors (crossed or nested): a replicate is a draw with every term's effects (in lme4's order of
+    /// the terms, the fit's) and a refit by the fit's method from its usual start, as bootMer refits with lme4's.
+    /// </summary>
+    private static Func<Random, (double[], bool)> SeveralFactorReplicates(ModelFrame frame, FitResult fit, FitOptions fitOptions)
+    {
+        var blocks = new Crossed.CrossedTerms(frame).Blocks;
+        // The fit's SDs are on the response's scale (the linear model's include sigma), as the draw takes them.
+        var terms = blocks.Select((block, k) => (block, CovarianceFactor(fit.VarCorr[k], block.Q))).ToArray();
+        double phi = fit.Dispersion is { } d ? LikelihoodDispersion(frame.Family, d.Value) : 1.0;
+        var beta = fit.FixedEffects.Select(c => c.Estimate).ToArray();
+        var refitOptions = fitOptions with { Execution = OneCpuThread(fitOptions.Execution), Progress = null };
+        return rng =>
+        {
+            var y = ResponseSimulator.Draw(frame, beta, terms, phi, rng);
+            var refit = Crossed.CrossedEstimators.Fit(WithResponse(frame, y), refitOptions);
+            return (Statistics(refit.FixedEffects.Select(c => c.Estimate), refit.VarCorr, refit.Dispersion?.Value), refit.Converged);
+        };
+    }
+
+    /// <summary>The reported dispersion (<see cref="ResultBuilder.DispersionOf"/>) as the likelihood takes it: the
+    /// Gamma's shape from its sigma, the others as reported.</summary>
+    private static double LikelihoodDispersion(FamilyKind family, double reported) =>
+        family == FamilyKind.Gamma ? 1.0 / (reported * reported) : reported;
+
+    /// <summary>A lower-triangular L with L L' the component's covariance (SDs and correlations); a zero SD (a
+    /// singular fit) gives a zero column.</summary>
+    internal static Mat3 CovarianceFactor(VarianceComponent component, int q)
+    {
+        var cov = default(Mat3);
+        for (int i = 0; i < q; i++)
+        {
+            cov[i, i] = component.Sd[i] * component.Sd[i];
+            for (int j = 0; j < i && component.Corr.Length > 0; j++)
+            {
+                double r = component.Corr[i * (i - 1) / 2 + j];
+                cov[i, j] = cov[j, i] = double.IsFinite(r) ? r * component.Sd[i] * component.Sd[j] : 0.0;
+            }
+        }
+        return CovarianceCoordinates.CholeskyAllowingZeros(cov, q);
     }
 
     /// <summary>ML and REML: a replicate is a draw, its cross-products and a fit of the profiled deviance from the fit's.</summary>
@@ -134,9 +180,8 @@ internal static class ParametricBootstrap
     private static ConfidenceIntervals Summarise(FitResult fit, IntervalOptions options, double[][] estimates, bool[] converged, double seconds)
     {
         var used = estimates.Where(e => e is not null && e.All(double.IsFinite)).ToArray();
-        var component = fit.VarCorr[0];
-        int p = fit.FixedEffects.Count, q = component.Sd.Length, c = component.Corr.Length;
-        int width = p + q + c + (fit.Dispersion is null ? 0 : 1);
+        int p = fit.FixedEffects.Count;
+        int width = p + fit.VarCorr.Sum(v => v.Sd.Length + v.Corr.Length) + (fit.Dispersion is null ? 0 : 1);
         var intervals = new Interval[width];
         var sds = new double[width];
         double alpha = (1 - options.Level) / 2;
@@ -146,6 +191,15 @@ internal static class ParametricBootstrap
             Array.Sort(values);
             intervals[k] = new Interval(Percentile(values, alpha), Percentile(values, 1 - alpha));
             sds[k] = StandardDeviation(values);
+        }
+        var components = new List<ComponentIntervals>();
+        int at = p;
+        foreach (var component in fit.VarCorr)
+        {
+            int q = component.Sd.Length, c = component.Corr.Length;
+            components.Add(new ComponentIntervals(component.Factor, component.TermNames, intervals[at..(at + q)], intervals[(at + q)..(at + q + c)],
+                sds[at..(at + q)], sds[(at + q)..(at + q + c)]));
+            at += q + c;
         }
         var notes = new List<string>();
         if (used.Length < estimates.Length)
@@ -160,8 +214,7 @@ internal static class ParametricBootstrap
             FixedNames = fit.FixedEffects.Select(e => e.Name).ToArray(),
             Fixef = intervals[..p],
             FixefBootstrapSd = sds[..p],
-            VarCorr = new[] { new ComponentIntervals(component.Factor, component.TermNames, intervals[p..(p + q)], intervals[(p + q)..(p + q + c)],
-                sds[p..(p + q)], sds[(p + q)..(p + q + c)]) },
+            VarCorr = components,
             DispersionName = fit.Dispersion?.Name,
             Dispersion = fit.Dispersion is null ? null : intervals[^1],
             DispersionBootstrapSd = fit.Dispersion is null ? null : sds[^1],
