@@ -47,6 +47,16 @@ internal static class SeparationCheck
         return Certify(frame, kind, NotDetermined(frame, beta, atBoundary), complete: false);
     }
 
+    /// <summary>The rows whose fitted mean at the linear predictor <paramref name="eta"/> (random effects included) is at
+    /// its response's extreme (<see cref="BoundaryTest"/>); null where no row of the model can be.</summary>
+    public static bool[]? RowsAtBoundary<TModel>(ModelFrame frame, double[] eta) where TModel : struct, IRowLikelihood
+    {
+        if (BoundaryTest.For<TModel>(frame) is not { } test) return null;
+        var at = new bool[frame.RowCount];
+        for (int i = 0; i < at.Length; i++) at[i] = test.IsAt(frame.Response[i], frame.Weights[i], eta[i]);
+        return at;
+    }
+
     /// <summary>The rows at their own extreme, from the Pearson residuals' pass over the rows (which forms the same
     /// linear predictor), its residuals discarded; no random effects where <paramref name="modes"/> is null.</summary>
     private static bool[] BoundaryRows(ModelFrame frame, double[] beta, RandomEffectsModes? modes, ParallelOptions parallel)

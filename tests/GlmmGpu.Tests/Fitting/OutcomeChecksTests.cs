@@ -92,6 +92,28 @@ public class OutcomeChecksTests
             Assert.True(double.IsFinite(c.StdError) && c.StdError is > 0.01 and < 1, $"{c.Name}: SE {c.StdError:R}");
     }
 
+    /// <summary>With several grouping factors (here g crossed with h), Laplace and PQL find the same separation from
+    /// their own linear predictor, every factor's modes included.</summary>
+    [Theory]
+    [InlineData(FamilyKind.Binomial, FitMethod.Laplace, "fitted probabilities numerically 0 or 1 occurred")]
+    [InlineData(FamilyKind.Poisson, FitMethod.Laplace, "fitted rates numerically 0 occurred")]
+    [InlineData(FamilyKind.Binomial, FitMethod.Pql, "fitted probabilities numerically 0 or 1 occurred")]
+    [InlineData(FamilyKind.Poisson, FitMethod.Pql, "fitted rates numerically 0 occurred")]
+    public void AFactorLevelWithoutEventsIsQuasiCompleteSeparationWithCrossedFactors(FamilyKind family, FitMethod method, string symptom)
+    {
+        var data = WithLevels(r => r.Level == "c" ? 0.0 : family == FamilyKind.Binomial ? Bernoulli(r, 0.3 * r.X + r.B) : Poisson(r, 0.5 + 0.3 * r.X + r.B),
+            crossed: true);
+        var fit = Glmm.Fit(data, new ModelSpec("y ~ x + f + (1 | g) + (1 | h)", family), new FitOptions { Method = method });
+        Assert.Equal(2, fit.VarCorr.Count);
+        Assert.False(fit.Converged);
+        Assert.StartsWith($"Model failed to converge: the fixed effects separate the response (quasi-complete separation along fc): {symptom}",
+            fit.Messages.First(m => m.StartsWith("Model failed to converge", StringComparison.Ordinal)));
+        var fc = fit.FixedEffects.Single(c => c.Name == "fc");
+        Assert.True(double.IsNaN(fc.StdError), $"fc's SE {fc.StdError}");
+        foreach (var c in fit.FixedEffects.Where(c => c.Name != "fc"))
+            Assert.True(double.IsFinite(c.StdError) && c.StdError is > 0.01 and < 1, $"{c.Name}: SE {c.StdError:R}");
+    }
+
     [Fact]
     public void FittedProbabilitiesAtZeroOrOneWithoutSeparationAreAnOrdinaryFit()
     {
@@ -141,10 +163,11 @@ public class OutcomeChecksTests
     /// <summary>20 groups of 10 rows: g, x (standard normal times <paramref name="xScale"/>), y from <paramref name="response"/>.</summary>
     private static DataTable Binary(Func<Row, double> response, double xScale = 1) => Simulate(response, xScale, withLevels: false);
 
-    /// <summary>As <see cref="Binary"/> with a factor f of levels a, b, c in turn.</summary>
-    private static DataTable WithLevels(Func<Row, double> response) => Simulate(response, 1, withLevels: true);
+    /// <summary>As <see cref="Binary"/> with a factor f of levels a, b, c in turn; with <paramref name="crossed"/> also a
+    /// grouping factor h of 7 levels in turn (crossed with g, without an effect of its own).</summary>
+    private static DataTable WithLevels(Func<Row, double> response, bool crossed = false) => Simulate(response, 1, withLevels: true, crossed);
 
-    private static DataTable Simulate(Func<Row, double> response, double xScale, bool withLevels)
+    private static DataTable Simulate(Func<Row, double> response, double xScale, bool withLevels, bool crossed = false)
     {
         var random = new Random(11);
         int n = 200;
@@ -161,6 +184,8 @@ public class OutcomeChecksTests
             x[i] = xScale * Normal(random);
             y[i] = response(new Row(x[i] / xScale, b, f[i]!, random));
         }
+        if (crossed)
+            return DataTable.FromColumns(("y", y), ("x", x), ("f", f), ("g", g), ("h", Enumerable.Range(0, n).Select(i => (string?)$"h{i % 7}").ToArray()));
         return withLevels
             ? DataTable.FromColumns(("y", y), ("x", x), ("f", f), ("g", g))
             : DataTable.FromColumns(("y", y), ("x", x), ("g", g));

@@ -84,6 +84,7 @@ internal static class CrossedLaplaceEstimator
         var residuals = new double[frame.RowCount];
         for (int i = 0; i < residuals.Length; i++)
             residuals[i] = default(TModel).PearsonResidual(frame.Response[i], frame.Weights[i], laplace.Eta[i], phi);
+        var atBoundary = SeparationCheck.RowsAtBoundary<TModel>(frame, laplace.Eta);
         recorder.Phase("conditional modes");
 
         var messages = FitChecks.FrameMessages(frame);
@@ -91,7 +92,9 @@ internal static class CrossedLaplaceEstimator
         bool singular = singularTerms.Count > 0;
         if (singular) messages.Add(CrossedResult.SingularMessage(singularTerms));
         var covariance = FixedCovariance(hessian, psi, p, terms, out string? hessianProblem);
-        bool converged = summary.Converged && hessianProblem is null && double.IsFinite(logLik);
+        // Separation first, as the single-factor fit checks it: the estimates along it and their SEs mean nothing.
+        bool separated = atBoundary is not null && SeparationCheck.Report(frame, psi[..p], atBoundary, null, covariance, messages);
+        bool converged = !separated && summary.Converged && hessianProblem is null && double.IsFinite(logLik);
         if (!summary.Converged) messages.Add(FitChecks.NotConverged + summary.Message);
         if (hessianProblem is not null) messages.Add(FitChecks.NotConverged + hessianProblem);
         var record = recorder.Finish(psi0, psi, stage1.Iterations + summary.Iterations, laplace.Evaluations, summary.Message);

@@ -113,6 +113,9 @@ internal static class CrossedPqlEstimator
             messages.Add(FitChecks.NotConverged + $"PQL's last linear mixed model fit did not converge ({last.Message}; residual SD {sigma:G3})");
             settled = false;
         }
+        // Separation, from the linear predictor at the estimates (every factor's modes included), as the single-factor PQL checks it.
+        if (SeparationCheck.RowsAtBoundary<TModel>(frame, eta) is { } atBoundary
+            && SeparationCheck.Report(frame, currentBeta, atBoundary, null, solution.BetaCovariance, messages)) settled = false;
         messages.Add(PqlEstimator.Caveat);
         if (damped > 0) messages.Add($"PQL shortened {damped} updates that would have moved the linear predictor by more than {MaxEtaStep} (glmmPQL takes them whole)");
         if (!settled) messages.Add($"PQL did not settle in {iteration} iterations: eta still changes; the estimates are not reliable");
