@@ -65,6 +65,7 @@ public class CrossedCommandLineTests
 
     [Theory]
     [InlineData("agq", "needs a single grouping factor, and the formula has 2 ('batch', 'batch:cask')")]
+    [InlineData("bayes", "--method bayes needs a single grouping factor for now, and the formula has 2 ('batch', 'batch:cask')")]
     public void MethodsForOneFactorRefuseSeveralClearly(string method, string expected)
     {
         var (code, _, stderr) = Run("fit", "--data", Fixtures.Path("pastes.csv"), "--family", "gaussian", "--link", "log", "--formula", Pastes, "--method", method);
