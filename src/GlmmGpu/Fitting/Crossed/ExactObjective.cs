@@ -15,13 +15,25 @@ internal static class ExactObjective
 {
     public static Bfgs.Objective Of(Func<double[], double> criterion, TryGradient gradientOfLast)
     {
-        var differenced = DifferencedObjective.Of(criterion);
+        // The point whose value is known when the differences are taken: it is not evaluated a second time.
+        double[]? known = null;
+        double knownValue = 0;
+        var differenced = DifferencedObjective.Of(x => known is not null && x.AsSpan().SequenceEqual(known) ? knownValue : criterion(x));
         return (x, gradient) =>
         {
-            double f = criterion(x.ToArray());
+            var point = x.ToArray();
+            double f = criterion(point);
             if (!double.IsFinite(f)) return double.PositiveInfinity;
             if (gradient.IsEmpty || gradientOfLast(gradient)) return f;
-            return differenced(x, gradient);
+            (known, knownValue) = (point, f);
+            try
+            {
+                return differenced(x, gradient);
+            }
+            finally
+            {
+                known = null;
+            }
         };
     }
 }
