@@ -5,7 +5,7 @@ namespace GlmmGpu.Results;
 
 /// <summary>
 /// A Bayesian fit's <c>posterior</c> section, laid out as the fit's own: <c>fixef: {NAME: S}</c>, <c>varcorr: {FACTOR:
-/// {sd: {TERM: S}, corr: [S]}}</c>, <c>dispersion: S</c> (or null), where each S holds <c>mean, sd, q2.5, q50, q97.5,
+/// {sd: {TERM: S}, corr: [S]}}</c> (every grouping factor), <c>dispersion: S</c> (or null), where each S holds <c>mean, sd, q2.5, q50, q97.5,
 /// mcse, ess_bulk, ess_tail, rhat</c> (a correlation's also <c>terms</c>); then the priors, the sampler's record and
 /// its warnings (a grid fit writes its record, <see cref="GridJson"/>, in the sampler's place). NaN (a constant quantity's
 /// R-hat, a grid fit's ESS and R-hat) is written as null.
@@ -19,23 +19,27 @@ public static class PosteriorJson
         foreach (var s in p.Fixef) Summary(w, s.Name, s);
         w.WriteEndObject();
         w.WriteStartObject("varcorr");
-        w.WriteStartObject(p.Factor);
-        w.WriteStartObject("sd");
-        foreach (var s in p.Sd) Summary(w, s.Name, s);
-        w.WriteEndObject();
-        w.WriteStartArray("corr");
-        foreach (var c in p.Corr)
+        // Keyed as the fit's varcorr is: a factor with several terms gets g, g.1, ...
+        foreach (var (component, key) in p.VarCorr.Zip(FitResultJson.UniqueNames(p.VarCorr.Select(v => v.Factor))))
         {
-            w.WriteStartObject();
-            w.WriteStartArray("terms");
-            w.WriteStringValue(c.Term1);
-            w.WriteStringValue(c.Term2);
+            w.WriteStartObject(key);
+            w.WriteStartObject("sd");
+            foreach (var s in component.Sd) Summary(w, s.Name, s);
+            w.WriteEndObject();
+            w.WriteStartArray("corr");
+            foreach (var c in component.Corr)
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("terms");
+                w.WriteStringValue(c.Term1);
+                w.WriteStringValue(c.Term2);
+                w.WriteEndArray();
+                Fields(w, c.Summary);
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
-            Fields(w, c.Summary);
             w.WriteEndObject();
         }
-        w.WriteEndArray();
-        w.WriteEndObject();
         w.WriteEndObject();
         if (p.Dispersion is { } d)
         {

@@ -37,10 +37,13 @@ public static class PosteriorSummaryFormatter
         sb.Append('\n');
         sb.Append("Fixed effects:\n");
         Table(sb, p.Fixef.Select(x => (x.Name, x)).ToList());
-        sb.Append($"\nRandom effects ({p.Factor}):\n");
-        var rows = p.Sd.Select(x => ($"sd({x.Name})", x)).ToList();
-        rows.AddRange(p.Corr.Select(c => ($"cor({c.Term1},{c.Term2})", c.Summary)));
-        Table(sb, rows);
+        foreach (var component in p.VarCorr)
+        {
+            sb.Append($"\nRandom effects ({component.Factor}):\n");
+            var rows = component.Sd.Select(x => ($"sd({x.Name})", x)).ToList();
+            rows.AddRange(component.Corr.Select(c => ($"cor({c.Term1},{c.Term2})", c.Summary)));
+            Table(sb, rows);
+        }
         if (p.Dispersion is { } d)
         {
             sb.Append("\nDispersion:\n");

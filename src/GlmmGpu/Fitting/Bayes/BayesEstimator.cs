@@ -136,7 +136,7 @@ internal static class BayesEstimator
             FixedEffects = fixedEffects,
             FixedEffectsCovariance = covariance,
             VarCorr = [new VarianceComponent(data.Block.GroupingFactor, data.Block.TermNames,
-                posterior.Sd.Select(s => s.Mean).ToArray(), posterior.Corr.Select(c => c.Summary.Mean).ToArray(), data.Block.LevelCount)],
+                posterior.VarCorr[0].Sd.Select(s => s.Mean).ToArray(), posterior.VarCorr[0].Corr.Select(c => c.Summary.Mean).ToArray(), data.Block.LevelCount)],
             Dispersion = dispersion is null ? null : new Dispersion(dispersion.Name, posterior.Dispersion!.Mean),
             LogLik = null,
             ParameterCount = layout.Count,

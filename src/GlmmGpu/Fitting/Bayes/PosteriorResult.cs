@@ -10,6 +10,27 @@ public sealed record PosteriorSummary(string Name, double Mean, double Sd, doubl
 /// <summary>A correlation's summary: the two terms it joins.</summary>
 public sealed record CorrelationSummary(string Term1, string Term2, PosteriorSummary Summary);
 
+/// <summary>One grouping factor's (one random-effects term's) SDs and correlations.</summary>
+public sealed record PosteriorComponent(string Factor, IReadOnlyList<PosteriorSummary> Sd, IReadOnlyList<CorrelationSummary> Corr)
+{
+    /// <summary>The term's component from its summaries in the draws' order: the SDs by term, then (where correlated)
+    /// the correlations, lower triangle by rows.</summary>
+    internal static PosteriorComponent From(Model.RandomEffectsBlock block, bool correlated, ReadOnlySpan<PosteriorSummary> summaries)
+    {
+        int q = block.Q, at = q;
+        var sd = new List<PosteriorSummary>();
+        for (int j = 0; j < q; j++) sd.Add(summaries[j] with { Name = block.TermNames[j] });
+        var corr = new List<CorrelationSummary>();
+        if (correlated)
+            for (int i = 1; i < q; i++)
+                for (int j = 0; j < i; j++) corr.Add(new CorrelationSummary(block.TermNames[j], block.TermNames[i], summaries[at++]));
+        return new PosteriorComponent(block.GroupingFactor, sd, corr);
+    }
+
+    /// <summary>How many summaries <see cref="From"/> takes for a term of q effects.</summary>
+    internal static int Width(int q, bool correlated) => q + (correlated && q > 1 ? q * (q - 1) / 2 : 0);
+}
+
 /// <summary>What the sampler did, per chain and in all (the fit's record of a Bayesian fit).</summary>
 public sealed record SamplerRecord
 {
@@ -33,15 +54,14 @@ public sealed record SamplerRecord
 
 /// <summary>
 /// The posterior of a Bayesian fit: the priors used, each quantity's summary laid out as the fit's (fixed effects,
-/// the grouping factor's SDs and correlations, the dispersion), the sampler's record, warnings, and the draws.
+/// each grouping factor's SDs and correlations, the dispersion), the sampler's record, warnings, and the draws.
 /// </summary>
 public sealed class PosteriorResult
 {
     public required IReadOnlyList<string> Priors { get; init; }
     public required IReadOnlyList<PosteriorSummary> Fixef { get; init; }
-    public required string Factor { get; init; }
-    public required IReadOnlyList<PosteriorSummary> Sd { get; init; }
-    public required IReadOnlyList<CorrelationSummary> Corr { get; init; }
+    /// <summary>Per random-effects term, in the fit's order (lme4's: most levels first).</summary>
+    public required IReadOnlyList<PosteriorComponent> VarCorr { get; init; }
     /// <summary>The dispersion as results report it (its name in <see cref="PosteriorSummary.Name"/>), null where none.</summary>
     public PosteriorSummary? Dispersion { get; init; }
     /// <summary>What NUTS did; null for the grid (<see cref="Grid"/>).</summary>
@@ -60,7 +80,7 @@ public sealed class PosteriorResult
 
     public PosteriorResult WithRandomEffects(RandomEffectDrawSet draws) => new()
     {
-        Priors = Priors, Fixef = Fixef, Factor = Factor, Sd = Sd, Corr = Corr, Dispersion = Dispersion, Sampler = Sampler, Grid = Grid,
+        Priors = Priors, Fixef = Fixef, VarCorr = VarCorr, Dispersion = Dispersion, Sampler = Sampler, Grid = Grid,
         Warnings = Warnings, DrawNames = DrawNames, Draws = Draws, Stats = Stats, RandomEffects = draws,
     };
 }

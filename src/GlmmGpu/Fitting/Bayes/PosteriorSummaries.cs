@@ -14,27 +14,29 @@ internal static class PosteriorSummaries
     public const string FailurePrefix = "The sampler did not converge to a trustworthy posterior: ";
 
     public static PosteriorResult Build(string[] names, double[][][] draws, TransitionStats[][] stats, SamplerRecord sampler,
-        PriorSet priors, RandomEffectsBlock block, PosteriorTransform transform, string? dispersionName)
+        PriorSet priors, RandomEffectsBlock block, PosteriorTransform transform, string? dispersionName) =>
+        Build(names, draws, stats, sampler, priors.Description, transform.P, [(block, transform.CorrelationCount > 0)], dispersionName);
+
+    /// <summary>The summaries of quantities laid out as p fixed effects, then each term's SDs and correlations in
+    /// <paramref name="terms"/>' order, then the dispersion.</summary>
+    public static PosteriorResult Build(string[] names, double[][][] draws, TransitionStats[][] stats, SamplerRecord sampler,
+        IReadOnlyList<string> priors, int p, IReadOnlyList<(RandomEffectsBlock Block, bool Correlated)> terms, string? dispersionName)
     {
         var summaries = new PosteriorSummary[names.Length];
         for (int k = 0; k < names.Length; k++)
             summaries[k] = Summarise(names[k], draws.Select(chain => chain.Select(d => d[k]).ToArray()).ToArray());
-        int p = transform.P, q = transform.Q;
-        var sd = new List<PosteriorSummary>();
-        for (int j = 0; j < q; j++) sd.Add(summaries[p + j] with { Name = block.TermNames[j] });
-        var corr = new List<CorrelationSummary>();
-        int at = p + q;
-        if (transform.CorrelationCount > 0)
-            for (int i = 1; i < q; i++)
-                for (int j = 0; j < i; j++)
-                    corr.Add(new CorrelationSummary(block.TermNames[j], block.TermNames[i], summaries[at++]));
+        var varCorr = new List<PosteriorComponent>();
+        int at = p;
+        foreach (var (block, correlated) in terms)
+        {
+            varCorr.Add(PosteriorComponent.From(block, correlated, summaries.AsSpan(at)));
+            at += PosteriorComponent.Width(block.Q, correlated);
+        }
         return new PosteriorResult
         {
-            Priors = priors.Description,
+            Priors = priors,
             Fixef = summaries[..p],
-            Factor = block.GroupingFactor,
-            Sd = sd,
-            Corr = corr,
+            VarCorr = varCorr,
             Dispersion = dispersionName is null ? null : summaries[^1],
             Sampler = sampler,
             Warnings = Warnings(summaries, sampler),

@@ -39,8 +39,8 @@ public class BayesReferenceTests
         var ours = post.Fixef.ToDictionary(s => s.Name);
         foreach (var name in new[] { "(Intercept)", "period2", "period3", "period4" })
             Compare(name, ours[name], reference.GetProperty(name));
-        Compare("sd(herd)", post.Sd[0], reference.GetProperty("sd:Sigma[herd:(Intercept),(Intercept)]"));
-        Assert.All(post.Fixef.Append(post.Sd[0]), s => Assert.True(s.Rhat < 1.01, $"{s.Name}: R-hat {s.Rhat}"));
+        Compare("sd(herd)", post.VarCorr[0].Sd[0], reference.GetProperty("sd:Sigma[herd:(Intercept),(Intercept)]"));
+        Assert.All(post.Fixef.Append(post.VarCorr[0].Sd[0]), s => Assert.True(s.Rhat < 1.01, $"{s.Name}: R-hat {s.Rhat}"));
         Assert.Equal(0, post.Sampler!.Divergences.Sum());
         Assert.True(fit.Converged);
         Assert.Equal(FitMethod.Bayes, fit.Method);

@@ -141,7 +141,7 @@ internal static class GridEstimator
             FixedEffects = fixef.Select(s => new Coefficient(s.Name, s.Mean, s.Sd, double.NaN, double.NaN)).ToArray(),
             FixedEffectsCovariance = covariance,
             VarCorr = [new VarianceComponent(block.GroupingFactor, block.TermNames,
-                posterior.Sd.Select(s => s.Mean).ToArray(), posterior.Corr.Select(c => c.Summary.Mean).ToArray(), block.LevelCount)],
+                posterior.VarCorr[0].Sd.Select(s => s.Mean).ToArray(), posterior.VarCorr[0].Corr.Select(c => c.Summary.Mean).ToArray(), block.LevelCount)],
             Dispersion = setup.Dispersion is null ? null : new Dispersion(setup.Dispersion.Name, posterior.Dispersion!.Mean),
             LogLik = null,
             ParameterCount = layout.Count,

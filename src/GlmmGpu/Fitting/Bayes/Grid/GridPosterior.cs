@@ -8,22 +8,11 @@ internal static class GridPosterior
         double[][][] draws)
     {
         var block = setup.Data.Block;
-        var transform = setup.Transform;
-        int q = transform.Q;
-        var sd = new List<PosteriorSummary>();
-        for (int j = 0; j < q; j++) sd.Add(variance[j] with { Name = block.TermNames[j] });
-        var corr = new List<CorrelationSummary>();
-        int at = q;
-        if (transform.CorrelationCount > 0)
-            for (int i = 1; i < q; i++)
-                for (int j = 0; j < i; j++) corr.Add(new CorrelationSummary(block.TermNames[j], block.TermNames[i], variance[at++]));
         return new PosteriorResult
         {
             Priors = setup.Priors.Description,
             Fixef = fixef,
-            Factor = block.GroupingFactor,
-            Sd = sd,
-            Corr = corr,
+            VarCorr = [PosteriorComponent.From(block, setup.Transform.CorrelationCount > 0, variance)],
             Dispersion = setup.Dispersion is null ? null : variance[^1],
             Grid = record,
             Warnings = warnings,

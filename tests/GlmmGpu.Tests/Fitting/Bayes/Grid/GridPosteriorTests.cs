@@ -44,13 +44,13 @@ public class GridPosteriorTests
         foreach (var name in new[] { "(Intercept)", "period2", "period3", "period4" })
             Compare(name, ours[name], reference.GetProperty(name));
         // The file's "sd:" entry summarises the herd SD's draws (its plain entry is the variance).
-        Compare("sd(herd)", post.Sd[0], reference.GetProperty("sd:Sigma[herd:(Intercept),(Intercept)]"));
+        Compare("sd(herd)", post.VarCorr[0].Sd[0], reference.GetProperty("sd:Sigma[herd:(Intercept),(Intercept)]"));
         Assert.True(fit.Converged);
         Assert.Equal(FitMethod.Bayes, fit.Method);
         Assert.Null(post.Sampler);
         Assert.Equal(1, post.Grid!.VarianceParameters);
         Assert.Empty(post.Draws);
-        Assert.All(post.Fixef.Append(post.Sd[0]), s =>
+        Assert.All(post.Fixef.Append(post.VarCorr[0].Sd[0]), s =>
         {
             Assert.Equal(0.0, s.Mcse);
             Assert.True(double.IsNaN(s.EssBulk) && double.IsNaN(s.EssTail) && double.IsNaN(s.Rhat));
@@ -86,8 +86,8 @@ public class GridPosteriorTests
         var nutsFixef = reference.GetProperty("fixef");
         foreach (var s in post.Fixef) Close(s, nutsFixef.GetProperty(s.Name));
         var nutsSd = reference.GetProperty("varcorr").GetProperty("g").GetProperty("sd");
-        foreach (var s in post.Sd) Close(s, nutsSd.GetProperty(s.Name));
-        Close(post.Corr[0].Summary, reference.GetProperty("varcorr").GetProperty("g").GetProperty("corr")[0]);
+        foreach (var s in post.VarCorr[0].Sd) Close(s, nutsSd.GetProperty(s.Name));
+        Close(post.VarCorr[0].Corr[0].Summary, reference.GetProperty("varcorr").GetProperty("g").GetProperty("corr")[0]);
     }
 
     private static void Close(PosteriorSummary s, JsonElement nuts)
@@ -108,7 +108,7 @@ public class GridPosteriorTests
         var first = FitCbpp(threads: 1).Posterior!;
         var second = FitCbpp(threads: 1).Posterior!;
         var twoThreads = FitCbpp(threads: 2).Posterior!;
-        static double[] Numbers(PosteriorResult p) => p.Fixef.Concat(p.Sd)
+        static double[] Numbers(PosteriorResult p) => p.Fixef.Concat(p.VarCorr[0].Sd)
             .SelectMany(s => new[] { s.Mean, s.Sd, s.Q2_5, s.Q50, s.Q97_5 }).Concat(p.Grid!.Mode).ToArray();
         Assert.Equal(Numbers(first), Numbers(second));
         Assert.Equal(Numbers(first), Numbers(twoThreads));
@@ -124,7 +124,7 @@ public class GridPosteriorTests
         Assert.Equal("ilgpu-cpu", device.Device);
         var post = device.Posterior!;
         Assert.Equal(cpu.Grid!.PointsEvaluated, post.Grid!.PointsEvaluated);
-        foreach (var (a, b) in cpu.Fixef.Concat(cpu.Sd).Zip(post.Fixef.Concat(post.Sd)))
+        foreach (var (a, b) in cpu.Fixef.Concat(cpu.VarCorr[0].Sd).Zip(post.Fixef.Concat(post.VarCorr[0].Sd)))
             foreach (var (x, y) in new[] { (a.Mean, b.Mean), (a.Sd, b.Sd), (a.Q2_5, b.Q2_5), (a.Q97_5, b.Q97_5) })
                 Assert.True(Math.Abs(x - y) <= 1e-7 * Math.Max(1, Math.Abs(x)), $"{a.Name}: {x} on the CPU path, {y} on ilgpu-cpu");
     }
@@ -140,7 +140,7 @@ public class GridPosteriorTests
         var draws = Assert.Single(post.Draws);
         Assert.Equal(n, draws.Length);
         Assert.Equal(post.DrawNames.Length, draws[0].Length);
-        var summaries = post.Fixef.Append(post.Sd[0]).ToArray();
+        var summaries = post.Fixef.Append(post.VarCorr[0].Sd[0]).ToArray();
         for (int k = 0; k < summaries.Length; k++)
         {
             var s = summaries[k];
