@@ -65,12 +65,51 @@ public class CrossedCommandLineTests
 
     [Theory]
     [InlineData("agq", "needs a single grouping factor, and the formula has 2 ('batch', 'batch:cask')")]
-    [InlineData("bayes", "--method bayes needs a single grouping factor for now, and the formula has 2 ('batch', 'batch:cask')")]
     public void MethodsForOneFactorRefuseSeveralClearly(string method, string expected)
     {
         var (code, _, stderr) = Run("fit", "--data", Fixtures.Path("pastes.csv"), "--family", "gaussian", "--link", "log", "--formula", Pastes, "--method", method);
         Assert.Equal(1, code);
         Assert.StartsWith("glmm: error: ", stderr);
+        Assert.Contains(expected, stderr);
+    }
+
+    /// <summary>A Bayesian fit with nested factors prints each factor's SDs and writes them under the posterior's varcorr.</summary>
+    [Fact]
+    public void BayesWithNestedFactorsSummarisesEveryFactor()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"glmm-{Guid.NewGuid():N}.json");
+        try
+        {
+            // Short chains: R-hat may exceed 1.01 (exit status 1, the fit not converged); the output is what is checked.
+            var (_, stdout, stderr) = Run("fit", "--data", Fixtures.Path("sim_nested_binary.csv"), "--factor", "school,class", "--family", "binomial",
+                "--formula", "y ~ x + z + (1 | school/class)", "--method", "bayes", "--iter", "200", "--chains", "2", "--seed", "3", "--json", json, "--quiet");
+            Assert.DoesNotContain("error", stderr);
+            Assert.Contains("Random effects (school:class):", stdout);
+            Assert.Contains("Random effects (school):", stdout);
+            Assert.Contains("sd(school:class, (Intercept)) ~ exponential(1) (default)", stdout);
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var varcorr = doc.RootElement.GetProperty("posterior").GetProperty("varcorr");
+            foreach (var factor in new[] { "school:class", "school" })
+            {
+                double mean = varcorr.GetProperty(factor).GetProperty("sd").GetProperty("(Intercept)").GetProperty("mean").GetDouble();
+                Assert.True(mean is > 0.3 and < 1.2, $"{factor}: {mean}");
+            }
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Theory]
+    [InlineData("--sampler grid", "--sampler grid needs a single grouping factor for now, and the formula has 2")]
+    [InlineData("--nagq 5", "--method bayes with --nagq 5 needs a single grouping factor")]
+    [InlineData("--ranef-draws /tmp/never.csv", "--ranef-draws needs a single grouping factor for now")]
+    public void BayesOptionsForOneFactorRefuseSeveralClearly(string option, string expected)
+    {
+        var (code, _, stderr) = Run(["fit", "--data", Fixtures.Path("sim_nested_binary.csv"), "--factor", "school,class", "--family", "binomial",
+            "--formula", "y ~ x + z + (1 | school/class)", "--method", "bayes", .. option.Split(' ')]);
+        Assert.Equal(1, code);
         Assert.Contains(expected, stderr);
     }
 }

@@ -40,49 +40,10 @@ internal static class BayesEstimator
         for (int i = 0; i < transform.Dimension; i++)
             jitter[i] = i < layout.P && double.IsFinite(ml.FixedEffectsCovariance[i, i]) ? Math.Sqrt(ml.FixedEffectsCovariance[i, i]) : 0.3;
 
-        var settings = bayes.Sampler;
-        var chains = new NutsChain[bayes.Chains];
-        var runs = new List<IEnumerable<EvaluationRequest>>();
-        for (int c = 0; c < chains.Length; c++)
-        {
-            chains[c] = new NutsChain(transform.Dimension, settings, new ChainRandom(bayes.Seed, c));
-            runs.Add(chains[c].Run(start, jitter));
-        }
-        var density = new PosteriorDensity(engine, transform, evaluateTogether: chains.Length > 1);
-        var sampling = Stopwatch.StartNew();
-        int rounds = 0;
-        ChainDriver.Run(runs, density, _ =>
-        {
-            // The slowest chain's iterations, warm-up included.
-            if (++rounds % 50 == 0) options.Progress?.Invoke("sampling", chains.Min(ch => ch.Iteration), double.NaN);
-        });
-        double samplingSeconds = sampling.Elapsed.TotalSeconds;
-
+        var density = new PosteriorDensity(engine, transform, evaluateTogether: bayes.Chains > 1);
         var names = setup.Names;
-        var draws = chains.Select(ch => ch.Draws.Select(zDraw =>
-        {
-            var v = new double[names.Length];
-            transform.Constrained(zDraw, v);
-            return v;
-        }).ToArray()).ToArray();
-        var stats = chains.Select(ch => ch.Stats.ToArray()).ToArray();
-        var sampler = new SamplerRecord
-        {
-            Settings = settings,
-            Chains = chains.Length,
-            Seed = bayes.Seed,
-            Metric = settings.DenseMetric ? "dense" : "diagonal",
-            StepSizes = chains.Select(ch => ch.AdaptedStepSize).ToArray(),
-            InverseMetricDiagonals = chains.Select(ch => ch.InverseMetricDiagonal).ToArray(),
-            Divergences = stats.Select(s => s.Count(t => t.Divergent)).ToArray(),
-            WarmupDivergences = chains.Select(ch => ch.WarmupDivergences).ToArray(),
-            MaxTreeDepthHits = stats.Select(s => s.Count(t => t.TreeDepth >= settings.MaxTreeDepth)).ToArray(),
-            Ebfmi = stats.Select(Ebfmi).ToArray(),
-            MeanAcceptance = stats.Select(s => s.Length == 0 ? double.NaN : s.Average(t => t.AcceptStat)).ToArray(),
-            Leapfrogs = stats.Sum(s => (long)s.Sum(t => t.Leapfrogs)),
-            Evaluations = density.Evaluations,
-            SamplingSeconds = samplingSeconds,
-        };
+        var (chains, draws, stats, sampler) = NutsSampling.Run(bayes, transform, names.Length, start, jitter, density, () => density.Evaluations, options.Progress);
+        double samplingSeconds = sampler.SamplingSeconds;
         var posterior = PosteriorSummaries.Build(names, draws, stats, sampler, priors, data.Block, transform, dispersion?.Name);
         if (bayes.RandomEffectDrawCount > 0)
         {
@@ -91,12 +52,7 @@ internal static class BayesEstimator
         }
 
         // The conditional modes at the posterior means, for the result's ranef.
-        var meanZ = new double[transform.Dimension];
-        foreach (var chain in chains)
-            foreach (var zDraw in chain.Draws)
-                for (int i = 0; i < meanZ.Length; i++) meanZ[i] += zDraw[i];
-        int drawCount = chains.Sum(ch => ch.Draws.Count);
-        for (int i = 0; i < meanZ.Length; i++) meanZ[i] /= Math.Max(1, drawCount);
+        var meanZ = NutsSampling.MeanPosition(chains, transform.Dimension);
         var psiMean = new double[layout.Count];
         transform.ToPsi(meanZ, psiMean);
         engine.Evaluate(psiMean, gradient);
@@ -122,7 +78,7 @@ internal static class BayesEstimator
         var fixedEffects = posterior.Fixef.Select(s => new Coefficient(s.Name, s.Mean, s.Sd, double.NaN, double.NaN)).ToArray();
         var covariance = new double[layout.P, layout.P];
         for (int i = 0; i < layout.P; i++)
-            for (int j = 0; j < layout.P; j++) covariance[i, j] = Covariance(draws, i, j);
+            for (int j = 0; j < layout.P; j++) covariance[i, j] = NutsSampling.Covariance(draws, i, j);
         return new FitResult
         {
             Formula = ml.Formula,
@@ -149,7 +105,7 @@ internal static class BayesEstimator
         };
     }
 
-    private static void Check(BayesOptions b)
+    internal static void Check(BayesOptions b)
     {
         if (b.Chains < 1) throw new GlmmException($"--chains must be 1 or more, not {b.Chains}");
         if (b.Iterations < 2) throw new GlmmException($"--iter must be 2 or more, not {b.Iterations}");
@@ -157,26 +113,5 @@ internal static class BayesEstimator
             throw new GlmmException($"--warmup must be from 0 to --iter - 1 ({b.Iterations - 1}), not {b.WarmupIterations}");
         if (b.MaxTreeDepth < 1) throw new GlmmException($"the maximum tree depth must be 1 or more, not {b.MaxTreeDepth}");
         if (!(b.TargetAcceptance > 0 && b.TargetAcceptance < 1)) throw new GlmmException($"the target acceptance must lie in (0, 1), not {b.TargetAcceptance}");
-    }
-
-    /// <summary>E-BFMI: the mean squared change of energy between draws over its variance.</summary>
-    private static double Ebfmi(TransitionStats[] stats)
-    {
-        if (stats.Length < 2) return double.NaN;
-        double mean = stats.Average(s => s.Energy), num = 0, den = 0;
-        for (int i = 0; i < stats.Length; i++)
-        {
-            if (i > 0) num += Math.Pow(stats[i].Energy - stats[i - 1].Energy, 2);
-            den += Math.Pow(stats[i].Energy - mean, 2);
-        }
-        return num / den;
-    }
-
-    private static double Covariance(double[][][] draws, int i, int j)
-    {
-        var all = draws.SelectMany(c => c).ToArray();
-        if (all.Length < 2) return double.NaN;
-        double mi = all.Average(d => d[i]), mj = all.Average(d => d[j]);
-        return all.Sum(d => (d[i] - mi) * (d[j] - mj)) / (all.Length - 1);
     }
 }

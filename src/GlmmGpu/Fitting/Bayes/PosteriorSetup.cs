@@ -69,15 +69,20 @@ internal sealed class PosteriorSetup : IDisposable
     }
 
     /// <summary>Names of the reported quantities: the coefficients, <c>sd(g, x)</c>, <c>corr(g, x, y)</c>, the dispersion's name.</summary>
-    private static string[] QuantityNames(ModelFrame frame, MarginalLikelihoodData data, PosteriorTransform transform, string? dispersionName)
+    private static string[] QuantityNames(ModelFrame frame, MarginalLikelihoodData data, PosteriorTransform transform, string? dispersionName) =>
+        QuantityNames(frame.FixedNames, [new PriorTerm(data.Block.GroupingFactor, data.Block.TermNames, transform.CorrelationCount > 0)], dispersionName);
+
+    /// <summary>As above with several terms, each's SDs then correlations (lower triangle by rows) in turn.</summary>
+    internal static string[] QuantityNames(IEnumerable<string> fixedNames, IEnumerable<PriorTerm> terms, string? dispersionName)
     {
-        var names = new List<string>(frame.FixedNames);
-        var g = data.Block.GroupingFactor;
-        var terms = data.Block.TermNames;
-        names.AddRange(terms.Select(t => $"sd({g}, {t})"));
-        if (transform.CorrelationCount > 0)
-            for (int i = 1; i < terms.Length; i++)
-                for (int j = 0; j < i; j++) names.Add($"corr({g}, {terms[j]}, {terms[i]})");
+        var names = new List<string>(fixedNames);
+        foreach (var (g, effects, correlated) in terms)
+        {
+            names.AddRange(effects.Select(t => $"sd({g}, {t})"));
+            if (correlated)
+                for (int i = 1; i < effects.Length; i++)
+                    for (int j = 0; j < i; j++) names.Add($"corr({g}, {effects[j]}, {effects[i]})");
+        }
         if (dispersionName is not null) names.Add(dispersionName);
         return names.ToArray();
     }

@@ -11,7 +11,7 @@ namespace GlmmGpu.Fitting.Bayes;
 /// 1/sqrt(phi) for the Gamma, the size phi for the negative binomial); the log-Jacobians of the maps are added, so the
 /// density in z is the posterior's.
 /// </summary>
-internal sealed class PosteriorTransform
+internal sealed class PosteriorTransform : IPosteriorMap
 {
     private readonly ParameterLayout layout;
     private readonly PriorSet priors;

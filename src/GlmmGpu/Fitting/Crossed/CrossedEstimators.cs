@@ -17,9 +17,7 @@ internal static class CrossedEstimators
                 $"adaptive Gauss-Hermite quadrature (--nagq {options.NAgq}) needs a single grouping factor, and the formula has {frame.RandomEffects.Length} ({factors}), " +
                 "as in lme4 (glmer's nAGQ > 1 takes one scalar random-effects term): use --method laplace"),
             FitMethod.Pql => CrossedPqlEstimator.Fit(frame, options),
-            FitMethod.Bayes => throw new GlmmException(
-                $"--method bayes needs a single grouping factor for now, and the formula has {frame.RandomEffects.Length} ({factors}): " +
-                "the posterior's priors, transforms and summaries are written for one; fit by --method laplace (or ml, reml) and use --confint profile or boot"),
+            FitMethod.Bayes => Bayes.SeveralTermsBayesEstimator.Fit(frame, options),
             _ => throw new GlmmException($"unknown method {options.Method}"),
         };
     }

@@ -39,7 +39,7 @@ internal static class CrossedProfile
         }
         else
         {
-            criterion = RowLikelihoodDispatch.Dispatch(frame.Family, frame.Link, new LaplaceBuilder(frame, terms, parallel));
+            criterion = new LaplaceCriterion(CrossedLaplaceCriterion.Create(frame, terms, parallel));
             psiHat = fit.Record.FinalParameters;
         }
         var coordinates = new CrossedCoordinates(frame.P, terms, hasDispersion: psiHat.Length > frame.P + terms.ThetaCount);
@@ -134,30 +134,10 @@ internal static class CrossedProfile
     }
 
     /// <summary>glmer's second-stage criterion: the Laplace -log L at (beta, theta, log phi) with its exact gradient.</summary>
-    private sealed class LaplaceCriterion<TModel>(ModelFrame frame, CrossedTerms terms, ParallelOptions parallel) : PsiCriterion
-        where TModel : struct, IRowLikelihood
+    private sealed class LaplaceCriterion(CrossedLaplaceCriterion laplace) : PsiCriterion
     {
-        private readonly CrossedLaplaceDeviance<TModel> laplace = new(frame, terms, parallel);
-        private readonly bool hasDispersion = FamilyNames.HasDispersion(frame.Family);
+        public override double Value(double[] psi) => laplace.NegativeLogLikelihood(psi);
 
-        public override double Value(double[] psi)
-        {
-            int p = frame.P;
-            double f = -laplace.LogLikelihood(psi.AsSpan(0, p), psi.AsSpan(p, terms.ThetaCount), hasDispersion ? Math.Exp(psi[^1]) : 1.0,
-                estimateFixed: false);
-            return double.IsFinite(f) ? f : double.PositiveInfinity;
-        }
-
-        public override bool TryGradientOfLast(Span<double> gradient)
-        {
-            if (!laplace.TryGradient(gradient)) return false;
-            for (int k = 0; k < gradient.Length; k++) gradient[k] = -gradient[k];
-            return true;
-        }
-    }
-
-    private sealed class LaplaceBuilder(ModelFrame frame, CrossedTerms terms, ParallelOptions parallel) : IRowLikelihoodVisitor<PsiCriterion>
-    {
-        public PsiCriterion Visit<TModel>() where TModel : struct, IRowLikelihood => new LaplaceCriterion<TModel>(frame, terms, parallel);
+        public override bool TryGradientOfLast(Span<double> gradient) => laplace.TryGradientOfLast(gradient);
     }
 }
