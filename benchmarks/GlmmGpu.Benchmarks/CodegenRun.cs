@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.EntryPoints;
 using GlmmGpu.Engines;
 using GlmmGpu.Engines.Ilgpu;

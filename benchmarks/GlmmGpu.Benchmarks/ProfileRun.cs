@@ -166,7 +166,7 @@ internal static class ProfileRun
         {
             var sw = Stopwatch.StartNew();
             for (int c = 0; c + 1 < offsets.Length; c++)
-                sink += ClusterIntegrator.RowTerms<BinomialLogit, CpuRows>(ref rows, offsets[c], offsets[c + 1], parameters, new Vec3 { X0 = 0.3 });
+                sink += ClusterIntegrator.RowTerms<BinomialLogit, CpuRows, OneEffect>(ref rows, offsets[c], offsets[c + 1], parameters, new Vec3 { X0 = 0.3 });
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
         return double.IsNaN(sink) ? double.NaN : best / n * 1e9;

@@ -20,6 +20,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "codegen") return CodegenRun.Run(args[1..]);
         if (args.Length > 0 && args[0] == "device-profile") return DeviceRun.Profile(args[1..]);
         if (args.Length > 0 && args[0] == "many") return ManyVectorsRun.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "walk") return WalkRun.Run(args[1..]);
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;

@@ -13,13 +13,14 @@ public static partial class ClusterIntegrator
     /// the cluster's Lambda and dispersion gradients.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Adjoint<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in ModeSolution m,
+    private static void Adjoint<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in ModeSolution m,
         in Mat3 l, in Mat3 lInv, in Mat3 lInvT, in QuadratureSums sums, ref ClusterOutput output)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
-        int q = p.Q, count = rows.GridCount;
+        int q = default(TEffects).Q, count = rows.GridCount;
         double invS = 1.0 / sums.S;
         if (count > 1)
             for (int j = part.FirstRow(start); j < end; j += part.Stride) rows.SetAlpha(j, rows.Alpha(j) * invS);
@@ -89,6 +90,7 @@ public static partial class ClusterIntegrator
         output.LambdaGradient = gLambda;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double QuadraticZ<TRows>(ref TRows rows, int j, in Mat3 r, int q) where TRows : struct, IClusterRows
     {
         if (q == 1)

@@ -28,13 +28,14 @@ public static partial class ClusterIntegrator
     /// not finite at the start nor at u = 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool SolveMode<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 warmStart,
+    private static bool SolveMode<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 warmStart,
         bool wantModeValue, out ModeSolution m)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
-        int q = p.Q;
+        int q = default(TEffects).Q;
         bool laplace = rows.GridCount == 1;
         m = default;
         m.U = warmStart;
@@ -48,7 +49,7 @@ public static partial class ClusterIntegrator
         int halvings = 0;
         while (true)
         {
-            double sum = ModePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bTry, withValue, out var c, out var a, out var aS);
+            double sum = ModePass<TModel, TRows, TPart, TEffects>(ref rows, ref part, start, end, p, bTry, withValue, out var c, out var a, out var aS);
             switch (step)
             {
                 case ModeStep.Start:

@@ -11,12 +11,13 @@ public static partial class ClusterIntegrator
     /// <summary>The integrand's rows at b, for the host's uses beyond the integral (the quadrature rule's curvature):
     /// returns sum_j l_j and leaves l'_j, l''_j and l'''_j in scratch slots 0 to 2, by the same row work as the passes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double RowTerms<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b)
+    public static double RowTerms<TModel, TRows, TEffects>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 b)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
+        where TEffects : struct, IEffectCount
     {
         var single = default(SingleThread);
-        return ModePass<TModel, TRows, SingleThread>(ref rows, ref single, start, end, p, b, true, out _, out _, out _);
+        return ModePass<TModel, TRows, SingleThread, TEffects>(ref rows, ref single, start, end, p, b, true, out _, out _, out _);
     }
 
     /// <summary>
@@ -24,13 +25,14 @@ public static partial class ClusterIntegrator
     /// same with negative curvature clipped, for the search direction). Stores l', l'', l''' per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ModePass<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b, bool withValue,
+    private static double ModePass<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b, bool withValue,
         out Vec3 c, out Mat3 a, out Mat3 aSearch)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
-        int q = p.Q;
+        int q = default(TEffects).Q;
         // Summed in locals, which the JIT keeps in registers, rather than in the out parameters, which its code
         // updated in memory at every row.
         double c0 = 0, c1 = 0, c2 = 0;
@@ -90,13 +92,14 @@ public static partial class ClusterIntegrator
     /// <summary>One pass at a quadrature node: sum of l, G = sum z_j l'_j, l' per row into scratch 0, and
     /// the log(phi)-derivative of the sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double NodePass<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b,
+    private static double NodePass<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 b,
         out Vec3 g, out double phiDerivative)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
-        int q = p.Q;
+        int q = default(TEffects).Q;
         // Summed in locals, as in ModePass.
         double g0 = 0, g1 = 0, g2 = 0, phiSum = 0;
         double sum = 0;

@@ -12,13 +12,14 @@ public static partial class ClusterIntegrator
     /// and per row, alpha_j accumulates the weighted l'_jk. False where no point has a finite integrand.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool Quadrature<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in ModeSolution m,
+    private static bool Quadrature<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in ModeSolution m,
         in Mat3 lInv, in Mat3 lInvT, bool modeIsFirstPoint, out QuadratureSums sums)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
-        int q = p.Q;
+        int q = default(TEffects).Q;
         sums = default;
         int count = rows.GridCount;
         double hMode = m.SumL - 0.5 * Dot(m.U, m.U, q) - q * HalfLog2Pi;
@@ -52,7 +53,7 @@ public static partial class ClusterIntegrator
                 sumK = m.SumL;
                 gk = m.C;
             }
-            else sumK = NodePass<TModel, TRows, TPart>(ref rows, ref part, start, end, p, bk, out gk, out phiK);
+            else sumK = NodePass<TModel, TRows, TPart, TEffects>(ref rows, ref part, start, end, p, bk, out gk, out phiK);
             double hk = sumK - 0.5 * Dot(uk, uk, q) - q * HalfLog2Pi;
             double ak = rows.GridLogWeight(k) + hk;
             if (!IsFinite(ak)) continue;

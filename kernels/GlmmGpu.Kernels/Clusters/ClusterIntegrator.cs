@@ -33,30 +33,33 @@ public static partial class ClusterIntegrator
     /// <summary>Integrates one cluster (rows [start, end)), starting Newton's method at <paramref name="start"/> u.</summary>
     // Optimised at first call: the CPU path calls this a million times in its first evaluation, before tiering would.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Integrate<TModel, TRows>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
+    public static void Integrate<TModel, TRows, TEffects>(ref TRows rows, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
+        where TEffects : struct, IEffectCount
     {
         var single = default(SingleThread);
-        Integrate<TModel, TRows, SingleThread>(ref rows, ref single, start, end, p, warmStart, out output);
+        Integrate<TModel, TRows, SingleThread, TEffects>(ref rows, ref single, start, end, p, warmStart, out output);
     }
 
     /// <summary>As above, with the cluster's rows shared among the threads of <paramref name="part"/> (every one of
     /// them calls this with the same arguments and gets the same <paramref name="output"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Integrate<TModel, TRows, TPart>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
+    public static void Integrate<TModel, TRows, TPart, TEffects>(ref TRows rows, ref TPart part, int start, int end, in IntegrandParameters p, in Vec3 warmStart, out ClusterOutput output)
         where TModel : struct, IRowLikelihood
         where TRows : struct, IClusterRows
         where TPart : struct, IRowPartition
+        where TEffects : struct, IEffectCount
     {
         output = default;
-        int q = p.Q;
+        // q as a type: the small matrix code's loops and branches on q fold away in each instantiation.
+        int q = default(TEffects).Q;
         // Where the grid's first point is the mode (Laplace, odd K), the mode's own pass, made with the value,
         // stands in for that point's node pass: one pass of the K^q saved for the price of the value's log. Not
         // with a dispersion gradient, whose node term the mode pass does not form.
         bool modeIsFirstPoint = FirstPointIsMode(ref rows, q) && !(p.HasDispersion && p.ComputeGradient);
         bool wantModeValue = rows.GridCount == 1 || modeIsFirstPoint;
-        if (!SolveMode<TModel, TRows, TPart>(ref rows, ref part, start, end, p, warmStart, wantModeValue, out var mode))
+        if (!SolveMode<TModel, TRows, TPart, TEffects>(ref rows, ref part, start, end, p, warmStart, wantModeValue, out var mode))
         {
             output.Status = ClusterStatus.NotFinite;
             output.LogLik = double.NegativeInfinity;
@@ -79,7 +82,7 @@ public static partial class ClusterIntegrator
 
         var lInv = InverseLower(l, q);
         var lInvT = Transpose(lInv, q);
-        if (!Quadrature<TModel, TRows, TPart>(ref rows, ref part, start, end, p, mode, lInv, lInvT, modeIsFirstPoint, out var sums))
+        if (!Quadrature<TModel, TRows, TPart, TEffects>(ref rows, ref part, start, end, p, mode, lInv, lInvT, modeIsFirstPoint, out var sums))
         {
             output.Status = ClusterStatus.NotFinite;
             output.LogLik = double.NegativeInfinity;
@@ -87,7 +90,7 @@ public static partial class ClusterIntegrator
         }
         output.LogLik = q * HalfLog2 - logDetL + sums.MaxA + PortableMath.Log(sums.S);
         if (!p.ComputeGradient) return;
-        Adjoint<TModel, TRows, TPart>(ref rows, ref part, start, end, p, mode, l, lInv, lInvT, sums, ref output);
+        Adjoint<TModel, TRows, TPart, TEffects>(ref rows, ref part, start, end, p, mode, l, lInv, lInvT, sums, ref output);
     }
 
     private static bool FirstPointIsMode<TRows>(ref TRows rows, int q) where TRows : struct, IClusterRows

@@ -110,7 +110,7 @@ public static class ClusterKernels
         }
         var parameters = views.Parameters[vector];
         parameters.Q = default(TEffects).Q;
-        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart>(ref rows, ref part, start, end, parameters,
+        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart, TEffects>(ref rows, ref part, start, end, parameters,
             views.Modes[(long)vector * views.ClusterCount + g], out output);
     }
 

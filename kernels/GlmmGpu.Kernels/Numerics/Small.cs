@@ -79,6 +79,7 @@ public struct Mat3
 public static class SmallLinearAlgebra
 {
     /// <summary>Lower Cholesky factor of a symmetric matrix; false if it is not positive definite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Cholesky(in Mat3 a, int q, out Mat3 l)
     {
         if (q == 1)
@@ -107,6 +108,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Solves L x = b for lower-triangular L.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec3 SolveLower(in Mat3 l, int q, in Vec3 b)
     {
         if (q == 1) return new Vec3 { X0 = b.X0 / l.A00 };
@@ -121,6 +123,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Solves L' x = b for lower-triangular L.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec3 SolveLowerTransposed(in Mat3 l, int q, in Vec3 b)
     {
         if (q == 1) return new Vec3 { X0 = b.X0 / l.A00 };
@@ -135,10 +138,12 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Solves (L L') x = b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec3 SolveCholesky(in Mat3 l, int q, in Vec3 b) =>
         q == 1 ? new Vec3 { X0 = b.X0 / (l.A00 * l.A00) } : SolveLowerTransposed(l, q, SolveLower(l, q, b));
 
     /// <summary>Inverse of L L' (symmetric), column by column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 InverseFromCholesky(in Mat3 l, int q)
     {
         if (q == 1) return new Mat3 { A00 = 1.0 / (l.A00 * l.A00) };
@@ -154,6 +159,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Inverse of a lower-triangular matrix (lower-triangular).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 InverseLower(in Mat3 l, int q)
     {
         if (q == 1) return new Mat3 { A00 = 1.0 / l.A00 };
@@ -168,6 +174,7 @@ public static class SmallLinearAlgebra
         return inv;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 Multiply(in Mat3 a, in Mat3 b, int q)
     {
         if (q == 1) return new Mat3 { A00 = a.A00 * b.A00 };
@@ -182,6 +189,7 @@ public static class SmallLinearAlgebra
         return c;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 Transpose(in Mat3 a, int q)
     {
         if (q == 1) return new Mat3 { A00 = a.A00 };
@@ -192,6 +200,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>A' x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec3 MultiplyTransposed(in Mat3 a, int q, in Vec3 x)
     {
         if (q == 1) return new Vec3 { X0 = a.A00 * x.X0 };
@@ -206,6 +215,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>A x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec3 Multiply(in Mat3 a, int q, in Vec3 x)
     {
         if (q == 1) return new Vec3 { X0 = a.A00 * x.X0 };
@@ -220,6 +230,7 @@ public static class SmallLinearAlgebra
     }
 
     /// <summary>Lambda' A Lambda.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 Congruence(in Mat3 lambda, in Mat3 a, int q) =>
         q == 1 ? new Mat3 { A00 = lambda.A00 * a.A00 * lambda.A00 } : Multiply(Multiply(Transpose(lambda, q), a, q), lambda, q);
 
@@ -244,6 +255,7 @@ public static class SmallLinearAlgebra
     public static bool IsFinite(double x) => !double.IsNaN(x) && !double.IsInfinity(x);
 
     /// <summary>Whether the leading entries of x and of A are all finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AreFinite(in Vec3 x, in Mat3 a, int q)
     {
         for (int i = 0; i < q; i++)
@@ -302,6 +314,7 @@ public static class SmallLinearAlgebra
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Mat3 Scale(in Mat3 x, double s, int q)
     {
         if (q == 1) return new Mat3 { A00 = s * x.A00 };

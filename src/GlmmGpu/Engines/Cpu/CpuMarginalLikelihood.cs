@@ -18,17 +18,25 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     public const int MaxVectorsPerPass = 32;
     /// <summary>From this many vectors, <see cref="EvaluateMany"/> makes the pass's arrays and evaluates them together.</summary>
     public const int OnePassFrom = 8;
+    /// <summary>Up to this many rows times vectors, several vectors are evaluated side by side, one per thread, each on
+    /// arrays of its own: a vector's rows then need no parallel loop of their own (no set-up, no uneven last block).</summary>
+    public const long ConcurrentRowVectors = 2_000_000;
+    /// <summary>Below this many rows a vector's evaluation runs on one thread: a few microseconds of arithmetic, which
+    /// a parallel loop's set-up would double.</summary>
+    public const int SingleThreadRows = 10_000;
     private const int ClusterBlock = 2048;
     private const int RowBlock = 1 << 16;
     private static readonly double[] Ones = Enumerable.Repeat(1.0, RowBlock).ToArray();
     private MarginalLikelihoodData data;
-    private readonly double[] scratch;
     /// <summary>The single evaluation's vector (its modes are the fit's warm starts, its outputs <see cref="Clusters"/>).</summary>
     private readonly VectorState main;
     /// <summary>The vectors of <see cref="EvaluateMany"/>, made when first asked for.</summary>
     private VectorState[] many = [];
     private readonly bool keepsExpEta;
     private readonly ParallelOptions parallel;
+    /// <summary>The loops of one vector's evaluation: <see cref="parallel"/>, or one thread on a small data set.</summary>
+    private readonly ParallelOptions vectorLoops;
+    private static readonly ParallelOptions OneThread = new() { MaxDegreeOfParallelism = 1 };
     private double[] lastPsi = [];
     private Vec3[]? savedModes;
     /// <summary>Each stream's modes after its last point (<see cref="EvaluateStreams"/>).</summary>
@@ -37,10 +45,10 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     public CpuMarginalLikelihood(MarginalLikelihoodData data, ParallelOptions parallel)
     {
         this.data = data;
-        scratch = new double[3 * data.N];
         keepsExpEta = data.Layout.Q == 1 && default(TModel).TakesExpEta && data.Block.Z.AsSpan(0, data.N).IndexOfAnyExcept(1.0) < 0;
         main = new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: true);
         this.parallel = parallel;
+        vectorLoops = data.N < SingleThreadRows ? OneThread : parallel;
     }
 
     public ParameterLayout Layout => data.Layout;
@@ -54,7 +62,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     {
         lastPsi = psi.ToArray();
         Span<double> logLik = stackalloc double[1];
-        Run(lastPsi, [main], logLik, gradient);
+        Run(lastPsi, [main], logLik, gradient, vectorLoops);
         return logLik[0];
     }
 
@@ -66,6 +74,11 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         int count = data.Layout.Count, vectors = logLiks.Length;
         if (psis.Length != vectors * count) throw new ArgumentException($"{psis.Length} values for {vectors} vectors of {count}");
         if (!streams.IsEmpty && streams.Length != vectors) throw new ArgumentException($"{streams.Length} stream ids for {vectors} vectors");
+        if (vectors > 1 && parallel.MaxDegreeOfParallelism > 1 && (long)data.N * vectors <= ConcurrentRowVectors)
+        {
+            SideBySide(psis, streams, logLiks, gradients);
+            return;
+        }
         if (many.Length < vectors && vectors < OnePassFrom)
         {
             OneAfterAnother(psis, streams, logLiks, gradients);
@@ -74,13 +87,40 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         for (int first = 0; first < vectors; first += MaxVectorsPerPass)
         {
             int k = Math.Min(MaxVectorsPerPass, vectors - first);
-            if (many.Length < k)
-                many = many.Concat(Enumerable.Range(0, k - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
+            EnsureVectorStates(k);
             for (int v = 0; v < k; v++) StartModes(streams, first + v, main.Modes).CopyTo(many[v].Modes, 0);
             Run(psis.Slice(first * count, k * count).ToArray(), many[..k], logLiks.Slice(first, k),
-                gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count));
+                gradients.IsEmpty ? gradients : gradients.Slice(first * count, k * count), parallel);
             for (int v = 0; v < k; v++) KeepModes(streams, first + v, many[v].Modes);
         }
+    }
+
+    private void EnsureVectorStates(int count)
+    {
+        if (many.Length < count)
+            many = many.Concat(Enumerable.Range(0, count - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
+    }
+
+    /// <summary>
+    /// The vectors side by side, each on one thread and arrays of its own (<see cref="ConcurrentRowVectors"/>), from its
+    /// stream's modes: each vector's sums are formed as a single evaluation forms them, so its results are that
+    /// evaluation's bit for bit, whatever the threads.
+    /// </summary>
+    private void SideBySide(ReadOnlySpan<double> psis, ReadOnlySpan<int> streams, Span<double> logLiks, Span<double> gradients)
+    {
+        int count = data.Layout.Count, vectors = logLiks.Length;
+        EnsureVectorStates(vectors);
+        for (int v = 0; v < vectors; v++) StartModes(streams, v, main.Modes).CopyTo(many[v].Modes, 0);
+        var points = psis.ToArray();
+        var values = new double[vectors];
+        bool wantGradient = !gradients.IsEmpty;
+        var grads = new double[wantGradient ? vectors * count : 0];
+        Parallel.For(0, vectors, parallel, v =>
+            Run(points.AsSpan(v * count, count).ToArray(), [many[v]], values.AsSpan(v, 1),
+                wantGradient ? grads.AsSpan(v * count, count) : Span<double>.Empty, OneThread, keepOutputs: false));
+        values.CopyTo(logLiks);
+        if (wantGradient) grads.CopyTo(gradients);
+        for (int v = 0; v < vectors; v++) KeepModes(streams, v, many[v].Modes);
     }
 
     /// <summary>Where vector k's Newton solves start: its stream's last modes, else <paramref name="latest"/> (the latest
@@ -111,7 +151,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         {
             StartModes(streams, v, savedModes).CopyTo(main.Modes, 0);
             psis.Slice(v * count, count).CopyTo(point);
-            Run(point, [main], logLiks.Slice(v, 1), gradients.IsEmpty ? gradients : gradients.Slice(v * count, count), keepOutputs: false);
+            Run(point, [main], logLiks.Slice(v, 1), gradients.IsEmpty ? gradients : gradients.Slice(v * count, count), vectorLoops, keepOutputs: false);
             KeepModes(streams, v, main.Modes);
         }
         savedModes.CopyTo(main.Modes, 0);
@@ -120,8 +160,9 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     }
 
     /// <summary>One pass over the rows for the vectors in <paramref name="psis"/> (one per state); the clusters'
-    /// outputs go to the states that keep them unless <paramref name="keepOutputs"/> is false.</summary>
-    private void Run(double[] psis, VectorState[] states, Span<double> logLiks, Span<double> gradients, bool keepOutputs = true)
+    /// outputs go to the states that keep them unless <paramref name="keepOutputs"/> is false; the loops over blocks run
+    /// on <paramref name="loops"/>.</summary>
+    private void Run(double[] psis, VectorState[] states, Span<double> logLiks, Span<double> gradients, ParallelOptions loops, bool keepOutputs = true)
     {
         var layout = data.Layout;
         int count = layout.Count, vectors = states.Length;
@@ -134,29 +175,25 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
             betas[v] = psi[..layout.P].ToArray();
             parameters[v] = layout.Integrand(psi, wantGradient);
         }
-        FixedPredictor(betas, states);
-        var offsets = data.ClusterOffsets;
+        FixedPredictor(betas, states, loops);
         var rows = states.Select(Rows).ToArray();
-        BlockLoop.For(BlockCount, parallel, blk =>
+        BlockLoop.For(BlockCount, loops, blk =>
         {
             int first = blk * ClusterBlock, last = Math.Min(first + ClusterBlock, data.ClusterCount);
             Span<double> ll = stackalloc double[vectors], phi = stackalloc double[vectors];
             var gl = new Mat3[vectors];
             // Every vector over the block's clusters before the next block: the block's rows stay in cache between them.
             for (int v = 0; v < vectors; v++)
-                for (int g = first; g < last; g++)
+            {
+                // The many vectors' outputs are not kept: only the single evaluation's are the engine's Clusters.
+                var kept = keepOutputs ? states[v].Clusters : null;
+                switch (layout.Q)
                 {
-                    var state = states[v];
-                    // The many vectors' outputs are not kept: only the single evaluation's are the engine's Clusters.
-                    ClusterOutput o;
-                    ClusterIntegrator.Integrate<TModel, CpuRows>(ref rows[v], offsets[g], offsets[g + 1], parameters[v], state.Modes[g], out o);
-                    if (keepOutputs && state.Clusters is { } kept) kept[g] = o;
-                    if (o.Status is ClusterStatus.Ok or ClusterStatus.NoConvergence) state.Modes[g] = o.Mode;
-                    ll[v] += o.LogLik;
-                    phi[v] += o.DispersionGradient;
-                    for (int i = 0; i < layout.Q; i++)
-                        for (int m = 0; m <= i; m++) gl[v][i, m] += o.LambdaGradient[i, m];
+                    case 1: IntegrateBlock<OneEffect>(ref rows[v], parameters[v], states[v].Modes, kept, first, last, ref ll[v], ref phi[v], ref gl[v]); break;
+                    case 2: IntegrateBlock<TwoEffects>(ref rows[v], parameters[v], states[v].Modes, kept, first, last, ref ll[v], ref phi[v], ref gl[v]); break;
+                    default: IntegrateBlock<ThreeEffects>(ref rows[v], parameters[v], states[v].Modes, kept, first, last, ref ll[v], ref phi[v], ref gl[v]); break;
                 }
+            }
             for (int v = 0; v < vectors; v++)
             {
                 states[v].BlockLogLik[blk] = ll[v];
@@ -188,18 +225,38 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         if (!wantGradient) return;
         var alphas = states.Select(s => s.Alpha).ToArray();
         var xtAlpha = new double[vectors * layout.P];
-        XtAlpha(data.Frame.X, data.N, layout.P, alphas, parallel, xtAlpha);
+        XtAlpha(data.Frame.X, data.N, layout.P, alphas, loops, xtAlpha);
         for (int v = 0; v < vectors; v++)
             if (needsXtAlpha[v]) xtAlpha.AsSpan(v * layout.P, layout.P).CopyTo(gradients.Slice(v * count, layout.P));
     }
 
+    /// <summary>Clusters [first, last) of one vector, each from its mode of the last evaluation, which it replaces; the
+    /// block's sums of their log-likelihoods and gradients added to <paramref name="logLik"/> and the others.</summary>
+    private void IntegrateBlock<TEffects>(ref CpuRows rows, in IntegrandParameters parameters, Vec3[] modes, ClusterOutput[]? kept, int first, int last,
+        ref double logLik, ref double phiGradient, ref Mat3 lambdaGradient)
+        where TEffects : struct, IEffectCount
+    {
+        var offsets = data.ClusterOffsets;
+        int q = default(TEffects).Q;
+        for (int g = first; g < last; g++)
+        {
+            ClusterIntegrator.Integrate<TModel, CpuRows, TEffects>(ref rows, offsets[g], offsets[g + 1], parameters, modes[g], out var o);
+            if (kept is not null) kept[g] = o;
+            if (o.Status is ClusterStatus.Ok or ClusterStatus.NoConvergence) modes[g] = o.Mode;
+            logLik += o.LogLik;
+            phiGradient += o.DispersionGradient;
+            for (int i = 0; i < q; i++)
+                for (int m = 0; m <= i; m++) lambdaGradient[i, m] += o.LambdaGradient[i, m];
+        }
+    }
+
     /// <summary>eta = offset + X beta for each vector, column by column with SIMD, in parallel row blocks.</summary>
-    private void FixedPredictor(double[][] betas, VectorState[] states)
+    private void FixedPredictor(double[][] betas, VectorState[] states, ParallelOptions loops)
     {
         var frame = data.Frame;
         int n = data.N, p = data.P;
         int blocks = (n + RowBlock - 1) / RowBlock;
-        BlockLoop.For(blocks, parallel, blk =>
+        BlockLoop.For(blocks, loops, blk =>
         {
             int start = blk * RowBlock, len = Math.Min(RowBlock, n - start);
             for (int v = 0; v < states.Length; v++)
@@ -229,7 +286,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     private CpuRows Rows(VectorState state)
     {
         var frame = data.Frame;
-        return new CpuRows(state.Eta, state.ExpEta, frame.Response, frame.Weights, data.Block.Z, data.Layout.Q, state.Alpha, scratch, data.Grid.Z, data.Grid.LogWeight);
+        return new CpuRows(state.Eta, state.ExpEta, frame.Response, frame.Weights, data.Block.Z, data.Layout.Q, state.Alpha, state.Scratch, data.Grid.Z, data.Grid.LogWeight);
     }
 
     /// <summary>X' alpha for each of <paramref name="alphas"/> (X column-major, n rows, p columns) into
@@ -277,6 +334,7 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
             Eta = GC.AllocateUninitializedArray<double>(data.N);
             ExpEta = keepsExpEta ? GC.AllocateUninitializedArray<double>(data.N) : null;
             Alpha = GC.AllocateUninitializedArray<double>(data.N);
+            Scratch = new double[3 * data.N];
             Modes = new Vec3[data.ClusterCount];
             Clusters = keepsOutputs ? new ClusterOutput[data.ClusterCount] : null;
             BlockLogLik = new double[blocks];
@@ -289,6 +347,8 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         /// need one exp per cluster, not one per row and pass (ClusterIntegrator.Row). Null otherwise.</summary>
         public double[]? ExpEta { get; }
         public double[] Alpha { get; }
+        /// <summary>Three values per row that the integrand's passes leave for the next (l', l'', l''').</summary>
+        public double[] Scratch { get; }
         public Vec3[] Modes { get; }
         /// <summary>The clusters' outputs, kept for the single evaluation's vector alone.</summary>
         public ClusterOutput[]? Clusters { get; }

@@ -142,7 +142,7 @@ internal static class QuadratureInformation
         for (int k = 0; k < count; k++)
         {
             double uk = u + Sqrt2 * sd * gridZ[k];
-            double sum = ClusterIntegrator.RowTerms<TModel, CpuRows>(ref rows, start, end, parameters, new Vec3 { X0 = lambda * uk });
+            double sum = ClusterIntegrator.RowTerms<TModel, CpuRows, OneEffect>(ref rows, start, end, parameters, new Vec3 { X0 = lambda * uk });
             double ak = gridLogWeight[k] + sum - 0.5 * uk * uk;
             if (!double.IsFinite(ak)) continue;
             if (ak > maxA)

@@ -12,9 +12,6 @@ namespace GlmmGpu.Fitting.Bayes;
 /// </summary>
 internal sealed class PosteriorSetup : IDisposable
 {
-    /// <summary>Below this many rows the posterior's engine runs on one thread unless told otherwise.</summary>
-    private const int SingleThreadRows = 10_000;
-
     public required FitResult MaximumLikelihood { get; init; }
     public required double MaximumLikelihoodSeconds { get; init; }
     public required int Nodes { get; init; }
@@ -39,11 +36,8 @@ internal sealed class PosteriorSetup : IDisposable
 
         var data = MarginalLikelihoodData.Create(frame, 1);
         var layout = data.Layout;
-        // A posterior evaluates the likelihood thousands of times: on a small data set the threads' start-up would
-        // outweigh their share of the rows, so the CPU path runs it on one (results do not depend on threads).
-        var execution = options.Execution.Threads == 0 && frame.RowCount < SingleThreadRows
-            ? options.Execution with { Threads = 1 } : options.Execution;
-        var engine = EngineFactory.Create(data, execution, nodes, out _);
+        // On a small data set the CPU path evaluates each chain's point on one thread and the chains side by side.
+        var engine = EngineFactory.Create(data, options.Execution, nodes, out _);
         if (nodes > 1) engine.UseNodes(nodes);
         engine.Evaluate(ml.Record.FinalParameters, new double[layout.Count]);
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using GlmmGpu.Fitting;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.EntryPoints;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.Engines;

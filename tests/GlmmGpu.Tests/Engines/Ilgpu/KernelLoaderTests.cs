@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.EntryPoints;
 using GlmmGpu.Engines;
 using GlmmGpu.Engines.Ilgpu;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using GlmmGpu.Kernels.Families;
+using GlmmGpu.Kernels.Clusters;
 using GlmmGpu.Kernels.EntryPoints;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;

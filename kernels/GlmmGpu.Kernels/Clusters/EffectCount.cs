@@ -1,4 +1,4 @@
-namespace GlmmGpu.Kernels.EntryPoints;
+namespace GlmmGpu.Kernels.Clusters;
 
 /// <summary>
 /// The number of random effects per cluster as a type, so that a kernel compiled for it sees q as a constant: the
