@@ -36,6 +36,10 @@ public sealed class BlockedCholesky
     public double LogDeterminant { get; private set; }
     public int Augmented { get; }
 
+    private SelectedInverseStorage? inverseStorage;
+    /// <summary>Where this factor's selected inverses are written (allocated at the first).</summary>
+    internal SelectedInverseStorage InverseStorage => inverseStorage ??= new SelectedInverseStorage(pattern);
+
     public BlockedCholesky(BlockedPattern pattern, int augmented, ParallelOptions parallel)
     {
         this.pattern = pattern;

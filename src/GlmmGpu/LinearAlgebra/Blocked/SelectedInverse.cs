@@ -11,7 +11,8 @@ namespace GlmmGpu.LinearAlgebra.Blocked;
 ///                                                   A^-1_00 = L00^-T (I + Lr0' A^-1_rr Lr0) L00^-1
 /// </code>
 /// each level j needs A^-1_rr only at its slots' rows, so the work beyond the dense inverse is the sum over levels of
-/// slots^2 q0. These are the entries a row's leverage z_i' Lambda A^-1 Lambda' z_i reads.
+/// slots^2 q0. These are the entries a row's leverage z_i' Lambda A^-1 Lambda' z_i reads. The arrays are the factor's
+/// own (<see cref="SelectedInverseStorage"/>): a selected inverse is valid until the next is taken from the same factor.
 /// </summary>
 public sealed class SelectedInverse
 {
@@ -28,10 +29,14 @@ public sealed class SelectedInverse
     {
         this.pattern = pattern;
         int m = pattern.RestSize, q0 = pattern.Q0;
-        Rest = DenseInverse.FromCholesky(factor.Rest, m, parallel);
-        Sparse = new double[(long)pattern.SlotCount * q0];
-        First = new Mat3[pattern.Levels0];
+        var storage = factor.InverseStorage;
+        Rest = storage.Rest;
+        Sparse = storage.Sparse;
+        First = storage.First;
+        DenseInverse.FromCholesky(factor.Rest, m, storage.InverseLower, Rest, parallel);
         var rest = Rest;
+        var sparse = Sparse;
+        var first = First;
         Parallel.For(0, pattern.Levels0, parallel, j =>
         {
             int start = pattern.ColumnStart[j], end = pattern.ColumnStart[j + 1];
@@ -46,12 +51,12 @@ public sealed class SelectedInverse
                 {
                     double v = 0;
                     for (int f = 0; f < q0; f++) v -= qs[f] * inverseL[f, d];
-                    Sparse[(long)s * q0 + d] = v;
+                    sparse[(long)s * q0 + d] = v;
                     for (int e = 0; e < q0; e++) inner[d, e] += factor.Sparse[(long)s * q0 + d] * qs[e];
                 }
             }
             SmallLinearAlgebra.Symmetrize(ref inner);
-            First[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
+            first[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
         });
     }
 
