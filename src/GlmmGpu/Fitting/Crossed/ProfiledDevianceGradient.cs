@@ -1,3 +1,4 @@
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.LinearAlgebra;
@@ -37,9 +38,9 @@ internal static class ProfiledDevianceGradient
             unit[a] = 1.0;
             m[a] = factor.SolveTransposed(unit);
         }
-        var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, out var columnScores);
+        var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, parallel, out var columnScores);
 
-        var selected = new SelectedInverse(factor, terms.Pattern, parallel);
+        var selected = new SelectedInverse(factor, terms.Pattern, parallel, withSparse: false);
         var schurInverse = reml ? Dense.InverseSpd(profiled.Schur) : null;
         if (reml && schurInverse is null) return false;
         int n = frame.RowCount;
@@ -72,37 +73,70 @@ internal static class ProfiledDevianceGradient
         return true;
     }
 
+    /// <summary>Rows per chunk of the row pass, at least; larger data take larger chunks so that the chunks' partial
+    /// sums stay within <see cref="PartialSumLimit"/> values.</summary>
+    private const int ChunkRows = 4096;
+    private const long PartialSumLimit = 1 << 23;
+
     /// <summary>
     /// One pass over the rows: g = Z'W(y - X beta - Z Lambda u) and, for each column of M, H[:, a] = Z'W(x_a - Z Lambda
-    /// M[:, a]), both in the layout of u (each term's levels in turn).
+    /// M[:, a]), both in the layout of u (each term's levels in turn). The rows are split in chunks fixed by the data's
+    /// size, each chunk's sums taken on its own and the chunks' added in order, so the result does not depend on the
+    /// threads.
     /// </summary>
     private static double[] RowScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, IReadOnlyList<Mat3> lambda, double[] beta, double[] u,
-        double[][] m, out double[][] columnScores)
+        double[][] m, ParallelOptions parallel, out double[][] columnScores)
     {
-        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length;
-        var effects = terms.Modes(u, lambda);
-        var columnEffects = m.Select(column => terms.Modes(column, lambda)).ToArray();
+        int n = frame.RowCount, size = u.Length, columns = m.Length;
+        var effects = terms.FlatModes(u, lambda);
+        var columnEffects = m.Select(column => terms.FlatModes(column, lambda)).ToArray();
+        long perChunk = (long)(1 + columns) * size;
+        int chunks = (int)Math.Max(1, Math.Min((n + ChunkRows - 1) / ChunkRows, PartialSumLimit / perChunk));
+        int rowsPerChunk = (n + chunks - 1) / chunks;
+        var partial = new double[chunks][];
+        BlockLoop.For(chunks, parallel, c =>
+            partial[c] = ChunkScores(frame, terms, w, y, beta, effects, columnEffects, c * rowsPerChunk, Math.Min(n, (c + 1) * rowsPerChunk)));
+        var scores = new double[size];
+        columnScores = new double[columns][];
+        for (int a = 0; a < columns; a++) columnScores[a] = new double[size];
+        foreach (var sums in partial)
+        {
+            for (int v = 0; v < size; v++) scores[v] += sums[v];
+            for (int a = 0; a < columns; a++)
+            {
+                var target = columnScores[a];
+                int at = (1 + a) * size;
+                for (int v = 0; v < size; v++) target[v] += sums[at + v];
+            }
+        }
+        return scores;
+    }
+
+    /// <summary>Rows [start, end)'s sums: the residual scores, then each column's, each in the layout of u.</summary>
+    private static double[] ChunkScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, double[] beta, double[] effects,
+        double[][] columnEffects, int start, int end)
+    {
+        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length, size = effects.Length, columns = columnEffects.Length;
         var offsets = terms.EffectOffset;
-        var scores = new double[u.Length];
-        columnScores = m.Select(_ => new double[u.Length]).ToArray();
         var x = frame.X;
-        var columnResiduals = new double[m.Length];
-        for (int i = 0; i < n; i++)
+        var sums = new double[(1 + columns) * size];
+        Span<double> columnResiduals = stackalloc double[columns];
+        for (int i = start; i < end; i++)
         {
             double wi = w[i];
             if (wi == 0) continue;
             double residual = y[i];
             for (int a = 0; a < p; a++) residual -= x[a * n + i] * beta[a];
-            for (int a = 0; a < m.Length; a++) columnResiduals[a] = x[a * n + i];
+            for (int a = 0; a < columns; a++) columnResiduals[a] = x[a * n + i];
             for (int k = 0; k < termCount; k++)
             {
                 var block = terms.Blocks[k];
-                int level = block.LevelOfRow[i];
+                int at = offsets[k] + block.LevelOfRow[i] * block.Q;
                 for (int d = 0; d < block.Q; d++)
                 {
                     double z = block.Z[(long)d * n + i];
-                    residual -= z * effects[k][level][d];
-                    for (int a = 0; a < m.Length; a++) columnResiduals[a] -= z * columnEffects[a][k][level][d];
+                    residual -= z * effects[at + d];
+                    for (int a = 0; a < columns; a++) columnResiduals[a] -= z * columnEffects[a][at + d];
                 }
             }
             for (int k = 0; k < termCount; k++)
@@ -112,11 +146,11 @@ internal static class ProfiledDevianceGradient
                 for (int d = 0; d < block.Q; d++)
                 {
                     double wz = wi * block.Z[(long)d * n + i];
-                    scores[at + d] += wz * residual;
-                    for (int a = 0; a < m.Length; a++) columnScores[a][at + d] += wz * columnResiduals[a];
+                    sums[at + d] += wz * residual;
+                    for (int a = 0; a < columns; a++) sums[(1 + a) * size + at + d] += wz * columnResiduals[a];
                 }
             }
         }
-        return scores;
+        return sums;
     }
 }
