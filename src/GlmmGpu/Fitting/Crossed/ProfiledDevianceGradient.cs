@@ -29,15 +29,19 @@ internal static class ProfiledDevianceGradient
         int p = frame.P;
         bool reml = criterion == LmmCriterion.Reml;
         var beta = profiled.Beta;
-        var u = factor.Modes(beta);
-        // M's columns (spherical), one back-solve per fixed effect.
-        var m = new double[reml ? p : 0][];
-        for (int a = 0; a < m.Length; a++)
+        // u = L^-T (Lx[:, p] - Lx[:, 0..p) beta) and M's columns (spherical, REML only), in one back-solve.
+        var combinations = new double[reml ? p + 1 : 1][];
+        combinations[0] = new double[p + 1];
+        for (int a = 0; a < p; a++) combinations[0][a] = -beta[a];
+        combinations[0][p] = 1.0;
+        for (int a = 1; a < combinations.Length; a++)
         {
-            var unit = new double[p + 1];
-            unit[a] = 1.0;
-            m[a] = factor.SolveTransposed(unit);
+            combinations[a] = new double[p + 1];
+            combinations[a][a - 1] = 1.0;
         }
+        var solved = factor.SolveTransposed(combinations);
+        var u = solved[0];
+        var m = solved[1..];
         var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, parallel, out var columnScores);
 
         var selected = new SelectedInverse(factor, terms.Pattern, parallel, withSparse: false);
@@ -82,72 +86,80 @@ internal static class ProfiledDevianceGradient
     /// One pass over the rows: g = Z'W(y - X beta - Z Lambda u) and, for each column of M, H[:, a] = Z'W(x_a - Z Lambda
     /// M[:, a]), both in the layout of u (each term's levels in turn). The rows are split in chunks fixed by the data's
     /// size, each chunk's sums taken on its own and the chunks' added in order, so the result does not depend on the
-    /// threads.
+    /// threads. The residual and the columns ride together: an effect's values for all of them sit side by side.
     /// </summary>
     private static double[] RowScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, IReadOnlyList<Mat3> lambda, double[] beta, double[] u,
         double[][] m, ParallelOptions parallel, out double[][] columnScores)
     {
-        int n = frame.RowCount, size = u.Length, columns = m.Length;
-        var effects = terms.FlatModes(u, lambda);
-        var columnEffects = m.Select(column => terms.FlatModes(column, lambda)).ToArray();
-        long perChunk = (long)(1 + columns) * size;
+        int n = frame.RowCount, size = u.Length, columns = m.Length, width = 1 + columns;
+        var effects = new double[(long)size * width];
+        var vectors = new[] { u }.Concat(m).ToArray();
+        for (int v = 0; v < width; v++)
+        {
+            var b = terms.FlatModes(vectors[v], lambda);
+            for (int e = 0; e < size; e++) effects[(long)e * width + v] = b[e];
+        }
+        long perChunk = (long)width * size;
         int chunks = (int)Math.Max(1, Math.Min((n + ChunkRows - 1) / ChunkRows, PartialSumLimit / perChunk));
         int rowsPerChunk = (n + chunks - 1) / chunks;
         var partial = new double[chunks][];
         BlockLoop.For(chunks, parallel, c =>
-            partial[c] = ChunkScores(frame, terms, w, y, beta, effects, columnEffects, c * rowsPerChunk, Math.Min(n, (c + 1) * rowsPerChunk)));
+            partial[c] = ChunkScores(frame, terms, w, y, beta, effects, width, c * rowsPerChunk, Math.Min(n, (c + 1) * rowsPerChunk)));
+        var total = partial[0];
+        for (int c = 1; c < chunks; c++)
+        {
+            var sums = partial[c];
+            for (long e = 0; e < total.Length; e++) total[e] += sums[e];
+        }
         var scores = new double[size];
         columnScores = new double[columns][];
         for (int a = 0; a < columns; a++) columnScores[a] = new double[size];
-        foreach (var sums in partial)
+        for (int e = 0; e < size; e++)
         {
-            for (int v = 0; v < size; v++) scores[v] += sums[v];
-            for (int a = 0; a < columns; a++)
-            {
-                var target = columnScores[a];
-                int at = (1 + a) * size;
-                for (int v = 0; v < size; v++) target[v] += sums[at + v];
-            }
+            scores[e] = total[(long)e * width];
+            for (int a = 0; a < columns; a++) columnScores[a][e] = total[(long)e * width + 1 + a];
         }
         return scores;
     }
 
-    /// <summary>Rows [start, end)'s sums: the residual scores, then each column's, each in the layout of u.</summary>
-    private static double[] ChunkScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, double[] beta, double[] effects,
-        double[][] columnEffects, int start, int end)
+    /// <summary>Rows [start, end)'s sums, for each effect its residual score then its columns'.</summary>
+    private static double[] ChunkScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, double[] beta, double[] effects, int width,
+        int start, int end)
     {
-        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length, size = effects.Length, columns = columnEffects.Length;
+        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length, columns = width - 1;
         var offsets = terms.EffectOffset;
+        var levelOfRow = terms.Blocks.Select(b => b.LevelOfRow).ToArray();
+        var zOf = terms.Blocks.Select(b => b.Z).ToArray();
+        var q = terms.Blocks.Select(b => b.Q).ToArray();
         var x = frame.X;
-        var sums = new double[(1 + columns) * size];
-        Span<double> columnResiduals = stackalloc double[columns];
+        var sums = new double[effects.Length];
+        Span<double> residuals = stackalloc double[width];
         for (int i = start; i < end; i++)
         {
             double wi = w[i];
             if (wi == 0) continue;
             double residual = y[i];
             for (int a = 0; a < p; a++) residual -= x[a * n + i] * beta[a];
-            for (int a = 0; a < columns; a++) columnResiduals[a] = x[a * n + i];
+            residuals[0] = residual;
+            for (int a = 0; a < columns; a++) residuals[1 + a] = x[a * n + i];
             for (int k = 0; k < termCount; k++)
             {
-                var block = terms.Blocks[k];
-                int at = offsets[k] + block.LevelOfRow[i] * block.Q;
-                for (int d = 0; d < block.Q; d++)
+                int at = offsets[k] + levelOfRow[k][i] * q[k];
+                for (int d = 0; d < q[k]; d++)
                 {
-                    double z = block.Z[(long)d * n + i];
-                    residual -= z * effects[at + d];
-                    for (int a = 0; a < columns; a++) columnResiduals[a] -= z * columnEffects[a][at + d];
+                    double z = zOf[k][(long)d * n + i];
+                    long e = (long)(at + d) * width;
+                    for (int v = 0; v < width; v++) residuals[v] -= z * effects[e + v];
                 }
             }
             for (int k = 0; k < termCount; k++)
             {
-                var block = terms.Blocks[k];
-                int at = offsets[k] + block.LevelOfRow[i] * block.Q;
-                for (int d = 0; d < block.Q; d++)
+                int at = offsets[k] + levelOfRow[k][i] * q[k];
+                for (int d = 0; d < q[k]; d++)
                 {
-                    double wz = wi * block.Z[(long)d * n + i];
-                    sums[at + d] += wz * residual;
-                    for (int a = 0; a < columns; a++) sums[(1 + a) * size + at + d] += wz * columnResiduals[a];
+                    double wz = wi * zOf[k][(long)d * n + i];
+                    long e = (long)(at + d) * width;
+                    for (int v = 0; v < width; v++) sums[e + v] += wz * residuals[v];
                 }
             }
         }

@@ -92,30 +92,52 @@ public static class DenseLower
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>Solves L X = B in place for <paramref name="columns"/> right-hand sides (B row-major n by columns).</summary>
+    /// <summary>Solves L X = B in place for <paramref name="columns"/> right-hand sides (B row-major n by columns): each
+    /// right-hand side held contiguous, row i's entry less the dot product of L's row with the entries before it.</summary>
     public static void SolveLower(double[] l, int n, double[] b, int columns)
     {
+        var x = new double[(long)columns * n];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < columns; c++) x[(long)c * n + i] = b[(long)i * columns + c];
         for (int i = 0; i < n; i++)
         {
-            long row = (long)i * n;
+            ref double row = ref l[(long)i * n];
+            double diagonal = l[(long)i * n + i];
             for (int c = 0; c < columns; c++)
             {
-                double s = b[(long)i * columns + c];
-                for (int k = 0; k < i; k++) s -= l[row + k] * b[(long)k * columns + c];
-                b[(long)i * columns + c] = s / l[row + i];
+                ref double xc = ref x[(long)c * n];
+                x[(long)c * n + i] = (x[(long)c * n + i] - DenseRowOperations.Dot(ref row, ref xc, i)) / diagonal;
             }
         }
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < columns; c++) b[(long)i * columns + c] = x[(long)c * n + i];
     }
 
     /// <summary>Solves L' x = b in place.</summary>
     public static void SolveLowerTransposed(double[] l, int n, Span<double> b)
     {
+        ref double first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
         for (int i = n - 1; i >= 0; i--)
         {
             double xi = b[i] / l[(long)i * n + i];
             b[i] = xi;
-            long row = (long)i * n;
-            for (int k = 0; k < i; k++) b[k] -= l[row + k] * xi;
+            DenseRowOperations.MultiplyAdd(-xi, ref l[(long)i * n], ref first, i);
+        }
+    }
+
+    /// <summary>Solves L' x = b in place for several right-hand sides, each at [<paramref name="offset"/>, offset + n)
+    /// of its array: L's rows are read once for all of them.</summary>
+    public static void SolveLowerTransposed(double[] l, int n, double[][] b, int offset)
+    {
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double diagonal = l[(long)i * n + i];
+            foreach (var v in b)
+            {
+                double xi = v[offset + i] / diagonal;
+                v[offset + i] = xi;
+                DenseRowOperations.MultiplyAdd(-xi, ref l[(long)i * n], ref v[offset], i);
+            }
         }
     }
 
