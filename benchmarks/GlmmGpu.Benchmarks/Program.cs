@@ -7,7 +7,8 @@ namespace GlmmGpu.Benchmarks;
 /// <summary>
 /// BenchmarkDotNet suites (<c>--filter</c> as usual; <c>--job short</c> for a quick run), and the scale harness
 /// (<c>scale</c>: fit simulated sets of growing size and write a table), <c>profile</c>, and the device runs
-/// (<c>device-check</c>, <c>device-scale</c>, see <see cref="DeviceRun"/>).
+/// (<c>device-check</c>, <c>device-scale</c>, see <see cref="DeviceRun"/>), <c>dense</c> (the dense block's algebra, see
+/// <see cref="DenseRun"/>).
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "device-profile") return DeviceRun.Profile(args[1..]);
         if (args.Length > 0 && args[0] == "many") return ManyVectorsRun.Run(args[1..]);
         if (args.Length > 0 && args[0] == "walk") return WalkRun.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "dense") return DenseRun.Run(args[1..]);
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;

@@ -98,6 +98,25 @@ internal sealed class CrossedTerms
         return result;
     }
 
+    /// <summary>b = Lambda u in the layout of u: term k's level l's effects at <c>EffectOffset[k] + l q_k</c>.</summary>
+    public double[] FlatModes(ReadOnlySpan<double> u, IReadOnlyList<Mat3> lambda)
+    {
+        var b = new double[u.Length];
+        for (int k = 0; k < Blocks.Length; k++)
+        {
+            int q = Blocks[k].Q, offset = EffectOffset[k];
+            for (int l = 0; l < Blocks[k].LevelCount; l++)
+            {
+                int at = offset + l * q;
+                var ul = default(Vec3);
+                for (int d = 0; d < q; d++) ul[d] = u[at + d];
+                var bl = SmallLinearAlgebra.Multiply(lambda[k], q, ul);
+                for (int d = 0; d < q; d++) b[at + d] = bl[d];
+            }
+        }
+        return b;
+    }
+
     /// <summary>Conditional covariances of b, level by level (lme4's condVar, q by q row-major): scale^2 Lambda_k V
     /// Lambda_k', V the diagonal blocks of (L L')^-1.</summary>
     public double[][][] ConditionalCovariances(Mat3[][] inverseBlocks, IReadOnlyList<Mat3> lambda, double scale)

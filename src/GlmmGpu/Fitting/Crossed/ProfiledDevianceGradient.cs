@@ -1,3 +1,4 @@
+using GlmmGpu.Engines.Cpu;
 using GlmmGpu.Fitting.Linear;
 using GlmmGpu.Kernels.Numerics;
 using GlmmGpu.LinearAlgebra;
@@ -28,18 +29,22 @@ internal static class ProfiledDevianceGradient
         int p = frame.P;
         bool reml = criterion == LmmCriterion.Reml;
         var beta = profiled.Beta;
-        var u = factor.Modes(beta);
-        // M's columns (spherical), one back-solve per fixed effect.
-        var m = new double[reml ? p : 0][];
-        for (int a = 0; a < m.Length; a++)
+        // u = L^-T (Lx[:, p] - Lx[:, 0..p) beta) and M's columns (spherical, REML only), in one back-solve.
+        var combinations = new double[reml ? p + 1 : 1][];
+        combinations[0] = new double[p + 1];
+        for (int a = 0; a < p; a++) combinations[0][a] = -beta[a];
+        combinations[0][p] = 1.0;
+        for (int a = 1; a < combinations.Length; a++)
         {
-            var unit = new double[p + 1];
-            unit[a] = 1.0;
-            m[a] = factor.SolveTransposed(unit);
+            combinations[a] = new double[p + 1];
+            combinations[a][a - 1] = 1.0;
         }
-        var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, out var columnScores);
+        var solved = factor.SolveTransposed(combinations);
+        var u = solved[0];
+        var m = solved[1..];
+        var residualScores = RowScores(frame, terms, weights, response, lambda, beta, u, m, parallel, out var columnScores);
 
-        var selected = new SelectedInverse(factor, terms.Pattern, parallel);
+        var selected = new SelectedInverse(factor, terms.Pattern, parallel, withSparse: false);
         var schurInverse = reml ? Dense.InverseSpd(profiled.Schur) : null;
         if (reml && schurInverse is null) return false;
         int n = frame.RowCount;
@@ -72,51 +77,92 @@ internal static class ProfiledDevianceGradient
         return true;
     }
 
+    /// <summary>Rows per chunk of the row pass, at least; larger data take larger chunks so that the chunks' partial
+    /// sums stay within <see cref="PartialSumLimit"/> values.</summary>
+    private const int ChunkRows = 4096;
+    private const long PartialSumLimit = 1 << 23;
+
     /// <summary>
     /// One pass over the rows: g = Z'W(y - X beta - Z Lambda u) and, for each column of M, H[:, a] = Z'W(x_a - Z Lambda
-    /// M[:, a]), both in the layout of u (each term's levels in turn).
+    /// M[:, a]), both in the layout of u (each term's levels in turn). The rows are split in chunks fixed by the data's
+    /// size, each chunk's sums taken on its own and the chunks' added in order, so the result does not depend on the
+    /// threads. The residual and the columns ride together: an effect's values for all of them sit side by side.
     /// </summary>
     private static double[] RowScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, IReadOnlyList<Mat3> lambda, double[] beta, double[] u,
-        double[][] m, out double[][] columnScores)
+        double[][] m, ParallelOptions parallel, out double[][] columnScores)
     {
-        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length;
-        var effects = terms.Modes(u, lambda);
-        var columnEffects = m.Select(column => terms.Modes(column, lambda)).ToArray();
+        int n = frame.RowCount, size = u.Length, columns = m.Length, width = 1 + columns;
+        var effects = new double[(long)size * width];
+        var vectors = new[] { u }.Concat(m).ToArray();
+        for (int v = 0; v < width; v++)
+        {
+            var b = terms.FlatModes(vectors[v], lambda);
+            for (int e = 0; e < size; e++) effects[(long)e * width + v] = b[e];
+        }
+        long perChunk = (long)width * size;
+        int chunks = (int)Math.Max(1, Math.Min((n + ChunkRows - 1) / ChunkRows, PartialSumLimit / perChunk));
+        int rowsPerChunk = (n + chunks - 1) / chunks;
+        var partial = new double[chunks][];
+        BlockLoop.For(chunks, parallel, c =>
+            partial[c] = ChunkScores(frame, terms, w, y, beta, effects, width, c * rowsPerChunk, Math.Min(n, (c + 1) * rowsPerChunk)));
+        var total = partial[0];
+        for (int c = 1; c < chunks; c++)
+        {
+            var sums = partial[c];
+            for (long e = 0; e < total.Length; e++) total[e] += sums[e];
+        }
+        var scores = new double[size];
+        columnScores = new double[columns][];
+        for (int a = 0; a < columns; a++) columnScores[a] = new double[size];
+        for (int e = 0; e < size; e++)
+        {
+            scores[e] = total[(long)e * width];
+            for (int a = 0; a < columns; a++) columnScores[a][e] = total[(long)e * width + 1 + a];
+        }
+        return scores;
+    }
+
+    /// <summary>Rows [start, end)'s sums, for each effect its residual score then its columns'.</summary>
+    private static double[] ChunkScores(ModelFrame frame, CrossedTerms terms, double[] w, double[] y, double[] beta, double[] effects, int width,
+        int start, int end)
+    {
+        int n = frame.RowCount, p = frame.P, termCount = terms.Blocks.Length, columns = width - 1;
         var offsets = terms.EffectOffset;
-        var scores = new double[u.Length];
-        columnScores = m.Select(_ => new double[u.Length]).ToArray();
+        var levelOfRow = terms.Blocks.Select(b => b.LevelOfRow).ToArray();
+        var zOf = terms.Blocks.Select(b => b.Z).ToArray();
+        var q = terms.Blocks.Select(b => b.Q).ToArray();
         var x = frame.X;
-        var columnResiduals = new double[m.Length];
-        for (int i = 0; i < n; i++)
+        var sums = new double[effects.Length];
+        Span<double> residuals = stackalloc double[width];
+        for (int i = start; i < end; i++)
         {
             double wi = w[i];
             if (wi == 0) continue;
             double residual = y[i];
             for (int a = 0; a < p; a++) residual -= x[a * n + i] * beta[a];
-            for (int a = 0; a < m.Length; a++) columnResiduals[a] = x[a * n + i];
+            residuals[0] = residual;
+            for (int a = 0; a < columns; a++) residuals[1 + a] = x[a * n + i];
             for (int k = 0; k < termCount; k++)
             {
-                var block = terms.Blocks[k];
-                int level = block.LevelOfRow[i];
-                for (int d = 0; d < block.Q; d++)
+                int at = offsets[k] + levelOfRow[k][i] * q[k];
+                for (int d = 0; d < q[k]; d++)
                 {
-                    double z = block.Z[(long)d * n + i];
-                    residual -= z * effects[k][level][d];
-                    for (int a = 0; a < m.Length; a++) columnResiduals[a] -= z * columnEffects[a][k][level][d];
+                    double z = zOf[k][(long)d * n + i];
+                    long e = (long)(at + d) * width;
+                    for (int v = 0; v < width; v++) residuals[v] -= z * effects[e + v];
                 }
             }
             for (int k = 0; k < termCount; k++)
             {
-                var block = terms.Blocks[k];
-                int at = offsets[k] + block.LevelOfRow[i] * block.Q;
-                for (int d = 0; d < block.Q; d++)
+                int at = offsets[k] + levelOfRow[k][i] * q[k];
+                for (int d = 0; d < q[k]; d++)
                 {
-                    double wz = wi * block.Z[(long)d * n + i];
-                    scores[at + d] += wz * residual;
-                    for (int a = 0; a < m.Length; a++) columnScores[a][at + d] += wz * columnResiduals[a];
+                    double wz = wi * zOf[k][(long)d * n + i];
+                    long e = (long)(at + d) * width;
+                    for (int v = 0; v < width; v++) sums[e + v] += wz * residuals[v];
                 }
             }
         }
-        return scores;
+        return sums;
     }
 }

@@ -36,6 +36,10 @@ public sealed class BlockedCholesky
     public double LogDeterminant { get; private set; }
     public int Augmented { get; }
 
+    private SelectedInverseStorage? inverseStorage;
+    /// <summary>Where this factor's selected inverses are written (allocated at the first).</summary>
+    internal SelectedInverseStorage InverseStorage => inverseStorage ??= new SelectedInverseStorage(pattern);
+
     public BlockedCholesky(BlockedPattern pattern, int augmented, ParallelOptions parallel)
     {
         this.pattern = pattern;
@@ -275,7 +279,25 @@ public sealed class BlockedCholesky
     /// c = e_a it is (Lambda'Z'WZ Lambda + I)^-1 Lambda'Z'W x_a.</summary>
     public double[] SolveTransposed(ReadOnlySpan<double> combination)
     {
-        int q0 = pattern.Q0, m = pattern.RestSize, pa = Augmented, first = pattern.FirstSize;
+        var u = ForwardSolved(combination);
+        BackSolve(u);
+        return u;
+    }
+
+    /// <summary><see cref="SolveTransposed(ReadOnlySpan{double})"/> for several combinations, the dense block's rows read
+    /// once for all of them.</summary>
+    public double[][] SolveTransposed(IReadOnlyList<double[]> combinations)
+    {
+        var us = combinations.Select(c => ForwardSolved(c)).ToArray();
+        DenseLower.SolveLowerTransposed(Rest, pattern.RestSize, us, pattern.FirstSize);
+        foreach (var u in us) BackSolveFirst(u);
+        return us;
+    }
+
+    /// <summary>Lx c in the layout of u.</summary>
+    private double[] ForwardSolved(ReadOnlySpan<double> combination)
+    {
+        int m = pattern.RestSize, pa = Augmented, first = pattern.FirstSize;
         var u = new double[first + m];
         for (int r = 0; r < first; r++)
         {
@@ -289,7 +311,6 @@ public sealed class BlockedCholesky
             for (int a = 0; a < pa; a++) v += RestByColumn[(long)r * pa + a] * combination[a];
             u[first + r] = v;
         }
-        BackSolve(u);
         return u;
     }
 
@@ -323,9 +344,15 @@ public sealed class BlockedCholesky
     /// <summary>Solves L' x = y in place, y in the layout of u.</summary>
     public void BackSolve(Span<double> u)
     {
+        DenseLower.SolveLowerTransposed(Rest, pattern.RestSize, u.Slice(pattern.FirstSize, pattern.RestSize));
+        BackSolveFirst(u);
+    }
+
+    /// <summary>The first term's part of the back-solve, the dense block's already solved.</summary>
+    private void BackSolveFirst(Span<double> u)
+    {
         int q0 = pattern.Q0, m = pattern.RestSize, first = pattern.FirstSize;
         var rest = u.Slice(first, m);
-        DenseLower.SolveLowerTransposed(Rest, m, rest);
         for (int j = 0; j < pattern.Levels0; j++)
         {
             var v = default(Vec3);

@@ -1,159 +1,161 @@
-using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GlmmGpu.LinearAlgebra.Blocked;
 
 /// <summary>
-/// (L L')^-1 from a dense lower Cholesky factor (n by n, row-major): W = L^-1 by row blocks, each block's product with
-/// the rows above it in 4-by-8 register tiles, then W'W in the same tiles. Both products read each loaded vector of W
-/// for four rows, where row-at-a-time updates read all of W once per row.
+/// (L L')^-1 from a dense lower Cholesky factor (n by n, row-major): W = L^-1 by blocks of rows, then W'W, both in
+/// <see cref="DenseTileKernel"/>'s tiles. Each entry's arithmetic is fixed by the block size alone, so the inverse is
+/// the same at any thread count.
 /// </summary>
 public static class DenseInverse
 {
     private const int Block = 64;
 
     /// <summary>(L L')^-1, both triangles, row-major (a new array).</summary>
-    public static double[] FromCholesky(double[] l, int n, ParallelOptions parallel)
-    {
-        var w = InverseLower(l, n, parallel);
-        return TransposeTimesSelf(w, n, parallel);
-    }
-
-    /// <summary>W = L^-1 (lower, row-major, a new array): row i is (e_i - sum_{k &lt; i} L[i,k] W[k,:]) / L[i,i], the
-    /// sum over earlier row blocks taken as one tiled product per block.</summary>
-    public static double[] InverseLower(double[] l, int n, ParallelOptions parallel)
+    public static double[] FromCholesky(double[] l, int n, ParallelOptions parallel, TilePath path = TilePath.Best)
     {
         var w = new double[(long)n * n];
-        for (int i0 = 0; i0 < n; i0 += Block)
-        {
-            int i1 = Math.Min(n, i0 + Block);
-            if (i0 > 0)
-            {
-                // W[i, 0:i0] = -sum_{k < i0} L[i, k] W[k, 0:i0] for the block's rows, four rows at a time.
-                int groups = (i1 - i0 + 3) / 4;
-                Parallel.For(0, groups, parallel, g =>
-                {
-                    int r0 = i0 + 4 * g, rows = Math.Min(4, i1 - r0);
-                    int j = 0;
-                    if (rows == 4 && Vector256.IsHardwareAccelerated)
-                        for (; j + 8 <= i0; j += 8) LowerTile(l, w, n, r0, j, i0);
-                    for (int i = r0; i < r0 + rows; i++)
-                        for (int jj = j; jj < i0; jj++)
-                        {
-                            double s = 0;
-                            for (int k = jj; k < i0; k++) s += l[(long)i * n + k] * w[(long)k * n + jj];
-                            w[(long)i * n + jj] = -s;
-                        }
-                });
-            }
-            // Within the block, row by row: the block's earlier rows, then the diagonal.
-            for (int i = i0; i < i1; i++)
-            {
-                var row = w.AsSpan(i * n, i + 1);
-                row[i] = 1.0;
-                for (int k = i0; k < i; k++)
-                {
-                    double lik = l[(long)i * n + k];
-                    if (lik == 0) continue;
-                    var source = w.AsSpan(k * n, k + 1);
-                    TensorPrimitives.MultiplyAdd(source, -lik, row[..(k + 1)], row[..(k + 1)]);
-                }
-                TensorPrimitives.Multiply(row, 1.0 / l[(long)i * n + i], row);
-            }
-        }
-        return w;
-    }
-
-    /// <summary>W'W for lower W: entry (a, b) = sum_{i >= max(a, b)} W[i, a] W[i, b]; both triangles written.</summary>
-    public static double[] TransposeTimesSelf(double[] w, int n, ParallelOptions parallel)
-    {
         var result = new double[(long)n * n];
-        int groups = (n + 3) / 4;
-        Parallel.For(0, groups, parallel, g =>
-        {
-            int a0 = 4 * g, rows = Math.Min(4, n - a0);
-            int b = 0;
-            if (rows == 4 && Vector256.IsHardwareAccelerated)
-                for (; b + 8 <= a0 + 4; b += 8) GramTile(w, result, n, a0, b);
-            for (int a = a0; a < a0 + rows; a++)
-                for (int bb = b; bb <= a; bb++)
-                {
-                    double s = 0;
-                    for (int i = a; i < n; i++) s += w[(long)i * n + a] * w[(long)i * n + bb];
-                    result[(long)a * n + bb] = s;
-                }
-        });
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b < a; b++) result[(long)b * n + a] = result[(long)a * n + b];
+        FromCholesky(l, n, w, result, parallel, path);
         return result;
     }
 
-    /// <summary>W[r0..r0+3, j..j+7] = -sum_{k in [j, end)} L[r, k] W[k, j..j+7] (W[k, j'] is zero for k &lt; j').</summary>
-    private static void LowerTile(double[] l, double[] w, int n, int r0, int j, int end)
+    /// <summary>(L L')^-1 into <paramref name="result"/> (both triangles), L^-1 into <paramref name="inverseLower"/>,
+    /// whose upper triangle must be zero (as a new array's is: nothing here writes it).</summary>
+    public static void FromCholesky(double[] l, int n, double[] inverseLower, double[] result, ParallelOptions parallel, TilePath path = TilePath.Best)
     {
-        ref double lw = ref MemoryMarshal.GetArrayDataReference(l);
-        ref double ww = ref MemoryMarshal.GetArrayDataReference(w);
-        nuint n0 = (nuint)((long)r0 * n), n1 = n0 + (nuint)n, n2 = n1 + (nuint)n, n3 = n2 + (nuint)n;
-        var s00 = Vector256<double>.Zero; var s01 = Vector256<double>.Zero;
-        var s10 = Vector256<double>.Zero; var s11 = Vector256<double>.Zero;
-        var s20 = Vector256<double>.Zero; var s21 = Vector256<double>.Zero;
-        var s30 = Vector256<double>.Zero; var s31 = Vector256<double>.Zero;
-        for (int k = j; k < end; k++)
-        {
-            nuint at = (nuint)((long)k * n + j);
-            var v0 = Vector256.LoadUnsafe(ref ww, at);
-            var v1 = Vector256.LoadUnsafe(ref ww, at + 4);
-            var b0 = Vector256.Create(Unsafe.Add(ref lw, n0 + (nuint)k));
-            var b1 = Vector256.Create(Unsafe.Add(ref lw, n1 + (nuint)k));
-            var b2 = Vector256.Create(Unsafe.Add(ref lw, n2 + (nuint)k));
-            var b3 = Vector256.Create(Unsafe.Add(ref lw, n3 + (nuint)k));
-            s00 = Vector256.FusedMultiplyAdd(b0, v0, s00); s01 = Vector256.FusedMultiplyAdd(b0, v1, s01);
-            s10 = Vector256.FusedMultiplyAdd(b1, v0, s10); s11 = Vector256.FusedMultiplyAdd(b1, v1, s11);
-            s20 = Vector256.FusedMultiplyAdd(b2, v0, s20); s21 = Vector256.FusedMultiplyAdd(b2, v1, s21);
-            s30 = Vector256.FusedMultiplyAdd(b3, v0, s30); s31 = Vector256.FusedMultiplyAdd(b3, v1, s31);
-        }
-        Store(w, n0 + (nuint)j, -s00, -s01);
-        Store(w, n1 + (nuint)j, -s10, -s11);
-        Store(w, n2 + (nuint)j, -s20, -s21);
-        Store(w, n3 + (nuint)j, -s30, -s31);
+        InverseLower(l, n, inverseLower, parallel, path);
+        TransposeTimesSelf(inverseLower, n, result, parallel, path);
     }
 
-    /// <summary>result[a0..a0+3, b..b+7] = sum_{i >= a0} W[i, a] W[i, b..b+7] (zero terms where i &lt; a are zero in W;
-    /// entries above the diagonal are written and later overwritten by the mirror).</summary>
-    private static void GramTile(double[] w, double[] result, int n, int a0, int b)
+    /// <summary>W = L^-1 (lower, row-major, a new array).</summary>
+    public static double[] InverseLower(double[] l, int n, ParallelOptions parallel, TilePath path = TilePath.Best)
     {
-        ref double ww = ref MemoryMarshal.GetArrayDataReference(w);
-        var s00 = Vector256<double>.Zero; var s01 = Vector256<double>.Zero;
-        var s10 = Vector256<double>.Zero; var s11 = Vector256<double>.Zero;
-        var s20 = Vector256<double>.Zero; var s21 = Vector256<double>.Zero;
-        var s30 = Vector256<double>.Zero; var s31 = Vector256<double>.Zero;
-        for (int i = a0; i < n; i++)
-        {
-            nuint row = (nuint)((long)i * n);
-            var v0 = Vector256.LoadUnsafe(ref ww, row + (nuint)b);
-            var v1 = Vector256.LoadUnsafe(ref ww, row + (nuint)b + 4);
-            var c0 = Vector256.Create(Unsafe.Add(ref ww, row + (nuint)a0));
-            var c1 = Vector256.Create(Unsafe.Add(ref ww, row + (nuint)a0 + 1));
-            var c2 = Vector256.Create(Unsafe.Add(ref ww, row + (nuint)a0 + 2));
-            var c3 = Vector256.Create(Unsafe.Add(ref ww, row + (nuint)a0 + 3));
-            s00 = Vector256.FusedMultiplyAdd(c0, v0, s00); s01 = Vector256.FusedMultiplyAdd(c0, v1, s01);
-            s10 = Vector256.FusedMultiplyAdd(c1, v0, s10); s11 = Vector256.FusedMultiplyAdd(c1, v1, s11);
-            s20 = Vector256.FusedMultiplyAdd(c2, v0, s20); s21 = Vector256.FusedMultiplyAdd(c2, v1, s21);
-            s30 = Vector256.FusedMultiplyAdd(c3, v0, s30); s31 = Vector256.FusedMultiplyAdd(c3, v1, s31);
-        }
-        nuint r0 = (nuint)((long)a0 * n + b);
-        Store(result, r0, s00, s01);
-        Store(result, r0 + (nuint)n, s10, s11);
-        Store(result, r0 + 2 * (nuint)n, s20, s21);
-        Store(result, r0 + 3 * (nuint)n, s30, s31);
+        var w = new double[(long)n * n];
+        InverseLower(l, n, w, parallel, path);
+        return w;
     }
 
-    private static void Store(double[] target, nuint at, Vector256<double> low, Vector256<double> high)
+    /// <summary>
+    /// W = L^-1 into <paramref name="w"/> (its upper triangle zero), by blocks I of rows: W_II = L_II^-1, then
+    /// W[I, 0:i0] = -W_II (L[I, 0:i0] W[0:i0, 0:i0]), the product taken 16 columns at a time (W[k, j] is zero for
+    /// k &lt; j, so column tile j0 needs rows from j0 on).
+    /// </summary>
+    public static void InverseLower(double[] l, int n, double[] w, ParallelOptions parallel, TilePath path = TilePath.Best)
     {
-        ref double t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(target), at);
-        low.StoreUnsafe(ref t);
-        high.StoreUnsafe(ref t, 4);
+        const int columns = DenseTileKernel.Columns, rows = DenseTileKernel.Rows;
+        // L[I, 0:i0] and W_II transposed (column k a row over the block's rows), rows past the matrix zero.
+        var rowsOfL = ArrayPool<double>.Shared.Rent(Block * n);
+        var diagonalInverse = ArrayPool<double>.Shared.Rent(Block * Block);
+        try
+        {
+            for (int i0 = 0; i0 < n; i0 += Block)
+            {
+                int height = Math.Min(Block, n - i0);
+                InvertDiagonalBlock(l, n, w, i0, height);
+                if (i0 == 0) continue;
+                for (int k = 0; k < i0; k++)
+                    for (int r = 0; r < Block; r++) rowsOfL[k * Block + r] = r < height ? l[(long)(i0 + r) * n + k] : 0.0;
+                for (int k = 0; k < Block; k++)
+                    for (int r = 0; r < Block; r++)
+                        diagonalInverse[k * Block + r] = r < height && k <= r ? w[(long)(i0 + r) * n + i0 + k] : 0.0;
+                int rowBlock = i0;
+                Parallel.For(0, i0 / columns, parallel, t =>
+                {
+                    int j0 = t * columns;
+                    Span<double> product = stackalloc double[Block * columns];
+                    ref double first = ref MemoryMarshal.GetReference(product);
+                    // T[:, j0..j0+16] = L[I, j0:i0] W[j0:i0, j0..j0+16].
+                    for (int g = 0; g < height; g += rows)
+                        DenseTileKernel.Apply(ref product[g * columns], columns, ref rowsOfL[j0 * Block + g], Block, ref w[(long)j0 * n + j0], n,
+                            rowBlock - j0, TileUpdate.Store, path);
+                    // W[I, j0..j0+16] = -W_II T (W_II lower: row group g needs T's rows up to its last).
+                    for (int g = 0; g < height; g += rows)
+                    {
+                        int groupRows = Math.Min(rows, height - g), depth = Math.Min(height, g + rows);
+                        ref double target = ref w[(long)(rowBlock + g) * n + j0];
+                        if (groupRows == rows)
+                            DenseTileKernel.Apply(ref target, n, ref diagonalInverse[g], Block, ref first, columns, depth, TileUpdate.Negate, path);
+                        else
+                            DenseTileKernel.ApplyEdge(ref target, n, ref diagonalInverse[g], Block, groupRows, ref first, columns, columns, depth,
+                                TileUpdate.Negate, path: path);
+                    }
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rowsOfL);
+            ArrayPool<double>.Shared.Return(diagonalInverse);
+        }
+    }
+
+    /// <summary>W_II = L_II^-1 for the block of rows from <paramref name="i0"/>, by rows: W[i, j] = -sum_{j &lt;= k &lt; i}
+    /// L[i, k] W[k, j] / L[i, i].</summary>
+    private static void InvertDiagonalBlock(double[] l, int n, double[] w, int i0, int height)
+    {
+        for (int i = i0; i < i0 + height; i++)
+        {
+            long row = (long)i * n;
+            double lii = l[row + i];
+            for (int j = i0; j < i; j++)
+            {
+                double s = 0;
+                for (int k = j; k < i; k++) s += l[row + k] * w[(long)k * n + j];
+                w[row + j] = -s / lii;
+            }
+            w[row + i] = 1.0 / lii;
+        }
+    }
+
+    /// <summary>W'W for lower W: entry (a, b) = sum_{i >= max(a, b)} W[i, a] W[i, b]; both triangles written (a new array).</summary>
+    public static double[] TransposeTimesSelf(double[] w, int n, ParallelOptions parallel, TilePath path = TilePath.Best)
+    {
+        var result = new double[(long)n * n];
+        TransposeTimesSelf(w, n, result, parallel, path);
+        return result;
+    }
+
+    /// <summary>W'W into <paramref name="result"/>: the lower triangle in tiles of 8 rows a by 16 columns b, each the sum
+    /// over i from the tile's first row (W[i, a] is zero for i &lt; a), then mirrored.</summary>
+    public static void TransposeTimesSelf(double[] w, int n, double[] result, ParallelOptions parallel, TilePath path = TilePath.Best)
+    {
+        const int rows = DenseTileKernel.Rows, columns = DenseTileKernel.Columns;
+        int groups = (n + rows - 1) / rows;
+        Parallel.For(0, groups, parallel, g =>
+        {
+            int a0 = g * rows, rowCount = Math.Min(rows, n - a0), depth = n - a0;
+            for (int b0 = 0; b0 < a0 + rowCount; b0 += columns)
+            {
+                int columnCount = Math.Min(columns, n - b0);
+                ref double target = ref result[(long)a0 * n + b0];
+                if (rowCount == rows && columnCount == columns)
+                    DenseTileKernel.Apply(ref target, n, ref w[(long)a0 * n + a0], n, ref w[(long)a0 * n + b0], n, depth, TileUpdate.Store, path);
+                else
+                    DenseTileKernel.ApplyEdge(ref target, n, ref w[(long)a0 * n + a0], n, rowCount, ref w[(long)a0 * n + b0], n, columnCount, depth,
+                        TileUpdate.Store, path: path);
+            }
+        });
+        Mirror(result, n, parallel);
+    }
+
+    /// <summary>The upper triangle from the lower, by square blocks.</summary>
+    private static void Mirror(double[] result, int n, ParallelOptions parallel)
+    {
+        int blocks = (n + Block - 1) / Block;
+        Parallel.For(0, blocks, parallel, bi =>
+        {
+            int a0 = bi * Block, a1 = Math.Min(n, a0 + Block);
+            for (int b0 = 0; b0 < a1; b0 += Block)
+            {
+                int b1 = Math.Min(n, b0 + Block);
+                for (int a = a0; a < a1; a++)
+                {
+                    long row = (long)a * n;
+                    for (int b = b0; b < Math.Min(b1, a); b++) result[(long)b * n + a] = result[row + b];
+                }
+            }
+        });
     }
 }

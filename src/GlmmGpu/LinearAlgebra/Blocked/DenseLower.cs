@@ -1,168 +1,143 @@
-using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace GlmmGpu.LinearAlgebra.Blocked;
 
 /// <summary>
 /// The dense lower-triangular algebra of the blocked Cholesky's trailing block (MixedModels.jl's dense diagonal
-/// blocks): an n-by-n matrix row-major in a flat array, its lower triangle used. The factorisation is tiled so that
-/// a panel of columns is read from cache for the whole trailing update rather than once per row.
+/// blocks): an n-by-n matrix row-major in a flat array, its lower triangle used. The factorisation is right-looking
+/// by panels of columns: the panel's diagonal block factored in place, the rows below it solved on the panel held
+/// transposed (<see cref="DenseStripSolve"/>), then the trailing lower triangle less the panel times itself, in
+/// <see cref="DenseTileKernel"/>'s tiles. Each entry's arithmetic is fixed by the panel width alone, so the factor is
+/// the same at any thread count.
 /// </summary>
 public static class DenseLower
 {
     private const int Panel = 64;
 
-    /// <summary>A = L L' in place (the lower triangle of <paramref name="a"/> becomes L); false if A is not positive
-    /// definite.</summary>
-    public static bool Cholesky(double[] a, int n, ParallelOptions parallel)
+    /// <summary>A = L L' in place (the lower triangle of <paramref name="a"/> becomes L; the upper is neither read nor
+    /// written); false if A is not positive definite.</summary>
+    public static bool Cholesky(double[] a, int n, ParallelOptions parallel, TilePath path = TilePath.Best)
     {
-        var panel = new double[Panel * n];
-        for (int k0 = 0; k0 < n; k0 += Panel)
+        int stride = RoundUp(n, DenseStripSolve.RowsPerChunk);
+        var panel = System.Buffers.ArrayPool<double>.Shared.Rent(Panel * stride);
+        try
         {
-            int k1 = Math.Min(n, k0 + Panel), width = k1 - k0;
-            // The diagonal block, already updated by the panels before it.
-            for (int j = k0; j < k1; j++)
+            Array.Clear(panel, 0, Panel * stride);
+            for (int k0 = 0; k0 < n; k0 += Panel)
             {
-                double d = a[(long)j * n + j];
-                for (int k = k0; k < j; k++) d -= a[(long)j * n + k] * a[(long)j * n + k];
-                if (!(d > 0) || !double.IsFinite(d)) return false;
-                double ljj = Math.Sqrt(d);
-                a[(long)j * n + j] = ljj;
-                for (int i = j + 1; i < k1; i++)
+                int k1 = Math.Min(n, k0 + Panel), width = k1 - k0;
+                if (!FactorDiagonalBlock(a, n, k0, k1)) return false;
+                if (k1 == n) break;
+                // The panel below the diagonal block, transposed: its column j a row over the matrix's rows.
+                for (int i = k1; i < n; i++)
                 {
-                    double s = a[(long)i * n + j];
-                    for (int k = k0; k < j; k++) s -= a[(long)i * n + k] * a[(long)j * n + k];
-                    a[(long)i * n + j] = s / ljj;
+                    long row = (long)i * n + k0;
+                    for (int j = 0; j < width; j++) panel[j * stride + i] = a[row + j];
                 }
+                DenseStripSolve.Solve(a, n, k0, width, panel, stride, k1, parallel, path);
+                for (int i = k1; i < n; i++)
+                {
+                    long row = (long)i * n + k0;
+                    for (int j = 0; j < width; j++) a[row + j] = panel[j * stride + i];
+                }
+                SubtractPanelProduct(a, n, panel, stride, width, k1, parallel, path);
             }
-            if (k1 == n) break;
-            // The panel below it: L[i, k0:k1] = A[i, k0:k1] L_kk^-T, row by row.
-            Parallel.For(k1, n, parallel, i =>
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(panel);
+        }
+    }
+
+    /// <summary>The panel's diagonal block (already updated by the panels before it), factored in place.</summary>
+    private static bool FactorDiagonalBlock(double[] a, int n, int k0, int k1)
+    {
+        for (int j = k0; j < k1; j++)
+        {
+            double d = a[(long)j * n + j];
+            for (int k = k0; k < j; k++) d -= a[(long)j * n + k] * a[(long)j * n + k];
+            if (!(d > 0) || !double.IsFinite(d)) return false;
+            double ljj = Math.Sqrt(d);
+            a[(long)j * n + j] = ljj;
+            for (int i = j + 1; i < k1; i++)
             {
-                long row = (long)i * n;
-                for (int j = k0; j < k1; j++)
-                {
-                    double s = a[row + j] - TensorPrimitives.Dot(a.AsSpan((int)(row + k0), j - k0), a.AsSpan(j * n + k0, j - k0));
-                    a[row + j] = s / a[(long)j * n + j];
-                }
-            });
-            // The panel transposed (column k of the panel contiguous over rows), so the update reads it by rows of j.
-            for (int i = k1; i < n; i++)
-                for (int k = 0; k < width; k++) panel[(long)k * n + i] = a[(long)i * n + k0 + k];
-            // The trailing update A[i, k1..i] -= sum_k L[i,k] L[j,k], four rows of i at a time.
-            int groups = (n - k1 + 3) / 4;
-            Parallel.For(0, groups, parallel, g =>
-            {
-                int i0 = k1 + 4 * g, rows = Math.Min(4, n - i0);
-                if (rows == 4) UpdateFourRows(a, n, panel, width, k1, i0);
-                else
-                    for (int i = i0; i < i0 + rows; i++) UpdateRow(a, n, panel, width, k1, i);
-            });
+                double s = a[(long)i * n + j];
+                for (int k = k0; k < j; k++) s -= a[(long)i * n + k] * a[(long)j * n + k];
+                a[(long)i * n + j] = s / ljj;
+            }
         }
         return true;
     }
 
-    private static void UpdateRow(double[] a, int n, double[] panel, int width, int k1, int i)
+    /// <summary>A[i, j] -= sum_k P[k, i] P[k, j] for k1 &lt;= j &lt;= i &lt; n, P the solved panel (transposed), in
+    /// tiles of 8 rows by 16 columns; tiles that cross the diagonal or the matrix's edge are formed aside.</summary>
+    private static void SubtractPanelProduct(double[] a, int n, double[] panel, int stride, int width, int k1, ParallelOptions parallel, TilePath path)
     {
-        long row = (long)i * n;
-        for (int k = 0; k < width; k++)
+        const int rows = DenseTileKernel.Rows, columns = DenseTileKernel.Columns;
+        int groups = (n - k1 + rows - 1) / rows;
+        Parallel.For(0, groups, parallel, g =>
         {
-            double lik = panel[(long)k * n + i];
-            if (lik == 0) continue;
-            long p = (long)k * n;
-            for (int j = k1; j <= i; j++) a[row + j] -= lik * panel[p + j];
-        }
-    }
-
-    /// <summary>Rows i0..i0+3 together, eight columns at a time: each panel entry L[j,k] is loaded once for four rows,
-    /// and each row's L[i,k] once for eight columns.</summary>
-    private static void UpdateFourRows(double[] a, int n, double[] panel, int width, int k1, int i0)
-    {
-        long r0 = (long)i0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-        int last = i0 + 3;
-        int j = k1;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref double start = ref MemoryMarshal.GetArrayDataReference(panel);
-            for (; j + 8 <= last + 1; j += 8)
+            // Later row groups hold more tiles: taken first, they leave the short ones to even out the threads.
+            int i0 = k1 + rows * (groups - 1 - g), rowCount = Math.Min(rows, n - i0);
+            for (int j0 = k1; j0 <= i0 + rowCount - 1; j0 += columns)
             {
-                var s00 = Vector256<double>.Zero; var s01 = Vector256<double>.Zero;
-                var s10 = Vector256<double>.Zero; var s11 = Vector256<double>.Zero;
-                var s20 = Vector256<double>.Zero; var s21 = Vector256<double>.Zero;
-                var s30 = Vector256<double>.Zero; var s31 = Vector256<double>.Zero;
-                for (int k = 0; k < width; k++)
-                {
-                    nuint p = (nuint)((long)k * n);
-                    var l0 = Vector256.LoadUnsafe(ref start, p + (nuint)j);
-                    var l1 = Vector256.LoadUnsafe(ref start, p + (nuint)j + 4);
-                    var b0 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0));
-                    var b1 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 1));
-                    var b2 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 2));
-                    var b3 = Vector256.Create(Unsafe.Add(ref start, p + (nuint)i0 + 3));
-                    s00 = Vector256.FusedMultiplyAdd(b0, l0, s00); s01 = Vector256.FusedMultiplyAdd(b0, l1, s01);
-                    s10 = Vector256.FusedMultiplyAdd(b1, l0, s10); s11 = Vector256.FusedMultiplyAdd(b1, l1, s11);
-                    s20 = Vector256.FusedMultiplyAdd(b2, l0, s20); s21 = Vector256.FusedMultiplyAdd(b2, l1, s21);
-                    s30 = Vector256.FusedMultiplyAdd(b3, l0, s30); s31 = Vector256.FusedMultiplyAdd(b3, l1, s31);
-                }
-                Subtract(a, r0 + j, s00, s01);
-                Subtract(a, r1 + j, s10, s11);
-                Subtract(a, r2 + j, s20, s21);
-                Subtract(a, r3 + j, s30, s31);
+                ref double c = ref a[(long)i0 * n + j0];
+                if (rowCount == rows && j0 + columns <= i0 + 1)
+                    DenseTileKernel.Apply(ref c, n, ref panel[i0], stride, ref panel[j0], stride, width, TileUpdate.Subtract, path);
+                else
+                    DenseTileKernel.ApplyEdge(ref c, n, ref panel[i0], stride, rowCount, ref panel[j0], stride, Math.Min(columns, n - j0), width,
+                        TileUpdate.Subtract, i0 - j0, path);
             }
-        }
-        for (; j <= last; j++)
-        {
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int k = 0; k < width; k++)
-            {
-                long p = (long)k * n;
-                double l = panel[p + j];
-                s0 += panel[p + i0] * l;
-                s1 += panel[p + i0 + 1] * l;
-                s2 += panel[p + i0 + 2] * l;
-                s3 += panel[p + i0 + 3] * l;
-            }
-            a[r0 + j] -= s0;
-            a[r1 + j] -= s1;
-            a[r2 + j] -= s2;
-            a[r3 + j] -= s3;
-        }
+        });
     }
 
-    /// <summary>a[at..at+8] -= (low, high) (entries above the diagonal are written too, and never read).</summary>
-    private static void Subtract(double[] a, long at, Vector256<double> low, Vector256<double> high)
-    {
-        ref double target = ref a[at];
-        (Vector256.LoadUnsafe(ref target) - low).StoreUnsafe(ref target);
-        (Vector256.LoadUnsafe(ref target, 4) - high).StoreUnsafe(ref target, 4);
-    }
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>Solves L X = B in place for <paramref name="columns"/> right-hand sides (B row-major n by columns).</summary>
+    /// <summary>Solves L X = B in place for <paramref name="columns"/> right-hand sides (B row-major n by columns): each
+    /// right-hand side held contiguous, row i's entry less the dot product of L's row with the entries before it.</summary>
     public static void SolveLower(double[] l, int n, double[] b, int columns)
     {
+        var x = new double[(long)columns * n];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < columns; c++) x[(long)c * n + i] = b[(long)i * columns + c];
         for (int i = 0; i < n; i++)
         {
-            long row = (long)i * n;
+            ref double row = ref l[(long)i * n];
+            double diagonal = l[(long)i * n + i];
             for (int c = 0; c < columns; c++)
             {
-                double s = b[(long)i * columns + c];
-                for (int k = 0; k < i; k++) s -= l[row + k] * b[(long)k * columns + c];
-                b[(long)i * columns + c] = s / l[row + i];
+                ref double xc = ref x[(long)c * n];
+                x[(long)c * n + i] = (x[(long)c * n + i] - DenseRowOperations.Dot(ref row, ref xc, i)) / diagonal;
             }
         }
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < columns; c++) b[(long)i * columns + c] = x[(long)c * n + i];
     }
 
     /// <summary>Solves L' x = b in place.</summary>
     public static void SolveLowerTransposed(double[] l, int n, Span<double> b)
     {
+        ref double first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
         for (int i = n - 1; i >= 0; i--)
         {
             double xi = b[i] / l[(long)i * n + i];
             b[i] = xi;
-            long row = (long)i * n;
-            for (int k = 0; k < i; k++) b[k] -= l[row + k] * xi;
+            DenseRowOperations.MultiplyAdd(-xi, ref l[(long)i * n], ref first, i);
+        }
+    }
+
+    /// <summary>Solves L' x = b in place for several right-hand sides, each at [<paramref name="offset"/>, offset + n)
+    /// of its array: L's rows are read once for all of them.</summary>
+    public static void SolveLowerTransposed(double[] l, int n, double[][] b, int offset)
+    {
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double diagonal = l[(long)i * n + i];
+            foreach (var v in b)
+            {
+                double xi = v[offset + i] / diagonal;
+                v[offset + i] = xi;
+                DenseRowOperations.MultiplyAdd(-xi, ref l[(long)i * n], ref v[offset], i);
+            }
         }
     }
 

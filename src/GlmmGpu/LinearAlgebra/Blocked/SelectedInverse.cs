@@ -11,7 +11,8 @@ namespace GlmmGpu.LinearAlgebra.Blocked;
 ///                                                   A^-1_00 = L00^-T (I + Lr0' A^-1_rr Lr0) L00^-1
 /// </code>
 /// each level j needs A^-1_rr only at its slots' rows, so the work beyond the dense inverse is the sum over levels of
-/// slots^2 q0. These are the entries a row's leverage z_i' Lambda A^-1 Lambda' z_i reads.
+/// slots^2 q0. These are the entries a row's leverage z_i' Lambda A^-1 Lambda' z_i reads. The arrays are the factor's
+/// own (<see cref="SelectedInverseStorage"/>): a selected inverse is valid until the next is taken from the same factor.
 /// </summary>
 public sealed class SelectedInverse
 {
@@ -24,35 +25,72 @@ public sealed class SelectedInverse
     /// <summary>A^-1_00's diagonal block for each level of the first term.</summary>
     public Mat3[] First { get; }
 
-    public SelectedInverse(BlockedCholesky factor, BlockedPattern pattern, ParallelOptions parallel)
+    /// <param name="withSparse">Whether to form <see cref="Sparse"/> (a row's leverage reads it; the diagonal blocks do
+    /// not, and without it each level reads only half of its slots' entries of A^-1_rr).</param>
+    public SelectedInverse(BlockedCholesky factor, BlockedPattern pattern, ParallelOptions parallel, bool withSparse = true)
     {
         this.pattern = pattern;
         int m = pattern.RestSize, q0 = pattern.Q0;
-        Rest = DenseInverse.FromCholesky(factor.Rest, m, parallel);
-        Sparse = new double[(long)pattern.SlotCount * q0];
-        First = new Mat3[pattern.Levels0];
+        var storage = factor.InverseStorage;
+        Rest = storage.Rest;
+        Sparse = withSparse ? storage.Sparse : [];
+        First = storage.First;
+        DenseInverse.FromCholesky(factor.Rest, m, storage.InverseLower, Rest, parallel);
         var rest = Rest;
+        var sparse = Sparse;
+        var first = First;
         Parallel.For(0, pattern.Levels0, parallel, j =>
         {
             int start = pattern.ColumnStart[j], end = pattern.ColumnStart[j + 1];
             var inverseL = SmallLinearAlgebra.InverseLower(factor.First[j], q0);
             // Q = A^-1_rr[R, R] Lr0_j at the level's slot rows R, then A^-1_r0 = -Q L_j^-1 and Lr0_j' Q.
-            var inner = Mat3.Identity(q0);
-            for (int s = start; s < end; s++)
+            var inner = withSparse ? InnerWithSparse(factor.Sparse, rest, sparse, inverseL, start, end, m, q0) : Inner(factor.Sparse, rest, start, end, m, q0);
+            first[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
+        });
+    }
+
+    /// <summary>I + Lr0_j' A^-1_rr[R, R] Lr0_j for level j's slots [start, end), writing A^-1_r0 at the slots.</summary>
+    private Mat3 InnerWithSparse(double[] factorSparse, double[] rest, double[] sparse, in Mat3 inverseL, int start, int end, int m, int q0)
+    {
+        var inner = Mat3.Identity(q0);
+        for (int s = start; s < end; s++)
+        {
+            long row = (long)pattern.SlotRow[s] * m;
+            var qs = RowTimesSlots(rest, row, factorSparse, start, end, q0);
+            for (int d = 0; d < q0; d++)
             {
-                long row = (long)pattern.SlotRow[s] * m;
-                var qs = RowTimesSlots(rest, row, factor.Sparse, start, end, q0);
-                for (int d = 0; d < q0; d++)
+                double v = 0;
+                for (int f = 0; f < q0; f++) v -= qs[f] * inverseL[f, d];
+                sparse[(long)s * q0 + d] = v;
+                for (int e = 0; e < q0; e++) inner[d, e] += factorSparse[(long)s * q0 + d] * qs[e];
+            }
+        }
+        SmallLinearAlgebra.Symmetrize(ref inner);
+        return inner;
+    }
+
+    /// <summary>The same sum from the lower triangle of the slots' block: each pair (s, t &lt; s) read once, for both
+    /// of its terms.</summary>
+    private Mat3 Inner(double[] factorSparse, double[] rest, int start, int end, int m, int q0)
+    {
+        var inner = Mat3.Identity(q0);
+        for (int s = start; s < end; s++)
+        {
+            long row = (long)pattern.SlotRow[s] * m;
+            var below = RowTimesSlots(rest, row, factorSparse, start, s, q0);
+            double diagonal = rest[row + pattern.SlotRow[s]];
+            for (int d = 0; d < q0; d++)
+            {
+                double xd = factorSparse[(long)s * q0 + d];
+                for (int e = 0; e < q0; e++)
                 {
-                    double v = 0;
-                    for (int f = 0; f < q0; f++) v -= qs[f] * inverseL[f, d];
-                    Sparse[(long)s * q0 + d] = v;
-                    for (int e = 0; e < q0; e++) inner[d, e] += factor.Sparse[(long)s * q0 + d] * qs[e];
+                    double xe = factorSparse[(long)s * q0 + e];
+                    inner[d, e] += xd * below[e] + below[d] * xe + diagonal * xd * xe;
                 }
             }
-            SmallLinearAlgebra.Symmetrize(ref inner);
-            First[j] = SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Multiply(SmallLinearAlgebra.Transpose(inverseL, q0), inner, q0), inverseL, q0);
-        });
+        }
+        SmallLinearAlgebra.Symmetrize(ref inner);
+        return inner;
     }
 
     /// <summary>sum_t A^-1_rr[row, R_t] Lr0[t, :] over a level's slots t (q0 specialised: the inner loop of the inverse).</summary>
