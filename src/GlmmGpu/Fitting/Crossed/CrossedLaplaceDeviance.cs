@@ -107,7 +107,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             double[] nextBeta = b, nextU;
             if (estimateFixed)
             {
-                withFixed.Fill(weights, frame.X, working);
+                withFixed.Fill(weights, frame.X, working, parallel);
                 if (!withFixedFactor.Factor(withFixed, lambda)) return double.NaN;
                 var (solved, inverse) = FixedEffects(withFixedFactor, p);
                 if (solved is null) return double.NaN;
@@ -117,7 +117,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             }
             else
             {
-                modesOnly.Fill(weights, ReadOnlySpan<double>.Empty, working);
+                modesOnly.Fill(weights, ReadOnlyMemory<double>.Empty, working, parallel);
                 if (!ModeFactor.Factor(modesOnly, lambda)) return double.NaN;
                 nextU = ModeFactor.Modes(ReadOnlySpan<double>.Empty);
             }
@@ -156,7 +156,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
         // gradient's adjoint solves.
         var products = estimateFixed ? withFixed : modesOnly;
         var factor = estimateFixed ? withFixedFactor : ModeFactor;
-        products.Fill(weights, estimateFixed ? frame.X : ReadOnlySpan<double>.Empty, working);
+        products.Fill(weights, estimateFixed ? frame.X : ReadOnlyMemory<double>.Empty, working, parallel);
         if (!factor.Factor(products, lambda)) return double.NaN;
         double logLik = objective - factor.LogDeterminant / 2;
         last = new LastEvaluation(estimateFixed ? [] : beta.ToArray(), theta.ToArray(), phi, estimateFixed, factor, logLik);
