@@ -139,7 +139,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             objective = next;
             if (change < 1e-11 * (1 + Math.Abs(objective)) && step > 0) break;
         }
-        Penalised(b, start, lambda, phi);
+        // eta is the accepted point's: the last penalised likelihood formed it.
         u = start;
         if (estimateFixed) Beta = b;
         // log |Lambda'Z'WZ Lambda + I| at the mode's own weights.

@@ -162,8 +162,57 @@ public sealed class BlockedCholesky
         return true;
     }
 
-    /// <summary>Rest -= L_r0 L_r0' (<see cref="SlotFill"/>).</summary>
-    private void SubtractFill() => SlotFill.Subtract(pattern, Sparse, Rest, parallel);
+    /// <summary>
+    /// Rest -= L_r0 L_r0': each level's slots against each other. The dense rows are split in bands of about equal work
+    /// (row r takes about r updates), each band's rows updated by one thread in level order, so the result is the same
+    /// at any thread count.
+    /// </summary>
+    private void SubtractFill()
+    {
+        int m = pattern.RestSize, q0 = pattern.Q0;
+        int bands = Math.Max(1, Math.Min(m, 8 * Math.Max(1, parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount)));
+        var bandStart = new int[bands + 1];
+        for (int b = 0; b <= bands; b++) bandStart[b] = (int)Math.Round(m * Math.Sqrt((double)b / bands));
+        Parallel.For(0, bands, parallel, b =>
+        {
+            int low = bandStart[b], high = bandStart[b + 1];
+            if (low >= high) return;
+            for (int j = 0; j < pattern.Levels0; j++)
+            {
+                int start = pattern.ColumnStart[j], end = pattern.ColumnStart[j + 1];
+                for (int s = start; s < end; s++)
+                {
+                    int rowIndex = pattern.SlotRow[s];
+                    if (rowIndex < low) continue;
+                    if (rowIndex >= high) break;
+                    long row = (long)rowIndex * m;
+                    switch (q0)
+                    {
+                        case 1:
+                        {
+                            double ls = Sparse[s];
+                            for (int t = start; t <= s; t++) Rest[row + pattern.SlotRow[t]] -= ls * Sparse[t];
+                            break;
+                        }
+                        case 2:
+                        {
+                            double l0 = Sparse[2L * s], l1 = Sparse[2L * s + 1];
+                            for (int t = start; t <= s; t++) Rest[row + pattern.SlotRow[t]] -= l0 * Sparse[2L * t] + l1 * Sparse[2L * t + 1];
+                            break;
+                        }
+                        default:
+                            for (int t = start; t <= s; t++)
+                            {
+                                double dot = 0;
+                                for (int f = 0; f < q0; f++) dot += Sparse[(long)s * q0 + f] * Sparse[(long)t * q0 + f];
+                                Rest[row + pattern.SlotRow[t]] -= dot;
+                            }
+                            break;
+                    }
+                }
+            }
+        });
+    }
 
     /// <summary>Rest = Lambda_r' D Lambda_r, Lambda_r block diagonal (Lambda_k for each level of each later term).</summary>
     private void ScaleDense(double[] dense, IReadOnlyList<Mat3> lambda)

@@ -32,13 +32,6 @@ public sealed class BlockedPattern
     /// <summary>For term k &gt;= 1 (at k - 1) and each data row, the slot of its level's first effect.</summary>
     public int[][] SlotOfRow { get; }
     public int SlotCount => SlotRow.Length;
-    /// <summary>Dense row r's slots, level by level of the first term: <c>SlotsOfRow[RowSlotStart[r] ..
-    /// RowSlotStart[r+1])</c>, increasing (so in level order).</summary>
-    public int[] SlotsOfRow { get; }
-    /// <summary>Where each dense row's slots start in <see cref="SlotsOfRow"/>; <c>RestSize + 1</c> entries.</summary>
-    public int[] RowSlotStart { get; }
-    /// <summary>Each slot's level of the first term.</summary>
-    public int[] LevelOfSlot { get; }
 
     public BlockedPattern(IReadOnlyList<BlockedTerm> terms)
     {
@@ -90,16 +83,6 @@ public sealed class BlockedPattern
         }
         for (int j = 0; j < terms[0].Levels; j++) ColumnStart[j + 1] += ColumnStart[j];
         SlotRow = slotRows.ToArray();
-        LevelOfSlot = new int[SlotRow.Length];
-        for (int j = 0; j < terms[0].Levels; j++)
-            for (int s = ColumnStart[j]; s < ColumnStart[j + 1]; s++) LevelOfSlot[s] = j;
-        // The slots by dense row: a counting sort, stable, so each row's slots stay in increasing (level) order.
-        RowSlotStart = new int[rest + 1];
-        foreach (int r in SlotRow) RowSlotStart[r + 1]++;
-        for (int r = 0; r < rest; r++) RowSlotStart[r + 1] += RowSlotStart[r];
-        SlotsOfRow = new int[SlotRow.Length];
-        var fill = (int[])RowSlotStart.Clone();
-        for (int s = 0; s < SlotRow.Length; s++) SlotsOfRow[fill[SlotRow[s]]++] = s;
         SlotOfRow = new int[terms.Count - 1][];
         for (int k = 1; k < terms.Count; k++)
         {
