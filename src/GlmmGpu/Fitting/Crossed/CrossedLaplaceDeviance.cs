@@ -13,7 +13,8 @@ namespace GlmmGpu.Fitting.Crossed;
 /// family and link the single-factor path takes), and
 /// <c>log L = sum log f(y | eta(u)) - |u|^2 / 2 - log |Lambda'Z'WZ Lambda + I| / 2</c> at the mode. With
 /// <c>estimateFixed</c> the fixed effects join the modes in PIRLS (glmer's first stage); otherwise they are given.
-/// The last mode starts the next solve.
+/// The last mode (and, with <c>estimateFixed</c>, the last fixed effects) start the next solve; the last point asked for
+/// again is answered from memory.
 /// </summary>
 internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRowLikelihood
 {
@@ -68,6 +69,11 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
     /// NaN where PIRLS fails.</summary>
     public double LogLikelihood(ReadOnlySpan<double> beta, ReadOnlySpan<double> theta, double phi, bool estimateFixed)
     {
+        // The point of the last evaluation again (BFGS's first point after its caller's, the first stage's minimiser):
+        // its value, modes and factor are kept.
+        if (last is { } known && known.EstimateFixed == estimateFixed && known.Phi.Equals(phi) && theta.SequenceEqual(known.Theta)
+            && (estimateFixed || beta.SequenceEqual(known.Beta)))
+            return known.Value;
         Evaluations++;
         last = null;
         int n = frame.RowCount, p = frame.P;
@@ -101,7 +107,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             double[] nextBeta = b, nextU;
             if (estimateFixed)
             {
-                withFixed.Fill(weights, frame.X, working);
+                withFixed.Fill(weights, frame.X, working, parallel);
                 if (!withFixedFactor.Factor(withFixed, lambda)) return double.NaN;
                 var (solved, inverse) = FixedEffects(withFixedFactor, p);
                 if (solved is null) return double.NaN;
@@ -111,7 +117,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             }
             else
             {
-                modesOnly.Fill(weights, ReadOnlySpan<double>.Empty, working);
+                modesOnly.Fill(weights, ReadOnlyMemory<double>.Empty, working, parallel);
                 if (!ModeFactor.Factor(modesOnly, lambda)) return double.NaN;
                 nextU = ModeFactor.Modes(ReadOnlySpan<double>.Empty);
             }
@@ -133,7 +139,7 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
             objective = next;
             if (change < 1e-11 * (1 + Math.Abs(objective)) && step > 0) break;
         }
-        Penalised(b, start, lambda, phi);
+        // eta is the accepted point's: the last penalised likelihood formed it.
         u = start;
         if (estimateFixed) Beta = b;
         // log |Lambda'Z'WZ Lambda + I| at the mode's own weights.
@@ -150,13 +156,19 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
         // gradient's adjoint solves.
         var products = estimateFixed ? withFixed : modesOnly;
         var factor = estimateFixed ? withFixedFactor : ModeFactor;
-        products.Fill(weights, estimateFixed ? frame.X : ReadOnlySpan<double>.Empty, working);
+        products.Fill(weights, estimateFixed ? frame.X : ReadOnlyMemory<double>.Empty, working, parallel);
         if (!factor.Factor(products, lambda)) return double.NaN;
-        last = new LastEvaluation(theta.ToArray(), phi, estimateFixed, factor);
-        return objective - factor.LogDeterminant / 2;
+        double logLik = objective - factor.LogDeterminant / 2;
+        last = new LastEvaluation(estimateFixed ? [] : beta.ToArray(), theta.ToArray(), phi, estimateFixed, factor, logLik);
+        return logLik;
     }
 
-    private sealed record LastEvaluation(double[] Theta, double Phi, bool EstimateFixed, BlockedCholesky Factor);
+    private sealed record LastEvaluation(double[] Beta, double[] Theta, double Phi, bool EstimateFixed, BlockedCholesky Factor, double Value)
+    {
+        /// <summary>The gradient once computed at this evaluation.</summary>
+        public double[]? Gradient { get; set; }
+    }
+
     private LastEvaluation? last;
 
     /// <summary>The exact gradient (<see cref="CrossedLaplaceGradient"/>) at the last evaluation: in theta after one
@@ -165,9 +177,16 @@ internal sealed class CrossedLaplaceDeviance<TModel> where TModel : struct, IRow
     public bool TryGradient(Span<double> gradient)
     {
         if (last is null) return false;
+        if (last.Gradient is { } known && known.Length == gradient.Length)
+        {
+            known.CopyTo(gradient);
+            return true;
+        }
         var lambda = terms.Lambda(last.Theta);
-        return CrossedLaplaceGradient.TryCompute<TModel>(frame, terms, lambda, last.Phi, eta, u, last.Factor, last.EstimateFixed,
-            hasDispersion, parallel, gradient);
+        if (!CrossedLaplaceGradient.TryCompute<TModel>(frame, terms, lambda, last.Phi, eta, u, last.Factor, last.EstimateFixed,
+            hasDispersion, parallel, gradient)) return false;
+        last.Gradient = gradient.ToArray();
+        return true;
     }
 
     /// <summary>The fixed effects from the Schur complement over [X z], and its inverse.</summary>

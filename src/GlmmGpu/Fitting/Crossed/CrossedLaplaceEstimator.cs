@@ -46,10 +46,17 @@ internal static class CrossedLaplaceEstimator
 
         // Stage 1: theta alone, the fixed effects estimated with the modes.
         var trail1 = recorder.Progress("fitting (theta)");
-        var beta = glm.Beta;
-        var stage1 = Bfgs.Minimize(ExactObjective.Of(theta => -laplace.LogLikelihood(beta, theta, phi0, estimateFixed: true), NegatedGradient(laplace)),
+        // PIRLS starts the fixed effects where the last evaluation left them, beside its modes (the GLM's at first).
+        bool warm = false;
+        double Stage1(double[] theta)
+        {
+            double value = laplace.LogLikelihood(warm ? laplace.Beta : glm.Beta, theta, phi0, estimateFixed: true);
+            warm |= double.IsFinite(value);
+            return -value;
+        }
+        var stage1 = Bfgs.Minimize(ExactObjective.Of(Stage1, NegatedGradient(laplace)),
             theta0, options.MaxIterations, 1e-6, (i, f) => trail1(i, -f), ThetaScale(terms, theta0));
-        laplace.LogLikelihood(beta, stage1.Minimizer, phi0, estimateFixed: true);
+        Stage1(stage1.Minimizer);
         recorder.Phase($"Laplace with the fixed effects profiled ({stage1.Evaluations} iterations' evaluations)");
 
         // Stage 2: all parameters.

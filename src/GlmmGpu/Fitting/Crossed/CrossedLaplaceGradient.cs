@@ -40,14 +40,22 @@ internal static class CrossedLaplaceGradient
         var leverage = new double[n];
         var zc = new double[u.Length];
         var xc = new double[withFixedInside ? p : 0];
+        // Each row's own quantities on the threads; the sums over rows after, in row order (the same bits at any
+        // thread count).
+        RowChunks.For(n, parallel, (start, end) =>
+        {
+            for (int i = start; i < end; i++)
+            {
+                default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var row);
+                l1[i] = row.L1;
+                w[i] = Math.Max(-row.L2, 1e-12);
+                leverage[i] = Leverage(terms, lambda, selected, i);
+                c[i] = row.L3 * leverage[i];
+            }
+        });
         for (int i = 0; i < n; i++)
         {
-            default(TModel).Derivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out var row);
-            l1[i] = row.L1;
-            w[i] = Math.Max(-row.L2, 1e-12);
-            leverage[i] = Leverage(terms, lambda, selected, i);
-            double ci = row.L3 * leverage[i];
-            c[i] = ci;
+            double ci = c[i];
             for (int a = 0; a < xc.Length; a++) xc[a] += frame.X[a * n + i] * ci;
             for (int k = 0; k < termCount; k++)
             {
@@ -89,17 +97,32 @@ internal static class CrossedLaplaceGradient
         var scoreL1 = new double[u.Length];
         var betaScore = new double[withFixedInside ? 0 : p];
         double dispersionScore = 0;
+        bool dispersion = hasDispersion && !withFixedInside;
+        var rowA = new double[n];
+        var rowDispersion = new double[dispersion ? n : 0];
+        RowChunks.For(n, parallel, (start, end) =>
+        {
+            for (int i = start; i < end; i++)
+            {
+                double adjointEta = 0;
+                for (int k = 0; k < termCount; k++)
+                {
+                    var block = terms.Blocks[k];
+                    var v = adjointEffects[k][block.LevelOfRow[i]];
+                    for (int d = 0; d < block.Q; d++) adjointEta += block.Z[(long)d * n + i] * v[d];
+                }
+                for (int a = 0; a < adjointFixed.Length; a++) adjointEta += frame.X[a * n + i] * adjointFixed[a];
+                rowA[i] = l1[i] + 0.5 * c[i] - 0.5 * w[i] * adjointEta;
+                if (dispersion)
+                {
+                    default(TModel).DispersionDerivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out double dl, out double dl1, out double dl2);
+                    rowDispersion[i] = dl + 0.5 * leverage[i] * dl2 + 0.5 * adjointEta * dl1;
+                }
+            }
+        });
         for (int i = 0; i < n; i++)
         {
-            double adjointEta = 0;
-            for (int k = 0; k < termCount; k++)
-            {
-                var block = terms.Blocks[k];
-                var v = adjointEffects[k][block.LevelOfRow[i]];
-                for (int d = 0; d < block.Q; d++) adjointEta += block.Z[(long)d * n + i] * v[d];
-            }
-            for (int a = 0; a < adjointFixed.Length; a++) adjointEta += frame.X[a * n + i] * adjointFixed[a];
-            double ai = l1[i] + 0.5 * c[i] - 0.5 * w[i] * adjointEta;
+            double ai = rowA[i];
             for (int a = 0; a < betaScore.Length; a++) betaScore[a] += frame.X[a * n + i] * ai;
             for (int k = 0; k < termCount; k++)
             {
@@ -112,11 +135,7 @@ internal static class CrossedLaplaceGradient
                     scoreL1[at + d] += z * l1[i];
                 }
             }
-            if (hasDispersion && !withFixedInside)
-            {
-                default(TModel).DispersionDerivatives(frame.Response[i], frame.Weights[i], eta[i], phi, out double dl, out double dl1, out double dl2);
-                dispersionScore += dl + 0.5 * leverage[i] * dl2 + 0.5 * adjointEta * dl1;
-            }
+            if (dispersion) dispersionScore += rowDispersion[i];
         }
 
         int thetaAt = withFixedInside ? 0 : p;

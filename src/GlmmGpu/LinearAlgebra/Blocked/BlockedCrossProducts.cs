@@ -39,35 +39,50 @@ public sealed class BlockedCrossProducts
         ColumnsByColumn = new double[Augmented * Augmented];
     }
 
-    /// <summary>Fills every product from the weights, X (column-major n by p) and the response.</summary>
-    public void Fill(ReadOnlySpan<double> weights, ReadOnlySpan<double> x, ReadOnlySpan<double> response)
+    /// <summary>
+    /// Fills every product from the weights, X (column-major n by p) and the response. Three passes over the rows, each
+    /// in data order and each the only writer of its products, run side by side on the threads of
+    /// <paramref name="parallel"/> (one after another where null): the first term's blocks and rows of Z0'W[X y]; the
+    /// sparse block, the dense block and Z_rest'W[X y]; [X y]'W[X y] and the log weights. Every sum is taken in the
+    /// same order whatever the threads, so the products are the same bits.
+    /// </summary>
+    public void Fill(ReadOnlyMemory<double> weights, ReadOnlyMemory<double> x, ReadOnlyMemory<double> response, ParallelOptions? parallel = null)
+    {
+        var options = parallel ?? new ParallelOptions { MaxDegreeOfParallelism = 1 };
+        Parallel.For(0, 3, options, pass =>
+        {
+            switch (pass)
+            {
+                case 0: FillFirst(weights.Span, x.Span, response.Span); break;
+                case 1: FillRest(weights.Span, x.Span, response.Span); break;
+                default: FillColumns(weights.Span, x.Span, response.Span); break;
+            }
+        });
+    }
+
+    /// <summary>The row's augmented values, X's p then the response.</summary>
+    private static void Augment(ReadOnlySpan<double> x, ReadOnlySpan<double> response, int n, int i, Span<double> xa)
+    {
+        int p = xa.Length - 1;
+        for (int a = 0; a < p; a++) xa[a] = x[a * n + i];
+        xa[p] = response[i];
+    }
+
+    /// <summary>Z0'WZ0 and Z0'W[X y].</summary>
+    private void FillFirst(ReadOnlySpan<double> weights, ReadOnlySpan<double> x, ReadOnlySpan<double> response)
     {
         Array.Clear(FirstDiagonal);
-        Array.Clear(Sparse);
-        Array.Clear(Dense);
         Array.Clear(FirstByColumn);
-        Array.Clear(RestByColumn);
-        Array.Clear(ColumnsByColumn);
         var pattern = Pattern;
-        var terms = pattern.Terms;
-        int n = pattern.RowCount, q0 = pattern.Q0, pa = Augmented, p = pa - 1, m = pattern.RestSize;
-        var z0 = terms[0].Z;
-        var first = terms[0].LevelOfRow;
-        var xa = new double[pa];
-        // Each row's dense rows and Z entries over the later terms, gathered once per row.
-        int restEffects = 0;
-        for (int k = 1; k < terms.Count; k++) restEffects += terms[k].Q;
-        var rows = new int[restEffects];
-        var values = new double[restEffects];
-        var slots = new int[restEffects];
-        double sumLog = 0;
+        int n = pattern.RowCount, q0 = pattern.Q0, pa = Augmented;
+        var z0 = pattern.Terms[0].Z;
+        var first = pattern.Terms[0].LevelOfRow;
+        Span<double> xa = stackalloc double[pa];
         for (int i = 0; i < n; i++)
         {
             double w = weights[i];
             if (w == 0) continue;
-            sumLog += Math.Log(w);
-            for (int a = 0; a < p; a++) xa[a] = x[a * n + i];
-            xa[p] = response[i];
+            Augment(x, response, n, i, xa);
             int j = first[i];
             for (int d = 0; d < q0; d++)
             {
@@ -77,6 +92,31 @@ public sealed class BlockedCrossProducts
                 long at = ((long)j * q0 + d) * pa;
                 for (int a = 0; a < pa; a++) FirstByColumn[at + a] += wz * xa[a];
             }
+        }
+    }
+
+    /// <summary>Z_rest'WZ0 (the sparse block), Z_rest'WZ_rest and Z_rest'W[X y].</summary>
+    private void FillRest(ReadOnlySpan<double> weights, ReadOnlySpan<double> x, ReadOnlySpan<double> response)
+    {
+        Array.Clear(Sparse);
+        Array.Clear(Dense);
+        Array.Clear(RestByColumn);
+        var pattern = Pattern;
+        var terms = pattern.Terms;
+        int n = pattern.RowCount, q0 = pattern.Q0, pa = Augmented, m = pattern.RestSize;
+        var z0 = terms[0].Z;
+        // Each row's dense rows and Z entries over the later terms, gathered once per row.
+        int restEffects = 0;
+        for (int k = 1; k < terms.Count; k++) restEffects += terms[k].Q;
+        Span<double> xa = stackalloc double[pa];
+        var rows = new int[restEffects];
+        var values = new double[restEffects];
+        var slots = new int[restEffects];
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights[i];
+            if (w == 0) continue;
+            Augment(x, response, n, i, xa);
             int c = 0;
             for (int k = 1; k < terms.Count; k++)
             {
@@ -99,6 +139,22 @@ public sealed class BlockedCrossProducts
                 long at = (long)rows[a] * pa;
                 for (int col = 0; col < pa; col++) RestByColumn[at + col] += wz * xa[col];
             }
+        }
+    }
+
+    /// <summary>[X y]'W[X y] and the sum of log weights.</summary>
+    private void FillColumns(ReadOnlySpan<double> weights, ReadOnlySpan<double> x, ReadOnlySpan<double> response)
+    {
+        Array.Clear(ColumnsByColumn);
+        int n = Pattern.RowCount, pa = Augmented;
+        Span<double> xa = stackalloc double[pa];
+        double sumLog = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights[i];
+            if (w == 0) continue;
+            sumLog += Math.Log(w);
+            Augment(x, response, n, i, xa);
             for (int a = 0; a < pa; a++)
             {
                 double wx = w * xa[a];
