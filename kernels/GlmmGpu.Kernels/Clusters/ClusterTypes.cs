@@ -7,7 +7,6 @@ public struct IntegrandParameters
 {
     /// <summary>Relative covariance factor: b = Lambda u with u ~ N(0, I) (lme4's Lambda).</summary>
     public Mat3 Lambda;
-    public int Q;
     /// <summary>Dispersion on the family's natural scale (sigma, shape, size or phi); unused without one.</summary>
     public double Phi;
     // The flags are bytes behind bool properties: ILGPU passes only blittable structs to kernels, and bool is not.

@@ -3,7 +3,7 @@ namespace GlmmGpu.Kernels.Clusters;
 /// <summary>
 /// The number of random effects per cluster as a type, so that a kernel compiled for it sees q as a constant: the
 /// small matrix code's branches and loops on q fold away, which made the thread kernel's PTX three times smaller
-/// for a random intercept. The host loads the kernel for the model's q.
+/// for a random intercept. The host loads the kernel for the model's q, and the CPU path instantiates the integrator for it.
 /// </summary>
 public interface IEffectCount
 {

@@ -108,9 +108,7 @@ public static class ClusterKernels
             for (int c = 0; c < p; c++) e = views.X[(long)c * rows.DataStride + d] * views.Betas[betaAt + c] + e;
             rows.SetFixedEta(j, e);
         }
-        var parameters = views.Parameters[vector];
-        parameters.Q = default(TEffects).Q;
-        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart, TEffects>(ref rows, ref part, start, end, parameters,
+        ClusterIntegrator.Integrate<TModel, DeviceRows, TPart, TEffects>(ref rows, ref part, start, end, views.Parameters[vector],
             views.Modes[(long)vector * views.ClusterCount + g], out output);
     }
 

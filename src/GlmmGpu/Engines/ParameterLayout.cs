@@ -72,7 +72,6 @@ internal sealed class ParameterLayout
     public IntegrandParameters Integrand(ReadOnlySpan<double> psi, bool computeGradient) => new()
     {
         Lambda = Lambda(psi),
-        Q = Q,
         Phi = Phi(psi),
         HasDispersion = HasDispersion,
         ComputeGradient = computeGradient,
