@@ -95,10 +95,15 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
         }
     }
 
+    /// <summary>Makes the first <paramref name="count"/> vector states. Those that <see cref="SideBySide"/> can run at
+    /// once get scratch of their own; the rest are only used in one pass, which takes its vectors in turn within a
+    /// block, so they share the single evaluation's (three arrays of the rows' length fewer per vector).</summary>
     private void EnsureVectorStates(int count)
     {
-        if (many.Length < count)
-            many = many.Concat(Enumerable.Range(0, count - many.Length).Select(_ => new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false))).ToArray();
+        if (many.Length >= count) return;
+        many = many.Concat(Enumerable.Range(many.Length, count - many.Length).Select(v =>
+            new VectorState(data, keepsExpEta, BlockCount, keepsOutputs: false,
+                (long)data.N * (v + 1) <= ConcurrentRowVectors ? null : main.Scratch))).ToArray();
     }
 
     /// <summary>
@@ -327,14 +332,14 @@ internal sealed class CpuMarginalLikelihood<TModel> : IMarginalLikelihoodEngine,
     /// the blocks' partial sums.</summary>
     private sealed class VectorState
     {
-        public VectorState(MarginalLikelihoodData data, bool keepsExpEta, int blocks, bool keepsOutputs)
+        public VectorState(MarginalLikelihoodData data, bool keepsExpEta, int blocks, bool keepsOutputs, double[]? sharedScratch = null)
         {
             // Uninitialised: every entry is written before it is read (eta and e^eta by the predictor, alpha by the
             // integrals where the gradient is asked for and read only then).
             Eta = GC.AllocateUninitializedArray<double>(data.N);
             ExpEta = keepsExpEta ? GC.AllocateUninitializedArray<double>(data.N) : null;
             Alpha = GC.AllocateUninitializedArray<double>(data.N);
-            Scratch = new double[3 * data.N];
+            Scratch = sharedScratch ?? new double[3 * data.N];
             Modes = new Vec3[data.ClusterCount];
             Clusters = keepsOutputs ? new ClusterOutput[data.ClusterCount] : null;
             BlockLogLik = new double[blocks];
