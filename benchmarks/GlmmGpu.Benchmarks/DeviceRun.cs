@@ -116,12 +116,10 @@ internal static class DeviceRun
     /// nothing else: the run a profiler (ncu) watches.</summary>
     public static int Profile(string[] args)
     {
-        int rows = (int)double.Parse(args[0], CultureInfo.InvariantCulture), groups = (int)double.Parse(args[1], CultureInfo.InvariantCulture);
         int nodes = int.Parse(args[2], CultureInfo.InvariantCulture);
-        var (table, truth) = Simulator.Generate(new SimulationSpec(rows, groups, FamilyKind.Binomial));
-        var data = MarginalLikelihoodData.Create(Glmm.Frame(table, new ModelSpec(truth.Formula, FamilyKind.Binomial)), nodes);
+        var data = SimulatedBinomial.Data(args[0], args[1], nodes);
         using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = Parse(args[3]) });
-        var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
+        var psi = SimulatedBinomial.Start.ToArray();
         var gradient = new double[psi.Length];
         for (int i = 0; i < 4; i++)
         {

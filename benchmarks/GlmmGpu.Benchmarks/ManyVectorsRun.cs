@@ -16,14 +16,13 @@ internal static class ManyVectorsRun
 {
     public static int Run(string[] args)
     {
-        int rows = (int)double.Parse(args[0], CultureInfo.InvariantCulture), groups = (int)double.Parse(args[1], CultureInfo.InvariantCulture);
+        int rows = SimulatedBinomial.Count(args[0]);
         int nodes = int.Parse(args[2], CultureInfo.InvariantCulture), k = int.Parse(args[3], CultureInfo.InvariantCulture);
         var device = args.Length > 4 ? DeviceRun.Parse(args[4]) : DeviceChoice.Cpu;
-        var (table, truth) = Simulator.Generate(new SimulationSpec(rows, groups, FamilyKind.Binomial));
-        var data = MarginalLikelihoodData.Create(Glmm.Frame(table, new ModelSpec(truth.Formula, FamilyKind.Binomial)), nodes);
+        var data = SimulatedBinomial.Data(args[0], args[1], nodes);
         using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = device });
         int count = data.Layout.Count;
-        var psi = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 };
+        var psi = SimulatedBinomial.Start;
         var psis = Enumerable.Range(0, k).SelectMany(v => psi.Select((x, i) => i == v % count ? x + 1e-5 : x)).ToArray();
         var gradient = new double[count];
         engine.Evaluate(psi, gradient);

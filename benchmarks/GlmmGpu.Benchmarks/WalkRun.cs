@@ -17,15 +17,14 @@ internal static class WalkRun
 {
     public static int Run(string[] args)
     {
-        int rows = (int)double.Parse(args[0], CultureInfo.InvariantCulture), groups = (int)double.Parse(args[1], CultureInfo.InvariantCulture);
+        int rows = SimulatedBinomial.Count(args[0]), groups = SimulatedBinomial.Count(args[1]);
         int streams = int.Parse(args[2], CultureInfo.InvariantCulture), rounds = int.Parse(args[3], CultureInfo.InvariantCulture);
         double step = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.005;
         int threads = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
-        var (table, truth) = Simulator.Generate(new SimulationSpec(rows, groups, FamilyKind.Binomial));
-        var data = MarginalLikelihoodData.Create(Glmm.Frame(table, new ModelSpec(truth.Formula, FamilyKind.Binomial)), 1);
+        var data = SimulatedBinomial.Data(args[0], args[1], 1);
         using var engine = EngineFactory.Create(data, new ExecutionOptions { Device = DeviceChoice.Cpu, Threads = threads });
         int count = data.Layout.Count;
-        var start = new[] { -0.5, 0.5, -0.3, 0.2, 0.4, 0.8 }[..count];
+        var start = SimulatedBinomial.Start[..count];
         var random = new Random(1);
         var positions = Enumerable.Range(0, streams).SelectMany(_ => start).ToArray();
         var directions = new double[streams * count];
